@@ -1,0 +1,24 @@
+import express from "express";
+import type { ApiDeps } from "./deps.js";
+import { errorHandler, notFoundHandler } from "./http/error-handler.js";
+import { requestContext } from "./http/request-context.js";
+import { bullBoardRoutes } from "./routes/bull-board.js";
+import { deliveryRoutes } from "./routes/deliveries.js";
+import { healthRoutes } from "./routes/health.js";
+import { ingestRoutes } from "./routes/ingest.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(requestContext(deps.logger));
+  app.use(healthRoutes(deps));
+  app.use(ingestRoutes(deps));
+  app.use(webhookRoutes(deps));
+  app.use(deliveryRoutes(deps));
+  app.use(bullBoardRoutes(deps));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

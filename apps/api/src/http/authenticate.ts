@@ -1,0 +1,60 @@
+import { hashToken } from "@hookyard/core";
+import { type AuthenticatedUser, type Db, findUserByTokenHash } from "@hookyard/db";
+import type { Request, RequestHandler } from "express";
+import { forbidden, unauthorized } from "./api-error.js";
+
+declare global {
+  namespace Express {
+    interface Request {
+      user?: AuthenticatedUser;
+    }
+  }
+}
+
+/** The token of `Authorization: Bearer <token>`, or of Basic auth (any user name, the token as the
+ * password), which is what a browser can send to Bull Board. */
+export function presentedToken(req: Request): string | null {
+  const header = req.header("authorization");
+  if (!header) return null;
+  const [scheme, value] = header.split(" ", 2);
+  if (!value) return null;
+  if (scheme?.toLowerCase() === "bearer") return value.trim();
+  if (scheme?.toLowerCase() === "basic") {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return colon >= 0 ? decoded.slice(colon + 1) : null;
+  }
+  return null;
+}
+
+export function requireUser(db: Db): RequestHandler {
+  return async (req, _res, next) => {
+    const token = presentedToken(req);
+    if (!token) throw unauthorized();
+    const user = await findUserByTokenHash(db, hashToken(token));
+    if (!user) throw unauthorized("the token is not valid");
+    req.user = user;
+    next();
+  };
+}
+
+export const requireAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.user?.admin) throw forbidden("this needs a global admin");
+  next();
+};
+
+export function currentUser(req: Request): AuthenticatedUser {
+  if (!req.user) throw unauthorized();
+  return req.user;
+}
+
+/** Registries publish with one of HOOKYARD_INGEST_TOKENS; compared by hash, so timing says nothing. */
+export function requireIngestToken(ingestTokens: readonly string[]): RequestHandler {
+  const allowed = new Set(ingestTokens.map(hashToken));
+  return (req, _res, next) => {
+    const token = presentedToken(req);
+    if (!token) throw unauthorized("an ingest token is required (Authorization: Bearer <token>)");
+    if (!allowed.has(hashToken(token))) throw unauthorized("the ingest token is not valid");
+    next();
+  };
+}

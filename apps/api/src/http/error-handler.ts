@@ -1,0 +1,41 @@
+import type { Logger } from "@hookyard/logger";
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { ApiError } from "./api-error.js";
+
+/** Errors body-parser raises for what the client sent. */
+function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
+  switch (error.type) {
+    case "entity.too.large":
+      return new ApiError(413, "payload_too_large", `the request body is larger than the limit of ${error.limit} bytes`);
+    case "entity.parse.failed":
+      return new ApiError(400, "malformed_json", "the request body is not valid JSON");
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new ApiError(415, "unsupported_media_type", "the request body's encoding or charset is not supported");
+    case "request.aborted":
+    case "request.size.invalid":
+    case "stream.encoding.set":
+      return new ApiError(400, "bad_request_body", "the request body could not be read");
+    default:
+      return null;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const apiError = error instanceof ApiError ? error : fromBodyParser(error);
+    if (apiError) {
+      if (apiError.status === 401 && res.req.path.startsWith("/admin/")) {
+        res.setHeader("WWW-Authenticate", 'Basic realm="Hookyard"');
+      }
+      res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message } });
+      return;
+    }
+    logger.error("unhandled error", { error });
+    res.status(500).json({ error: { code: "internal", message: "internal error; see the server log" } });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { code: "not_found", message: `no route for ${req.method} ${req.path}` } });
+};

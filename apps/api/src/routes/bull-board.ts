@@ -1,0 +1,21 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { ExpressAdapter } from "@bull-board/express";
+import { Router } from "express";
+import type { ApiDeps } from "../deps.js";
+import { requireAdmin, requireUser } from "../http/authenticate.js";
+
+export const BULL_BOARD_PATH = "/admin/queues";
+
+/** Bull Board for global admins: bearer token, or Basic auth with the token as password in a browser. */
+export function bullBoardRoutes({ db, queues }: ApiDeps): Router {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({
+    queues: [new BullMQAdapter(queues.events), new BullMQAdapter(queues.deliveries)],
+    serverAdapter,
+  });
+  const router = Router();
+  router.use(BULL_BOARD_PATH, requireUser(db), requireAdmin, serverAdapter.getRouter());
+  return router;
+}

@@ -1,0 +1,38 @@
+import { getDeliveryWithAttempts } from "@hookyard/db";
+import { Router } from "express";
+import type { ApiDeps } from "../deps.js";
+import { notFound } from "../http/api-error.js";
+import { currentUser, requireUser } from "../http/authenticate.js";
+import { mayManage } from "../services/webhooks.js";
+
+export function deliveryRoutes({ db }: ApiDeps): Router {
+  const router = Router();
+  router.get("/api/v1/deliveries/:id", requireUser(db), async (req, res) => {
+    const delivery = await getDeliveryWithAttempts(db, req.params.id as string);
+    if (!delivery) throw notFound("delivery");
+    const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
+    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("delivery");
+    res.json({
+      id: delivery.id,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+      eventType: delivery.event.type,
+      status: delivery.status,
+      attemptCount: delivery.attemptCount,
+      lastStatusCode: delivery.lastStatusCode,
+      createdAt: delivery.createdAt,
+      completedAt: delivery.completedAt,
+      attempts: delivery.attempts.map((a) => ({
+        n: a.n,
+        startedAt: a.startedAt,
+        durationMs: a.durationMs,
+        statusCode: a.statusCode,
+        error: a.error,
+        requestHeaders: a.requestHeaders,
+        responseHeaders: a.responseHeaders,
+        responseBody: a.responseBody,
+      })),
+    });
+  });
+  return router;
+}

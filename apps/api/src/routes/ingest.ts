@@ -1,0 +1,39 @@
+import { parseDistributionEnvelope } from "@hookyard/core";
+import express, { Router } from "express";
+import type { ApiDeps } from "../deps.js";
+import { ApiError } from "../http/api-error.js";
+import { requireIngestToken } from "../http/authenticate.js";
+import { ingest } from "../services/ingest.js";
+
+/** Largest envelope accepted; Distribution sends one to a few events of about 1 KiB each. */
+export const INGEST_BODY_LIMIT = 1024 * 1024;
+
+const DISTRIBUTION_TYPES = [
+  "application/vnd.docker.distribution.events.v1+json",
+  "application/vnd.docker.distribution.events.v2+json",
+  "application/json",
+];
+
+/** 415 unless the body is one of `types`; then parses it as JSON whatever its media type says. */
+function jsonBody(types: string[]): express.RequestHandler {
+  const parse = express.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
+  return (req, res, next) => {
+    if (!req.is(types)) {
+      throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${types.join(", ")}`);
+    }
+    parse(req, res, next);
+  };
+}
+
+export function ingestRoutes({ config, queues }: ApiDeps): Router {
+  const router = Router();
+  router.post(
+    "/api/v1/ingest/distribution",
+    requireIngestToken(config.ingestTokens),
+    jsonBody(DISTRIBUTION_TYPES),
+    async (req, res) => {
+      res.status(202).json(await ingest(queues, parseDistributionEnvelope(req.body)));
+    },
+  );
+  return router;
+}

@@ -1,0 +1,50 @@
+import { listDeliveries, listWebhooks } from "@hookyard/db";
+import express, { Router } from "express";
+import { z } from "zod";
+import type { ApiDeps } from "../deps.js";
+import { notFound } from "../http/api-error.js";
+import { currentUser, requireUser } from "../http/authenticate.js";
+import { parseInput } from "../http/validate.js";
+import { createWebhook, mayManage, presentWebhook } from "../services/webhooks.js";
+
+const listQuery = z.object({ repository: z.string().optional(), namespace: z.string().optional() });
+
+const deliveriesQuery = z.object({
+  status: z.enum(["pending", "succeeded", "failed", "canceled"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(100).optional(),
+});
+
+export function webhookRoutes({ config, db }: ApiDeps): Router {
+  const router = Router();
+  router.use("/api/v1/webhooks", requireUser(db), express.json({ limit: "64kb" }));
+
+  router.post("/api/v1/webhooks", async (req, res) => {
+    const webhook = await createWebhook(db, currentUser(req), req.body, config);
+    res.status(201).json(presentWebhook(webhook));
+  });
+
+  router.get("/api/v1/webhooks", async (req, res) => {
+    const user = currentUser(req);
+    const query = parseInput(listQuery, req.query, "query");
+    const webhooks = await listWebhooks(db, {
+      ...query,
+      ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
+    });
+    res.json({ items: webhooks.filter((w) => mayManage(user, w)).map(presentWebhook) });
+  });
+
+  router.get("/api/v1/webhooks/:id", async (req, res) => {
+    const webhook = await db.webhook.findUnique({ where: { id: req.params.id } });
+    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
+    res.json(presentWebhook(webhook));
+  });
+
+  router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {
+    const webhook = await db.webhook.findUnique({ where: { id: req.params.id } });
+    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
+    const query = parseInput(deliveriesQuery, req.query, "query");
+    res.json(await listDeliveries(db, webhook.id, query));
+  });
+  return router;
+}

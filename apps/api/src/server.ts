@@ -1,0 +1,43 @@
+import type { Server } from "node:http";
+import type { Config } from "@hookyard/config";
+import { createDb } from "@hookyard/db";
+import type { Logger } from "@hookyard/logger";
+import { createQueues, createRedis } from "@hookyard/queues";
+import { createApp } from "./app.js";
+import { bootstrapAdmin } from "./bootstrap-admin.js";
+
+export interface ApiHandle {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config, logger: Logger): Promise<ApiHandle> {
+  const db = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl, "producer");
+  redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
+  const queues = createQueues(redis, config.queuePrefix);
+  await bootstrapAdmin(db, config.adminToken, logger);
+
+  const app = createApp({ config, db, redis, queues, logger });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.port, () => resolve(s));
+  });
+  // Registries keep connections open; do not let an idle one hold shutdown up.
+  server.keepAliveTimeout = 5_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info("api listening", { port, publicUrl: config.publicUrl });
+
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await queues.close();
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { RegistryEvent } from "@hookyard/core";
+import { type Db, recordEventAndFanOut } from "@hookyard/db";
+import { type DeliveryJob, deliveryJobOptions } from "@hookyard/queues";
+import type { Queue } from "bullmq";
+
+export interface FanOutDeps {
+  db: Db;
+  deliveries: Queue<DeliveryJob>;
+  maxAttempts: number;
+}
+
+/**
+ * Records the event, creates its deliveries and queues them. The job id is the delivery id, so
+ * running this twice (a worker died after the insert) queues each delivery once.
+ */
+export async function fanOut(deps: FanOutDeps, event: RegistryEvent): Promise<{ eventId: string; deliveries: number }> {
+  const { eventId, pendingDeliveryIds } = await recordEventAndFanOut(deps.db, event);
+  if (pendingDeliveryIds.length > 0) {
+    const opts = deliveryJobOptions(deps.maxAttempts);
+    await deps.deliveries.addBulk(
+      pendingDeliveryIds.map((deliveryId) => ({ name: "deliver", data: { deliveryId }, opts: { ...opts, jobId: deliveryId } })),
+    );
+  }
+  return { eventId, deliveries: pendingDeliveryIds.length };
+}

@@ -1,0 +1,70 @@
+import type { Config } from "@hookyard/config";
+import { createDb } from "@hookyard/db";
+import { type Logger, withLogContext } from "@hookyard/logger";
+import { createQueues, createRedis, QUEUE } from "@hookyard/queues";
+import { type Job, Worker, type WorkerOptions } from "bullmq";
+import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
+import { eventsProcessor } from "./processors/events.js";
+import { createHttpTransport } from "./transport/http-transport.js";
+
+export interface WorkerHandle {
+  close(): Promise<void>;
+}
+
+/** Runs each processor with the job's id on every log line it writes. */
+function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
+  return (job: Job) => withLogContext({ queue, jobId: job.id ?? "" }, () => processor(job));
+}
+
+/** Starts the event fan-out and delivery workers of one process. */
+export async function startWorker(config: Config, logger: Logger): Promise<WorkerHandle> {
+  const db = createDb(config.databaseUrl, { poolSize: Math.min(config.workerConcurrency, 20) });
+  const connection = createRedis(config.redisUrl, "worker");
+  const queues = createQueues(connection, config.queuePrefix);
+  const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
+  const maxAttempts = config.retrySchedule.length + 1;
+
+  const common: WorkerOptions = {
+    connection,
+    prefix: config.queuePrefix,
+    lockDuration: config.jobLockMs,
+    stalledInterval: config.jobLockMs,
+    // A job whose worker died is taken over, not failed: at-least-once delivery.
+    maxStalledCount: 100,
+  };
+  const events = new Worker(
+    QUEUE.events,
+    withJobContext(QUEUE.events, eventsProcessor({ db, deliveries: queues.deliveries, maxAttempts }, logger)),
+    { ...common, concurrency: 10 },
+  );
+  const deliveries = new Worker(
+    QUEUE.deliveries,
+    withJobContext(
+      QUEUE.deliveries,
+      deliveriesProcessor(
+        { db, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
+        logger,
+      ),
+    ),
+    { ...common, concurrency: config.workerConcurrency, settings: { backoffStrategy: scheduleBackoff } },
+  );
+  for (const worker of [events, deliveries]) {
+    worker.on("error", (error) => logger.error("worker error", { queue: worker.name, error }));
+    worker.on("failed", (job, error) => {
+      if (error.name !== "RetryLaterError") logger.error("job failed", { queue: worker.name, jobId: job?.id, error });
+    });
+  }
+  await Promise.all([events.waitUntilReady(), deliveries.waitUntilReady()]);
+  logger.info("worker started", { concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix });
+
+  return {
+    async close() {
+      // Let jobs in flight finish (their attempts get booked) before the connections go.
+      await Promise.all([events.close(), deliveries.close()]);
+      await transport.close();
+      await queues.close();
+      await db.$disconnect();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule } from "@hookyard/core";
+
+/** Everything Hookyard reads from its environment, read once at start-up. */
+export interface Config {
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  publicUrl: string;
+  /** null: generate one on first start (see the contract). */
+  adminToken: string | null;
+  ingestTokens: string[];
+  allowPrivateTargets: boolean;
+  retrySchedule: number[];
+  deliveryTimeoutMs: number;
+  callbackTtlMs: number;
+  /** Redis key prefix of every queue: lets several Hookyards (or tests) share one Redis. */
+  queuePrefix: string;
+  workerConcurrency: number;
+  /** How long a worker holds a job before another may take it over (crash recovery time). */
+  jobLockMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = read(env, name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, "is not a URL");
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const value = read(env, name) ?? fallback;
+  const ms = parseDuration(value);
+  if (ms === null || ms <= 0) throw new ConfigError(name, `"${value}" is not a duration such as 500ms, 10s, 5m, 24h`);
+  return ms;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = read(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new ConfigError(name, "must be true or false");
+}
+
+function tokens(env: Env, name: string): string[] {
+  const list = (read(env, name) ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  if (list.some((t) => t.length < 16)) throw new ConfigError(name, "every token must be at least 16 characters");
+  return list;
+}
+
+export function loadConfig(env: Env): Config {
+  const port = integer(env, "PORT", 3000, 0, 65535);
+  const retry = read(env, "HOOKYARD_RETRY_SCHEDULE") ?? DEFAULT_RETRY_SCHEDULE;
+  const retrySchedule = parseRetrySchedule(retry);
+  if (retrySchedule === null) {
+    throw new ConfigError("HOOKYARD_RETRY_SCHEDULE", `"${retry}" is not a comma-separated list of durations such as 200ms,5s,5m`);
+  }
+  const adminToken = read(env, "HOOKYARD_ADMIN_TOKEN") ?? null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError("HOOKYARD_ADMIN_TOKEN", "must be at least 16 characters");
+  }
+  const queuePrefix = read(env, "HOOKYARD_QUEUE_PREFIX") ?? "hookyard";
+  if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
+    throw new ConfigError("HOOKYARD_QUEUE_PREFIX", "may hold only letters, digits, '.', '_' and '-'");
+  }
+  return {
+    databaseUrl: url(env, "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/hookyard", ["postgresql:", "postgres:"]),
+    redisUrl: url(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    port,
+    publicUrl: url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"]).replace(/\/+$/, ""),
+    adminToken,
+    ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
+    allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
+    retrySchedule: [...retrySchedule],
+    deliveryTimeoutMs: duration(env, "HOOKYARD_DELIVERY_TIMEOUT", "10s"),
+    callbackTtlMs: duration(env, "HOOKYARD_CALLBACK_TTL", "24h"),
+    queuePrefix,
+    workerConcurrency: integer(env, "HOOKYARD_WORKER_CONCURRENCY", 50, 1, 1000),
+    jobLockMs: duration(env, "HOOKYARD_JOB_LOCK", "30s"),
+    logLevel: read(env, "LOG_LEVEL") ?? "info",
+  };
+}

@@ -1,0 +1,39 @@
+import { type Config, ConfigError, loadConfig } from "./load-config.js";
+
+/**
+ * The start of every Hookyard process: read the configuration once (a bad value stops start-up with
+ * a message naming the variable), run, and stop cleanly on SIGINT/SIGTERM.
+ */
+export async function runProcess(
+  name: string,
+  start: (config: Config) => Promise<{ close(): Promise<void> }>,
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${name}: invalid configuration: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const handle = await start(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${name}: ${signal} received, stopping\n`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${name}: error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

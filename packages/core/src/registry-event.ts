@@ -1,0 +1,30 @@
+import type { EventType } from "./event-types.js";
+
+export type EventSource = "distribution" | "harbor" | "native";
+
+/**
+ * One event in Hookyard's own terms, whatever registry format it arrived in. It travels through
+ * the queue as JSON, so every field is plain data.
+ */
+export interface RegistryEvent {
+  type: EventType;
+  /** Same key, same event: the source's event id when it has one, else a content hash. */
+  dedupKey: string;
+  source: EventSource;
+  namespace: string | null;
+  /** The full repository name, "ns/repo". */
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  /** Who caused it (pusher, deleter), when the source says. */
+  actor: string | null;
+  /** RFC 3339. */
+  occurredAt: string;
+  /** Type-specific details the payload renderers read (media type, platform, native contents). */
+  data: Record<string, unknown>;
+}
+
+/** What a source parser makes of one request body. */
+export type ParseResult =
+  | { ok: true; events: RegistryEvent[]; ignored: number }
+  | { ok: false; field: string; message: string };

@@ -1,0 +1,58 @@
+import type { RegistryEvent } from "@hookyard/core";
+import { type JobsOptions, Queue, type QueueOptions } from "bullmq";
+import type { Redis } from "ioredis";
+
+/**
+ * Every queue Hookyard has, declared once. The name is used for the Redis keys, the processor
+ * file in apps/worker/src/processors/<name>.ts, and the Bull Board label.
+ */
+export const QUEUE = {
+  /** One job per accepted event: find the matching webhooks and create their deliveries. */
+  events: "events",
+  /** One job per delivery: POST it, record the attempt, retry on the schedule. */
+  deliveries: "deliveries",
+} as const;
+
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+export interface EventJob {
+  event: RegistryEvent;
+}
+
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+export interface Queues {
+  events: Queue<EventJob>;
+  deliveries: Queue<DeliveryJob>;
+  close(): Promise<void>;
+}
+
+/** Kept long enough to show in Bull Board and to dedupe re-adds; Postgres keeps the history. */
+const KEEP = { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export const EVENT_JOB_OPTIONS: JobsOptions = {
+  ...KEEP,
+  // Fan-out is idempotent; a failure here is Postgres being away, so keep trying for about an hour.
+  attempts: 20,
+  backoff: { type: "exponential", delay: 1_000 },
+};
+
+/** Delivery retries follow HOOKYARD_RETRY_SCHEDULE through the worker's custom backoff strategy. */
+export function deliveryJobOptions(maxAttempts: number): JobsOptions {
+  return { ...KEEP, attempts: maxAttempts, backoff: { type: "schedule" } };
+}
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const options: QueueOptions = { connection, prefix };
+  const events = new Queue<EventJob>(QUEUE.events, options);
+  const deliveries = new Queue<DeliveryJob>(QUEUE.deliveries, options);
+  return {
+    events,
+    deliveries,
+    async close() {
+      await Promise.all([events.close(), deliveries.close()]);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from "./catalog.js";
+export { createRedis, type RedisRole } from "./redis.js";
