@@ -75,7 +75,8 @@ export async function createWebhook(
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format as PayloadFormatName,
     secret: input.secret ?? null,
-    headers: input.headers,
+    // Header names are case-insensitive; store them as they go on the wire.
+    headers: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v])),
     enabled: input.enabled,
     authorId: user.userId,
   });

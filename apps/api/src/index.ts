@@ -1,0 +1,1 @@
+export { type ApiHandle, startApi } from "./server.js";

@@ -1,0 +1,3 @@
+export * from "./oci-layout.js";
+export * from "./registry.js";
+export * from "./skopeo.js";

@@ -1,0 +1,99 @@
+import { type Receiver, startReceiver } from "@hookyard/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { manifestPush } from "./support/distribution-events.js";
+import { TestHookyard } from "./support/hookyard.js";
+
+describe("ingest -> queue -> worker -> receiver", () => {
+  let hookyard: TestHookyard;
+  let receiver: Receiver;
+  afterEach(async () => {
+    await receiver?.close();
+    await hookyard?.close();
+  });
+
+  it("retries a receiver that answers 500 twice and records three attempts and a succeeded delivery", async () => {
+    receiver = await startReceiver((req) => (req.n <= 2 ? { status: 500, body: "not yet" } : { status: 200, body: "thanks" }));
+    hookyard = await TestHookyard.start();
+    const webhook = await hookyard.createWebhook({
+      name: "ci",
+      url: `${receiver.url}/hook`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+
+    const ingest = await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "1.0", actor: "alice" }));
+    expect(ingest.status).toBe(202);
+    expect(ingest.json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
+
+    const [summary] = await hookyard.settledDeliveries(webhook.id, 1);
+    expect(summary).toMatchObject({ status: "succeeded", attempts: 3, lastStatusCode: 200, eventType: "TAG_PUSH" });
+
+    const detail = await hookyard.request("GET", `/api/v1/deliveries/${summary?.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.json.attempts.map((a: { n: number; statusCode: number }) => [a.n, a.statusCode])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 200],
+    ]);
+    expect(detail.json.attempts[0].responseBody).toBe("not yet");
+    expect(detail.json.attempts[2].responseBody).toBe("thanks");
+
+    // Every retry is the same delivery to the receiver: same webhook-id, same body.
+    expect(receiver.requests).toHaveLength(3);
+    const ids = new Set(receiver.requests.map((r) => r.headers["webhook-id"]));
+    expect([...ids]).toEqual([summary?.id]);
+    expect(receiver.requests[2]?.headers["x-hookyard-event"]).toBe("TAG_PUSH");
+    expect(receiver.requests[2]?.json).toMatchObject({
+      type: "TAG_PUSH",
+      contents: { namespace: "acme", repository: "web", tag: "1.0", imageName: "acme/web:1.0", author: "alice" },
+      location: "/repositories/acme/web/tags/1.0",
+    });
+  });
+
+  it("marks a delivery failed once the schedule is used up", async () => {
+    receiver = await startReceiver(() => ({ status: 503 }));
+    hookyard = await TestHookyard.start({ env: { HOOKYARD_RETRY_SCHEDULE: "50ms,50ms" } });
+    const webhook = await hookyard.createWebhook({ name: "down", url: receiver.url, events: ["MANIFEST_PUSH"], repository: "acme/web" });
+
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web" }));
+
+    const [summary] = await hookyard.settledDeliveries(webhook.id, 1);
+    expect(summary).toMatchObject({ status: "failed", attempts: 3, lastStatusCode: 503 });
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it("delivers only to webhooks of the pushed repository and the subscribed types", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    const tagHook = await hookyard.createWebhook({ name: "tags", url: `${receiver.url}/tags`, events: ["TAG_PUSH"], repository: "acme/web" });
+    const otherRepo = await hookyard.createWebhook({ name: "other", url: `${receiver.url}/other`, events: ["TAG_PUSH"], repository: "acme/api" });
+    const namespaceHook = await hookyard.createWebhook({ name: "ns", url: `${receiver.url}/ns`, events: ["MANIFEST_PUSH"], namespace: "acme" });
+    const deletes = await hookyard.createWebhook({ name: "deletes", url: `${receiver.url}/del`, events: ["TAG_DELETE"], repository: "acme/web" });
+
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "2.0" }));
+    await hookyard.settledDeliveries(tagHook.id, 1);
+    await hookyard.settledDeliveries(namespaceHook.id, 1);
+
+    const paths = receiver.requests.map((r) => `${r.path} ${r.headers["x-hookyard-event"]}`).sort();
+    expect(paths).toEqual(["/ns MANIFEST_PUSH", "/tags TAG_PUSH"]);
+    for (const silent of [otherRepo, deletes]) {
+      const res = await hookyard.request("GET", `/api/v1/webhooks/${silent.id}/deliveries`);
+      expect(res.json.items).toEqual([]);
+    }
+  });
+
+  it("signs deliveries of a webhook with a secret (Standard Webhooks)", async () => {
+    const { verifySignature } = await import("@hookyard/core");
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    await hookyard.createWebhook({ name: "signed", url: receiver.url, events: ["TAG_PUSH"], repository: "acme/web", secret });
+
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "3.0" }));
+    const [req] = await receiver.waitForRequests(1);
+    const h = req?.headers ?? {};
+    expect(
+      verifySignature(secret, String(h["webhook-id"]), Number(h["webhook-timestamp"]), req?.body ?? "", String(h["webhook-signature"])),
+    ).toBe(true);
+  });
+});

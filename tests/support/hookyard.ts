@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { type ApiHandle, startApi } from "@hookyard/api";
+import { type Config, loadConfig } from "@hookyard/config";
+import { createDb, type Db } from "@hookyard/db";
+import { createLogger } from "@hookyard/logger";
+import { createTestDatabase, type TestDatabase, waitFor } from "@hookyard/testkit";
+import { createQueues } from "@hookyard/queues";
+import { startWorker, type WorkerHandle } from "@hookyard/worker";
+import { Redis } from "ioredis";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const INGEST_TOKEN = "test-ingest-token-0123456789";
+export const DISTRIBUTION_V1 = "application/vnd.docker.distribution.events.v1+json";
+
+const WORKER_MAIN = new URL("../../apps/worker/dist/main.js", import.meta.url).pathname;
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  json: any;
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+}
+
+/**
+ * One isolated Hookyard per test: its own database (a copy of the migrated template), its own
+ * queue prefix in the machine's Redis, the real API on a free port and, unless asked otherwise, a
+ * worker in the same process.
+ */
+export class TestHookyard {
+  private constructor(
+    readonly config: Config,
+    readonly env: Record<string, string>,
+    readonly database: TestDatabase,
+    readonly db: Db,
+    readonly api: ApiHandle,
+    private worker: WorkerHandle | null,
+    private readonly children: Set<ChildProcess>,
+  ) {}
+
+  static async start(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestHookyard> {
+    const database = await createTestDatabase();
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      REDIS_URL: "redis://127.0.0.1:6379",
+      PORT: "0",
+      HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      HOOKYARD_INGEST_TOKENS: INGEST_TOKEN,
+      HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
+      HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms",
+      HOOKYARD_DELIVERY_TIMEOUT: "2s",
+      HOOKYARD_QUEUE_PREFIX: `hy-test-${randomBytes(5).toString("hex")}`,
+      HOOKYARD_JOB_LOCK: "1s",
+      LOG_LEVEL: "error",
+      ...options.env,
+    };
+    const config = loadConfig(env);
+    const logger = createLogger({ service: "test", level: config.logLevel });
+    const api = await startApi(config, logger);
+    const worker = options.worker === false ? null : await startWorker(config, logger);
+    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set());
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.api.port}`;
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined || options.body !== undefined) {
+      body = options.rawBody ?? JSON.stringify(options.body);
+      headers["content-type"] = options.contentType ?? "application/json";
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  async createWebhook(body: Record<string, unknown>, token: string = ADMIN_TOKEN): Promise<{ id: string }> {
+    const res = await this.request("POST", "/api/v1/webhooks", { body, token });
+    if (res.status !== 201) throw new Error(`creating the webhook: ${res.status} ${JSON.stringify(res.json)}`);
+    return res.json;
+  }
+
+  ingestDistribution(envelope: unknown): Promise<ApiResponse> {
+    return this.request("POST", "/api/v1/ingest/distribution", {
+      body: envelope,
+      token: INGEST_TOKEN,
+      contentType: DISTRIBUTION_V1,
+    });
+  }
+
+  /** Waits until the webhook's deliveries all reach a final status, and returns them. */
+  async settledDeliveries(webhookId: string, count: number, timeoutMs = 15_000) {
+    return waitFor(
+      async () => {
+        const res = await this.request("GET", `/api/v1/webhooks/${webhookId}/deliveries?limit=100`);
+        const items = res.json.items as Array<{ id: string; status: string }>;
+        return items.length >= count && items.every((d) => d.status !== "pending") && items;
+      },
+      { timeoutMs, what: `${count} settled deliveries of ${webhookId}` },
+    );
+  }
+
+  /** How many event jobs this Hookyard's queue holds, in any state. */
+  async queuedEventJobs(): Promise<number> {
+    const redis = new Redis(this.config.redisUrl);
+    const queues = createQueues(redis, this.config.queuePrefix);
+    try {
+      const counts = await queues.events.getJobCounts();
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    } finally {
+      await queues.close();
+      redis.disconnect();
+    }
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.close();
+    this.worker = null;
+  }
+
+  /** A worker in a process of its own, as in production: the test may SIGKILL it. */
+  spawnWorker(): ChildProcess {
+    const child = spawn(process.execPath, [WORKER_MAIN], { env: { ...process.env, ...this.env }, stdio: "ignore" });
+    this.children.add(child);
+    child.on("exit", () => this.children.delete(child));
+    return child;
+  }
+
+  async close(): Promise<void> {
+    for (const child of this.children) child.kill("SIGKILL");
+    await this.worker?.close();
+    await this.api.close();
+    await this.db.$disconnect();
+    await this.database.drop();
+    await deleteQueueKeys(this.config.redisUrl, this.config.queuePrefix);
+  }
+}
+
+async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,136 @@
+import { generateToken, hashToken } from "@hookyard/core";
+import { newId } from "@hookyard/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestHookyard } from "./support/hookyard.js";
+
+/** A user with the given grants, straight into the database (the users API comes later). */
+async function userWithGrants(hookyard: TestHookyard, grants: Array<{ repository?: string; namespace?: string }>) {
+  const token = generateToken();
+  const id = newId("user");
+  await hookyard.db.user.create({
+    data: {
+      id,
+      name: `user-${id}`,
+      tokens: { create: { id: newId("token"), tokenHash: hashToken(token) } },
+      grants: {
+        create: grants.map((g) => ({
+          id: newId("grant"),
+          repository: g.repository ?? null,
+          namespace: g.namespace ?? g.repository?.split("/")[0] ?? null,
+          role: g.repository ? ("admin" as const) : ("owner" as const),
+        })),
+      },
+    },
+  });
+  return token;
+}
+
+describe("webhooks API", () => {
+  let hookyard: TestHookyard;
+  beforeAll(async () => {
+    hookyard = await TestHookyard.start({ worker: false });
+  });
+  afterAll(() => hookyard.close());
+
+  const create = (body: unknown, token?: string) => hookyard.request("POST", "/api/v1/webhooks", { body, token });
+  const valid = { name: "ci", url: "http://127.0.0.1:9/hook", events: ["TAG_PUSH"], repository: "acme/web" };
+
+  it("creates a webhook for the admin and shows it without its secret", async () => {
+    const res = await create({ ...valid, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers: { Authorization: "Bearer abc", "X-Team": "a" } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ name: "ci", events: ["TAG_PUSH"], repository: "acme/web", namespace: "acme", format: "dtr", hasSecret: true, enabled: true });
+    expect(res.json.id).toMatch(/^wh_/);
+    expect(JSON.stringify(res.json)).not.toContain("whsec_");
+    expect(res.json.headers).toEqual({ authorization: "[redacted]", "x-team": "a" });
+    const fetched = await hookyard.request("GET", `/api/v1/webhooks/${res.json.id}`);
+    expect(fetched.json).toEqual(res.json);
+  });
+
+  it("expands * and globs to the types the scope allows", async () => {
+    const all = await create({ ...valid, events: ["*"] });
+    expect(all.json.events).toHaveLength(11);
+    const tags = await create({ ...valid, events: ["TAG_*"] });
+    expect(tags.json.events).toEqual(["TAG_PUSH", "TAG_PULL", "TAG_DELETE"]);
+  });
+
+  it("answers 401 without a valid token", async () => {
+    expect((await create(valid, "")).status).toBe(401);
+    expect((await create(valid, "hy_not-a-real-token")).status).toBe(401);
+  });
+
+  it("answers 400 naming the field for bad input, and creates nothing", async () => {
+    const before = await hookyard.db.webhook.count();
+    const cases: Array<[unknown, RegExp]> = [
+      [{ ...valid, url: "ftp://example.com" }, /^url/],
+      [{ ...valid, url: "not a url" }, /^url/],
+      [{ ...valid, name: "" }, /^name/],
+      [{ ...valid, events: [] }, /^events/],
+      [{ ...valid, events: ["TAG_PUSHED"] }, /events: "TAG_PUSHED" is not an event type/],
+      [{ ...valid, events: ["REPO_CREATED"] }, /REPO_CREATED cannot be subscribed to on a repository webhook/],
+      [{ ...valid, repository: "Acme/Web" }, /^repository/],
+      [{ ...valid, namespace: "other" }, /^namespace/],
+      [{ ...valid, extra: true }, /extra|Unrecognized/],
+      [{ ...valid, format: "dockerhub" }, /^format/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await create(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.message).toMatch(message);
+    }
+    expect(await hookyard.db.webhook.count()).toBe(before);
+  });
+
+  it("follows DTR's rules: repository admins, namespace owners, global admins", async () => {
+    const repoAdmin = await userWithGrants(hookyard, [{ repository: "acme/web" }]);
+    const nsOwner = await userWithGrants(hookyard, [{ namespace: "acme" }]);
+
+    expect((await create(valid, repoAdmin)).status).toBe(201);
+    expect((await create({ ...valid, repository: "acme/api" }, repoAdmin)).status).toBe(403);
+    expect((await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_CREATED"] }, repoAdmin)).status).toBe(403);
+
+    expect((await create({ ...valid, repository: "acme/api" }, nsOwner)).status).toBe(201);
+    expect((await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_*"] }, nsOwner)).status).toBe(201);
+    expect((await create({ ...valid, repository: "other/app" }, nsOwner)).status).toBe(403);
+
+    const global = await create({ ...valid, repository: undefined, events: ["SCANNER_UPDATE_COMPLETED"] }, nsOwner);
+    expect(global.status).toBe(403);
+    expect(global.json.error.code).toBe("forbidden");
+    expect((await create({ ...valid, repository: undefined, events: ["SCANNER_UPDATE_COMPLETED"] })).status).toBe(201);
+
+    // Each sees what they may manage.
+    const listed = await hookyard.request("GET", "/api/v1/webhooks", { token: repoAdmin });
+    expect(listed.json.items.every((w: { repository: string }) => w.repository === "acme/web")).toBe(true);
+  });
+
+  it("hides another scope's webhook and its deliveries as not found", async () => {
+    const other = await create({ ...valid, repository: "secret/app" });
+    const outsider = await userWithGrants(hookyard, [{ repository: "acme/web" }]);
+    expect((await hookyard.request("GET", `/api/v1/webhooks/${other.json.id}`, { token: outsider })).status).toBe(404);
+    expect((await hookyard.request("GET", `/api/v1/webhooks/${other.json.id}/deliveries`, { token: outsider })).status).toBe(404);
+  });
+
+  it("rejects bad delivery-list queries with 400", async () => {
+    const hook = await create(valid);
+    const res = await hookyard.request("GET", `/api/v1/webhooks/${hook.json.id}/deliveries?status=done`);
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/^status/);
+  });
+});
+
+describe("webhook targets in private networks", () => {
+  let hookyard: TestHookyard;
+  beforeAll(async () => {
+    hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_ALLOW_PRIVATE_TARGETS: "false" } });
+  });
+  afterAll(() => hookyard.close());
+
+  it("are refused unless HOOKYARD_ALLOW_PRIVATE_TARGETS is set", async () => {
+    for (const url of ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]/x"]) {
+      const res = await hookyard.request("POST", "/api/v1/webhooks", {
+        body: { name: "x", url, events: ["TAG_PUSH"], repository: "acme/web" },
+      });
+      expect(res.status, url).toBe(400);
+      expect(res.json.error.message).toMatch(/^url: .*HOOKYARD_ALLOW_PRIVATE_TARGETS/);
+    }
+  });
+});
