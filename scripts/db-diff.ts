@@ -21,7 +21,15 @@ writeFileSync(
 );
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookyard";
 const diff = await prisma6(
-  ["migrate", "diff", "--from-schema-datamodel", ".tmp/prisma6/previous.prisma", "--to-schema-datamodel", ".tmp/prisma6/schema.prisma", "--script"],
+  [
+    "migrate",
+    "diff",
+    "--from-schema-datamodel",
+    ".tmp/prisma6/previous.prisma",
+    "--to-schema-datamodel",
+    ".tmp/prisma6/schema.prisma",
+    "--script",
+  ],
   databaseUrl,
 );
 if (diff.status !== 0) throw new Error(diff.stderr);

@@ -39,13 +39,13 @@ export function prisma6(args: string[], databaseUrl: string): Promise<Prisma6Res
   writeFileSync(`${WORK_DIR}/prisma.config.ts`, CONFIG);
   const cli = ["node_modules/prisma6/build/index.js", ...args, "--config", `${WORK_DIR}/prisma.config.ts`];
   const env = {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      // Stop the CLI from fetching native engines it will not use.
-      PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
-      PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
-      CHECKPOINT_DISABLE: "1",
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    // Stop the CLI from fetching native engines it will not use.
+    PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+    CHECKPOINT_DISABLE: "1",
+    PRISMA_HIDE_UPDATE_MESSAGE: "1",
   };
   return new Promise((resolve) => {
     execFile(process.execPath, cli, { env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {

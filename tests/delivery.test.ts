@@ -12,7 +12,9 @@ describe("ingest -> queue -> worker -> receiver", () => {
   });
 
   it("retries a receiver that answers 500 twice and records three attempts and a succeeded delivery", async () => {
-    receiver = await startReceiver((req) => (req.n <= 2 ? { status: 500, body: "not yet" } : { status: 200, body: "thanks" }));
+    receiver = await startReceiver((req) =>
+      req.n <= 2 ? { status: 500, body: "not yet" } : { status: 200, body: "thanks" },
+    );
     hookyard = await TestHookyard.start();
     const webhook = await hookyard.createWebhook({
       name: "ci",
@@ -21,7 +23,9 @@ describe("ingest -> queue -> worker -> receiver", () => {
       repository: "acme/web",
     });
 
-    const ingest = await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "1.0", actor: "alice" }));
+    const ingest = await hookyard.ingestDistribution(
+      manifestPush({ repository: "acme/web", tag: "1.0", actor: "alice" }),
+    );
     expect(ingest.status).toBe(202);
     expect(ingest.json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
 
@@ -53,7 +57,12 @@ describe("ingest -> queue -> worker -> receiver", () => {
   it("marks a delivery failed once the schedule is used up", async () => {
     receiver = await startReceiver(() => ({ status: 503 }));
     hookyard = await TestHookyard.start({ env: { HOOKYARD_RETRY_SCHEDULE: "50ms,50ms" } });
-    const webhook = await hookyard.createWebhook({ name: "down", url: receiver.url, events: ["MANIFEST_PUSH"], repository: "acme/web" });
+    const webhook = await hookyard.createWebhook({
+      name: "down",
+      url: receiver.url,
+      events: ["MANIFEST_PUSH"],
+      repository: "acme/web",
+    });
 
     await hookyard.ingestDistribution(manifestPush({ repository: "acme/web" }));
 
@@ -65,10 +74,30 @@ describe("ingest -> queue -> worker -> receiver", () => {
   it("delivers only to webhooks of the pushed repository and the subscribed types", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();
-    const tagHook = await hookyard.createWebhook({ name: "tags", url: `${receiver.url}/tags`, events: ["TAG_PUSH"], repository: "acme/web" });
-    const otherRepo = await hookyard.createWebhook({ name: "other", url: `${receiver.url}/other`, events: ["TAG_PUSH"], repository: "acme/api" });
-    const namespaceHook = await hookyard.createWebhook({ name: "ns", url: `${receiver.url}/ns`, events: ["MANIFEST_PUSH"], namespace: "acme" });
-    const deletes = await hookyard.createWebhook({ name: "deletes", url: `${receiver.url}/del`, events: ["TAG_DELETE"], repository: "acme/web" });
+    const tagHook = await hookyard.createWebhook({
+      name: "tags",
+      url: `${receiver.url}/tags`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    const otherRepo = await hookyard.createWebhook({
+      name: "other",
+      url: `${receiver.url}/other`,
+      events: ["TAG_PUSH"],
+      repository: "acme/api",
+    });
+    const namespaceHook = await hookyard.createWebhook({
+      name: "ns",
+      url: `${receiver.url}/ns`,
+      events: ["MANIFEST_PUSH"],
+      namespace: "acme",
+    });
+    const deletes = await hookyard.createWebhook({
+      name: "deletes",
+      url: `${receiver.url}/del`,
+      events: ["TAG_DELETE"],
+      repository: "acme/web",
+    });
 
     await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "2.0" }));
     await hookyard.settledDeliveries(tagHook.id, 1);
@@ -87,13 +116,25 @@ describe("ingest -> queue -> worker -> receiver", () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();
     const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    await hookyard.createWebhook({ name: "signed", url: receiver.url, events: ["TAG_PUSH"], repository: "acme/web", secret });
+    await hookyard.createWebhook({
+      name: "signed",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+      secret,
+    });
 
     await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "3.0" }));
     const [req] = await receiver.waitForRequests(1);
     const h = req?.headers ?? {};
     expect(
-      verifySignature(secret, String(h["webhook-id"]), Number(h["webhook-timestamp"]), req?.body ?? "", String(h["webhook-signature"])),
+      verifySignature(
+        secret,
+        String(h["webhook-id"]),
+        Number(h["webhook-timestamp"]),
+        req?.body ?? "",
+        String(h["webhook-signature"]),
+      ),
     ).toBe(true);
   });
 });

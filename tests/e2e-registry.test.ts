@@ -21,7 +21,10 @@ describe("end to end with a real Distribution registry", () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();
-    registry = await startRegistry({ notifyUrl: `${hookyard.baseUrl}/api/v1/ingest/distribution`, token: INGEST_TOKEN });
+    registry = await startRegistry({
+      notifyUrl: `${hookyard.baseUrl}/api/v1/ingest/distribution`,
+      token: INGEST_TOKEN,
+    });
     layoutDir = await mkdtemp(join(tmpdir(), "hookyard-oci-"));
   });
   afterAll(async () => {

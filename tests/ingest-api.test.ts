@@ -10,7 +10,11 @@ describe("POST /api/v1/ingest/distribution", () => {
   afterAll(() => hookyard.close());
 
   const post = (options: Parameters<TestHookyard["request"]>[2]) =>
-    hookyard.request("POST", "/api/v1/ingest/distribution", { token: INGEST_TOKEN, contentType: DISTRIBUTION_V1, ...options });
+    hookyard.request("POST", "/api/v1/ingest/distribution", {
+      token: INGEST_TOKEN,
+      contentType: DISTRIBUTION_V1,
+      ...options,
+    });
   it("answers 401 without a token or with an unknown one, and queues nothing", async () => {
     const before = await hookyard.queuedEventJobs();
     expect((await post({ token: null, body: manifestPush({ repository: "acme/web" }) })).status).toBe(401);
@@ -21,11 +25,17 @@ describe("POST /api/v1/ingest/distribution", () => {
   });
 
   it("does not accept an admin API token as an ingest token", async () => {
-    expect((await post({ token: hookyard.env.HOOKYARD_ADMIN_TOKEN, body: manifestPush({ repository: "acme/web" }) })).status).toBe(401);
+    expect(
+      (await post({ token: hookyard.env.HOOKYARD_ADMIN_TOKEN, body: manifestPush({ repository: "acme/web" }) })).status,
+    ).toBe(401);
   });
 
   it("accepts the v1, v2 and plain JSON media types", async () => {
-    for (const contentType of [DISTRIBUTION_V1, "application/vnd.docker.distribution.events.v2+json", "application/json"]) {
+    for (const contentType of [
+      DISTRIBUTION_V1,
+      "application/vnd.docker.distribution.events.v2+json",
+      "application/json",
+    ]) {
       const res = await post({ contentType, body: manifestPush({ repository: "acme/web", tag: "1" }) });
       expect(res.status, contentType).toBe(202);
       expect(res.json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
@@ -33,7 +43,10 @@ describe("POST /api/v1/ingest/distribution", () => {
   });
 
   it("answers 415 for another content type", async () => {
-    const res = await post({ contentType: "text/plain", rawBody: JSON.stringify(manifestPush({ repository: "acme/web" })) });
+    const res = await post({
+      contentType: "text/plain",
+      rawBody: JSON.stringify(manifestPush({ repository: "acme/web" })),
+    });
     expect(res.status).toBe(415);
     expect(res.json.error.code).toBe("unsupported_media_type");
   });

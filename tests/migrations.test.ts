@@ -5,7 +5,10 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { prisma6 } from "../scripts/prisma6.js";
 
-const migrationNames = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const migrationNames = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 function prismaMigrate(command: "deploy" | "status", databaseUrl: string) {
   return prisma6(["migrate", command], databaseUrl);
@@ -30,7 +33,21 @@ describe("migrations", () => {
     const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
     await client.end();
     expect(tables.rows.map((r) => r.tablename)).toEqual(
-      expect.arrayContaining(["_prisma_migrations", "users", "api_tokens", "grants", "webhooks", "events", "deliveries", "delivery_attempts", "callbacks", "chains", "chain_links", "chain_runs", "chain_steps"]),
+      expect.arrayContaining([
+        "_prisma_migrations",
+        "users",
+        "api_tokens",
+        "grants",
+        "webhooks",
+        "events",
+        "deliveries",
+        "delivery_attempts",
+        "callbacks",
+        "chains",
+        "chain_links",
+        "chain_runs",
+        "chain_steps",
+      ]),
     );
   });
 

@@ -24,9 +24,15 @@ describe("operations endpoints", () => {
 
     const userToken = generateToken();
     await hookyard.db.user.create({
-      data: { id: newId("user"), name: "plain", tokens: { create: { id: newId("token"), tokenHash: hashToken(userToken) } } },
+      data: {
+        id: newId("user"),
+        name: "plain",
+        tokens: { create: { id: newId("token"), tokenHash: hashToken(userToken) } },
+      },
     });
-    const plain = await fetch(`${hookyard.baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${userToken}` } });
+    const plain = await fetch(`${hookyard.baseUrl}/admin/queues`, {
+      headers: { authorization: `Bearer ${userToken}` },
+    });
     expect(plain.status).toBe(403);
 
     const basic = Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64");
@@ -34,7 +40,9 @@ describe("operations endpoints", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<title>Bull Dashboard</title>");
 
-    const api = await fetch(`${hookyard.baseUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const api = await fetch(`${hookyard.baseUrl}/admin/queues/api/queues`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const names = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
     expect(names).toEqual(["deliveries", "events"]);
   });

@@ -36,9 +36,21 @@ describe("webhooks API", () => {
   const valid = { name: "ci", url: "http://127.0.0.1:9/hook", events: ["TAG_PUSH"], repository: "acme/web" };
 
   it("creates a webhook for the admin and shows it without its secret", async () => {
-    const res = await create({ ...valid, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers: { Authorization: "Bearer abc", "X-Team": "a" } });
+    const res = await create({
+      ...valid,
+      secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      headers: { Authorization: "Bearer abc", "X-Team": "a" },
+    });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ name: "ci", events: ["TAG_PUSH"], repository: "acme/web", namespace: "acme", format: "dtr", hasSecret: true, enabled: true });
+    expect(res.json).toMatchObject({
+      name: "ci",
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+      namespace: "acme",
+      format: "dtr",
+      hasSecret: true,
+      enabled: true,
+    });
     expect(res.json.id).toMatch(/^wh_/);
     expect(JSON.stringify(res.json)).not.toContain("whsec_");
     expect(res.json.headers).toEqual({ authorization: "[redacted]", "x-team": "a" });
@@ -86,10 +98,15 @@ describe("webhooks API", () => {
 
     expect((await create(valid, repoAdmin)).status).toBe(201);
     expect((await create({ ...valid, repository: "acme/api" }, repoAdmin)).status).toBe(403);
-    expect((await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_CREATED"] }, repoAdmin)).status).toBe(403);
+    expect(
+      (await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_CREATED"] }, repoAdmin))
+        .status,
+    ).toBe(403);
 
     expect((await create({ ...valid, repository: "acme/api" }, nsOwner)).status).toBe(201);
-    expect((await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_*"] }, nsOwner)).status).toBe(201);
+    expect(
+      (await create({ ...valid, repository: undefined, namespace: "acme", events: ["REPO_*"] }, nsOwner)).status,
+    ).toBe(201);
     expect((await create({ ...valid, repository: "other/app" }, nsOwner)).status).toBe(403);
 
     const global = await create({ ...valid, repository: undefined, events: ["SCANNER_UPDATE_COMPLETED"] }, nsOwner);
@@ -106,7 +123,9 @@ describe("webhooks API", () => {
     const other = await create({ ...valid, repository: "secret/app" });
     const outsider = await userWithGrants(hookyard, [{ repository: "acme/web" }]);
     expect((await hookyard.request("GET", `/api/v1/webhooks/${other.json.id}`, { token: outsider })).status).toBe(404);
-    expect((await hookyard.request("GET", `/api/v1/webhooks/${other.json.id}/deliveries`, { token: outsider })).status).toBe(404);
+    expect(
+      (await hookyard.request("GET", `/api/v1/webhooks/${other.json.id}/deliveries`, { token: outsider })).status,
+    ).toBe(404);
   });
 
   it("rejects bad delivery-list queries with 400", async () => {
@@ -125,7 +144,13 @@ describe("webhook targets in private networks", () => {
   afterAll(() => hookyard.close());
 
   it("are refused unless HOOKYARD_ALLOW_PRIVATE_TARGETS is set", async () => {
-    for (const url of ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]/x"]) {
+    for (const url of [
+      "http://127.0.0.1:8080/x",
+      "http://localhost/x",
+      "http://10.1.2.3/x",
+      "http://169.254.169.254/latest",
+      "http://[::1]/x",
+    ]) {
       const res = await hookyard.request("POST", "/api/v1/webhooks", {
         body: { name: "x", url, events: ["TAG_PUSH"], repository: "acme/web" },
       });

@@ -15,7 +15,12 @@ describe("a worker killed mid-delivery", () => {
     // The receiver is slow, so the worker is surely in the middle of requests when it is killed.
     receiver = await startReceiver(() => ({ status: 200, delayMs: 400 }));
     hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_WORKER_CONCURRENCY: "2" } });
-    const webhook = await hookyard.createWebhook({ name: "ci", url: receiver.url, events: ["TAG_PUSH"], repository: "acme/web" });
+    const webhook = await hookyard.createWebhook({
+      name: "ci",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
 
     const events = 8;
     for (let i = 0; i < events; i += 1) {

@@ -4,8 +4,8 @@ import { type ApiHandle, startApi } from "@hookyard/api";
 import { type Config, loadConfig } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
-import { createTestDatabase, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { createQueues } from "@hookyard/queues";
+import { createTestDatabase, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { startWorker, type WorkerHandle } from "@hookyard/worker";
 import { Redis } from "ioredis";
 

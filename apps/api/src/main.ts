@@ -2,4 +2,6 @@ import { runProcess } from "@hookyard/config";
 import { createLogger } from "@hookyard/logger";
 import { startApi } from "./server.js";
 
-await runProcess("hookyard-api", (config) => startApi(config, createLogger({ service: "api", level: config.logLevel })));
+await runProcess("hookyard-api", (config) =>
+  startApi(config, createLogger({ service: "api", level: config.logLevel })),
+);

@@ -5,6 +5,7 @@ import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis } from "@hookyard/queues";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
+import { createEventEnqueuer } from "./services/event-enqueuer.js";
 
 export interface ApiHandle {
   port: number;
@@ -18,7 +19,7 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   const queues = createQueues(redis, config.queuePrefix);
   await bootstrapAdmin(db, config.adminToken, logger);
 
-  const app = createApp({ config, db, redis, queues, logger });
+  const app = createApp({ config, db, redis, queues, enqueuer: createEventEnqueuer(queues), logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, () => resolve(s));
   });

@@ -5,6 +5,7 @@ import { createQueues, createRedis, QUEUE } from "@hookyard/queues";
 import { type Job, Worker, type WorkerOptions } from "bullmq";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
+import { createBatchedStore } from "./services/batched-store.js";
 import { createHttpTransport } from "./transport/http-transport.js";
 
 export interface WorkerHandle {
@@ -23,6 +24,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const queues = createQueues(connection, config.queuePrefix);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const maxAttempts = config.retrySchedule.length + 1;
+  const store = createBatchedStore(db, { maxAttempts });
 
   const common: WorkerOptions = {
     connection,
@@ -34,15 +36,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   };
   const events = new Worker(
     QUEUE.events,
-    withJobContext(QUEUE.events, eventsProcessor({ db, deliveries: queues.deliveries, maxAttempts }, logger)),
-    { ...common, concurrency: 10 },
+    withJobContext(QUEUE.events, eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts }, logger)),
+    { ...common, concurrency: 50 },
   );
   const deliveries = new Worker(
     QUEUE.deliveries,
     withJobContext(
       QUEUE.deliveries,
       deliveriesProcessor(
-        { db, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
+        { db, store, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
         logger,
       ),
     ),

@@ -78,7 +78,10 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 function tokens(env: Env, name: string): string[] {
-  const list = (read(env, name) ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  const list = (read(env, name) ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (list.some((t) => t.length < 16)) throw new ConfigError(name, "every token must be at least 16 characters");
   return list;
 }
@@ -88,7 +91,10 @@ export function loadConfig(env: Env): Config {
   const retry = read(env, "HOOKYARD_RETRY_SCHEDULE") ?? DEFAULT_RETRY_SCHEDULE;
   const retrySchedule = parseRetrySchedule(retry);
   if (retrySchedule === null) {
-    throw new ConfigError("HOOKYARD_RETRY_SCHEDULE", `"${retry}" is not a comma-separated list of durations such as 200ms,5s,5m`);
+    throw new ConfigError(
+      "HOOKYARD_RETRY_SCHEDULE",
+      `"${retry}" is not a comma-separated list of durations such as 200ms,5s,5m`,
+    );
   }
   const adminToken = read(env, "HOOKYARD_ADMIN_TOKEN") ?? null;
   if (adminToken !== null && adminToken.length < 16) {
@@ -99,7 +105,10 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("HOOKYARD_QUEUE_PREFIX", "may hold only letters, digits, '.', '_' and '-'");
   }
   return {
-    databaseUrl: url(env, "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/hookyard", ["postgresql:", "postgres:"]),
+    databaseUrl: url(env, "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/hookyard", [
+      "postgresql:",
+      "postgres:",
+    ]),
     redisUrl: url(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     port,
     publicUrl: url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"]).replace(/\/+$/, ""),

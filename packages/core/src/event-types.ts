@@ -17,11 +17,7 @@ export const NAMESPACE_EVENT_TYPES = ["REPO_CREATED", "REPO_UPDATED", "REPO_DELE
 
 export const GLOBAL_EVENT_TYPES = ["SCANNER_UPDATE_COMPLETED"] as const;
 
-export const EVENT_TYPES = [
-  ...REPOSITORY_EVENT_TYPES,
-  ...NAMESPACE_EVENT_TYPES,
-  ...GLOBAL_EVENT_TYPES,
-] as const;
+export const EVENT_TYPES = [...REPOSITORY_EVENT_TYPES, ...NAMESPACE_EVENT_TYPES, ...GLOBAL_EVENT_TYPES] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 

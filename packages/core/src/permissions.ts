@@ -21,9 +21,6 @@ export function maySubscribe(principal: Principal, scope: Scope): boolean {
     case "namespace":
       return principal.namespaceOwner.includes(scope.namespace);
     case "repository":
-      return (
-        principal.namespaceOwner.includes(scope.namespace) ||
-        principal.repositoryAdmin.includes(scope.repository)
-      );
+      return principal.namespaceOwner.includes(scope.namespace) || principal.repositoryAdmin.includes(scope.repository);
   }
 }

@@ -34,7 +34,8 @@ export function nextRetryDelay(
   const planned = schedule[attemptsMade - 1];
   if (planned === undefined) return null;
   if (retryAfterMs == null || retryAfterMs <= planned) return planned;
-  return Math.min(retryAfterMs, RETRY_AFTER_MAX_MS);
+  // The cap bounds how long a receiver can park a delivery; it never brings a retry forward.
+  return Math.max(planned, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS));
 }
 
 /** Reads a Retry-After header: delta-seconds or an HTTP date. */

@@ -27,10 +27,7 @@ export function typeFitsScope(type: EventType, scope: Scope): boolean {
 }
 
 /** Whether an event at (namespace, repository) falls inside a scope. */
-export function scopeCovers(
-  scope: Scope,
-  event: { namespace?: string | null; repository?: string | null },
-): boolean {
+export function scopeCovers(scope: Scope, event: { namespace?: string | null; repository?: string | null }): boolean {
   switch (scope.kind) {
     case "global":
       return true;
@@ -43,7 +40,12 @@ export function scopeCovers(
 
 /** The scope a stored webhook row stands for. */
 export function scopeOf(row: { namespace: string | null; repository: string | null }): Scope {
-  if (row.repository) return { kind: "repository", namespace: row.namespace ?? row.repository.split("/")[0] ?? "", repository: row.repository };
+  if (row.repository)
+    return {
+      kind: "repository",
+      namespace: row.namespace ?? row.repository.split("/")[0] ?? "",
+      repository: row.repository,
+    };
   if (row.namespace) return { kind: "namespace", namespace: row.namespace };
   return { kind: "global" };
 }

@@ -12,9 +12,7 @@ function secretBytes(secret: string): Buffer {
 }
 
 export function signPayload(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac("sha256", secretBytes(secret))
-    .update(`${id}.${timestampSeconds}.${body}`)
-    .digest("base64");
+  const mac = createHmac("sha256", secretBytes(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
   return `v1,${mac}`;
 }
 

@@ -9,7 +9,10 @@ const contextAndRedaction = winston.format((info) => {
   const cleaned = redact({ ...info }) as Record<string, unknown>;
   // winston keeps its own bookkeeping under symbol keys (LEVEL, SPLAT); they must survive.
   for (const symbol of Object.getOwnPropertySymbols(info)) cleaned[symbol as unknown as string] = info[symbol as never];
-  return Object.assign(cleaned, currentLogContext(), { level: info.level, message: info.message }) as winston.Logform.TransformableInfo;
+  return Object.assign(cleaned, currentLogContext(), {
+    level: info.level,
+    message: info.message,
+  }) as winston.Logform.TransformableInfo;
 });
 
 /** JSON lines on stdout, one logger per process; `service` says which process wrote the line. */

@@ -30,7 +30,9 @@ export interface Receiver {
 }
 
 /** A real HTTP receiver on loopback whose answers the test decides, request by request. */
-export async function startReceiver(reply: (req: ReceivedRequest) => Reply = () => ({ status: 200 })): Promise<Receiver> {
+export async function startReceiver(
+  reply: (req: ReceivedRequest) => Reply = () => ({ status: 200 }),
+): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -64,7 +66,10 @@ export async function startReceiver(reply: (req: ReceivedRequest) => Reply = () 
     url: `http://127.0.0.1:${port}`,
     requests,
     waitForRequests: (count, timeoutMs = 15_000) =>
-      waitFor(() => requests.length >= count && requests.slice(), { timeoutMs, what: `${count} requests at the receiver` }),
+      waitFor(() => requests.length >= count && requests.slice(), {
+        timeoutMs,
+        what: `${count} requests at the receiver`,
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

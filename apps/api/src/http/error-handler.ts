@@ -6,7 +6,11 @@ import { ApiError } from "./api-error.js";
 function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
   switch (error.type) {
     case "entity.too.large":
-      return new ApiError(413, "payload_too_large", `the request body is larger than the limit of ${error.limit} bytes`);
+      return new ApiError(
+        413,
+        "payload_too_large",
+        `the request body is larger than the limit of ${error.limit} bytes`,
+      );
     case "entity.parse.failed":
       return new ApiError(400, "malformed_json", "the request body is not valid JSON");
     case "encoding.unsupported":

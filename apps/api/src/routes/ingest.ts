@@ -25,14 +25,14 @@ function jsonBody(types: string[]): express.RequestHandler {
   };
 }
 
-export function ingestRoutes({ config, queues }: ApiDeps): Router {
+export function ingestRoutes({ config, enqueuer }: ApiDeps): Router {
   const router = Router();
   router.post(
     "/api/v1/ingest/distribution",
     requireIngestToken(config.ingestTokens),
     jsonBody(DISTRIBUTION_TYPES),
     async (req, res) => {
-      res.status(202).json(await ingest(queues, parseDistributionEnvelope(req.body)));
+      res.status(202).json(await ingest(enqueuer, parseDistributionEnvelope(req.body)));
     },
   );
   return router;

@@ -1,12 +1,13 @@
 import {
   expandEventPatterns,
+  isReservedHeader,
   isValidNamespace,
   isValidRepositoryName,
   maySubscribe,
   type PayloadFormatName,
   redactHeaders,
-  SUPPORTED_FORMATS,
   type Scope,
+  SUPPORTED_FORMATS,
   scopeOf,
   splitRepositoryName,
 } from "@hookyard/core";
@@ -24,7 +25,15 @@ export const createWebhookBody = z.strictObject({
   namespace: z.string().optional(),
   format: z.enum(["dtr", "dockerhub", "cloudevents"]).default("dtr"),
   secret: z.string().min(16).max(256).optional(),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, "is not a header name"), z.string().max(2048)).default({}),
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,100}$/, "is not a header name")
+        .refine((name) => !isReservedHeader(name), "is set by Hookyard and cannot be overridden"),
+      z.string().max(2048),
+    )
+    .default({}),
   enabled: z.boolean().default(true),
 });
 

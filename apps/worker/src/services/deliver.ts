@@ -6,12 +6,14 @@ import {
   redactHeaders,
   renderPayload,
 } from "@hookyard/core";
-import { type Db, eventFromRow, loadDeliveryForSending, recordAttempt } from "@hookyard/db";
+import { type Db, eventFromRow } from "@hookyard/db";
 import type { Transport } from "../transport/http-transport.js";
 import { USER_AGENT } from "../version.js";
+import type { DeliveryStore } from "./batched-store.js";
 
 export interface DeliverDeps {
   db: Db;
+  store: DeliveryStore;
   transport: Transport;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
@@ -28,7 +30,7 @@ export type DeliverOutcome =
  * when; the queue does the waiting. `lastChance` is set when the queue will not retry whatever we say.
  */
 export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastChance: boolean): Promise<DeliverOutcome> {
-  const delivery = await loadDeliveryForSending(deps.db, deliveryId);
+  const delivery = await deps.store.loadDelivery(deliveryId);
   if (!delivery) return { kind: "skipped", reason: "delivery no longer exists" };
   if (delivery.status !== "pending") return { kind: "skipped", reason: `delivery is ${delivery.status}` };
   const { webhook } = delivery;
@@ -51,14 +53,17 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
   });
 
   const startedAt = new Date();
-  const result = await deps.transport.send({ url: webhook.url, headers, body: payload.body, timeoutMs: deps.deliveryTimeoutMs });
+  const result = await deps.transport.send({
+    url: webhook.url,
+    headers,
+    body: payload.body,
+    timeoutMs: deps.deliveryTimeoutMs,
+  });
   const statusCode = result.ok ? result.statusCode : null;
   const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
   // 410 Gone: the receiver says this endpoint is gone for good, so stop sending to it.
   const gone = statusCode === 410;
-  const maxAttempts = deps.retrySchedule.length + 1;
-
-  const outcome = await recordAttempt(deps.db, {
+  const outcome = await deps.store.recordAttempt({
     deliveryId,
     startedAt,
     durationMs: result.durationMs,
@@ -69,8 +74,8 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
     responseBody: result.ok ? result.body : null,
     succeeded,
     final: gone || lastChance,
-    maxAttempts,
   });
+  if (!outcome) return { kind: "skipped", reason: "delivery was deleted while it was being sent" };
   if (gone) {
     await deps.db.webhook.update({
       where: { id: webhook.id },

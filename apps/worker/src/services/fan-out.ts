@@ -1,10 +1,10 @@
 import type { RegistryEvent } from "@hookyard/core";
-import { type Db, recordEventAndFanOut } from "@hookyard/db";
 import { type DeliveryJob, deliveryJobOptions } from "@hookyard/queues";
 import type { Queue } from "bullmq";
+import type { DeliveryStore } from "./batched-store.js";
 
 export interface FanOutDeps {
-  db: Db;
+  store: DeliveryStore;
   deliveries: Queue<DeliveryJob>;
   maxAttempts: number;
 }
@@ -14,11 +14,15 @@ export interface FanOutDeps {
  * running this twice (a worker died after the insert) queues each delivery once.
  */
 export async function fanOut(deps: FanOutDeps, event: RegistryEvent): Promise<{ eventId: string; deliveries: number }> {
-  const { eventId, pendingDeliveryIds } = await recordEventAndFanOut(deps.db, event);
+  const { eventId, pendingDeliveryIds } = await deps.store.fanOut(event);
   if (pendingDeliveryIds.length > 0) {
     const opts = deliveryJobOptions(deps.maxAttempts);
     await deps.deliveries.addBulk(
-      pendingDeliveryIds.map((deliveryId) => ({ name: "deliver", data: { deliveryId }, opts: { ...opts, jobId: deliveryId } })),
+      pendingDeliveryIds.map((deliveryId) => ({
+        name: "deliver",
+        data: { deliveryId },
+        opts: { ...opts, jobId: deliveryId },
+      })),
     );
   }
   return { eventId, deliveries: pendingDeliveryIds.length };

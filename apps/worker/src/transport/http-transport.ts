@@ -107,7 +107,13 @@ export function createHttpTransport(options: { allowPrivateTargets: boolean; con
           bodyTimeout: req.timeoutMs,
         });
         const body = await readLimited(res.body);
-        return { ok: true, statusCode: res.statusCode, headers: flattenHeaders(res.headers), body, durationMs: elapsed() };
+        return {
+          ok: true,
+          statusCode: res.statusCode,
+          headers: flattenHeaders(res.headers),
+          body,
+          durationMs: elapsed(),
+        };
       } catch (error) {
         return { ok: false, error: describe(error, req.timeoutMs), durationMs: elapsed() };
       }

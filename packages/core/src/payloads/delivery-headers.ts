@@ -11,8 +11,14 @@ export interface DeliveryHeaderInput {
   custom: Record<string, string>;
 }
 
-/** Headers Hookyard owns: a webhook's own headers may not replace them. */
-const RESERVED = /^(content-type|content-length|host|user-agent|webhook-.*|x-hookyard-.*)$/i;
+/** Headers Hookyard owns, and the message-framing ones the HTTP client must set itself: a
+ * webhook's own headers may not replace them. */
+const RESERVED =
+  /^(content-type|content-length|host|user-agent|webhook-.*|x-hookyard-.*|transfer-encoding|connection|keep-alive|upgrade|expect|te|trailer)$/i;
+
+export function isReservedHeader(name: string): boolean {
+  return RESERVED.test(name);
+}
 
 /** The headers of one delivery attempt (contract: Deliveries on the wire). */
 export function buildDeliveryHeaders(input: DeliveryHeaderInput): Record<string, string> {

@@ -11,9 +11,8 @@ export interface AttemptRecord {
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
   succeeded: boolean;
-  /** No attempt will follow this one, whatever the count says (410 Gone, no BullMQ attempt left). */
+  /** No attempt will follow this one, whatever the count says (410 Gone, no queue attempt left). */
   final: boolean;
-  maxAttempts: number;
 }
 
 export interface AttemptOutcome {
@@ -22,43 +21,49 @@ export interface AttemptOutcome {
 }
 
 /**
- * Books one attempt and moves the delivery on, in one transaction: the attempt number comes from the
- * delivery row itself, so a retry after a crash numbers on from what Postgres has seen.
+ * Books a batch of attempts and moves each delivery on, in one statement (atomic, and one round trip
+ * on the hot path). The attempt number comes from the delivery row itself, so a retry after a crash
+ * numbers on from what Postgres has seen. A delivery may appear only once per call.
  */
-export async function recordAttempt(db: Db, a: AttemptRecord): Promise<AttemptOutcome> {
-  return db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<AttemptOutcome[]>`
-      UPDATE deliveries SET
-        attempt_count = attempt_count + 1,
-        last_status_code = ${a.statusCode},
+export async function recordAttempts(
+  db: Db,
+  records: readonly AttemptRecord[],
+  maxAttempts: number,
+): Promise<Array<AttemptOutcome | null>> {
+  const rows = await db.$queryRaw<Array<AttemptOutcome & { id: string }>>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${records.map((r) => r.deliveryId)}::text[], ${records.map(() => newId("attempt"))}::text[],
+        ${records.map((r) => r.startedAt)}::timestamptz[], ${records.map((r) => r.durationMs)}::int[],
+        ${records.map((r) => r.statusCode)}::int[], ${records.map((r) => r.error)}::text[],
+        ${records.map((r) => JSON.stringify(r.requestHeaders))}::jsonb[],
+        ${records.map((r) => (r.responseHeaders ? JSON.stringify(r.responseHeaders) : null))}::jsonb[],
+        ${records.map((r) => r.responseBody)}::text[], ${records.map((r) => r.succeeded)}::bool[],
+        ${records.map((r) => r.final)}::bool[])
+      AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, error, request_headers,
+           response_headers, response_body, succeeded, final)),
+    moved AS (
+      UPDATE deliveries d SET
+        attempt_count = d.attempt_count + 1,
+        last_status_code = i.status_code,
         status = (CASE
-          WHEN ${a.succeeded} THEN 'succeeded'
-          WHEN ${a.final} OR attempt_count + 1 >= ${a.maxAttempts} THEN 'failed'
+          WHEN i.succeeded THEN 'succeeded'
+          WHEN i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN 'failed'
           ELSE 'pending' END)::delivery_status,
-        completed_at = (CASE WHEN ${a.succeeded} OR ${a.final} OR attempt_count + 1 >= ${a.maxAttempts}
-                        THEN now() END)
-      WHERE id = ${a.deliveryId}
-      RETURNING attempt_count AS n, status::text AS status`;
-    if (!row) throw new Error(`delivery ${a.deliveryId} does not exist`);
-    await tx.deliveryAttempt.create({
-      data: {
-        id: newId("attempt"),
-        deliveryId: a.deliveryId,
-        n: row.n,
-        startedAt: a.startedAt,
-        durationMs: a.durationMs,
-        statusCode: a.statusCode,
-        error: a.error,
-        requestHeaders: a.requestHeaders,
-        responseHeaders: a.responseHeaders ?? undefined,
-        responseBody: a.responseBody,
-      },
-    });
-    if (a.succeeded) {
-      await tx.$executeRaw`
-        UPDATE webhooks SET last_successful_at = now()
-        WHERE id = (SELECT webhook_id FROM deliveries WHERE id = ${a.deliveryId})`;
-    }
-    return row;
-  });
+        completed_at = CASE WHEN i.succeeded OR i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN now() END
+      FROM input i
+      WHERE d.id = i.delivery_id
+      RETURNING d.id, d.attempt_count, d.status, d.webhook_id),
+    attempt AS (
+      INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, status_code, error,
+                                     request_headers, response_headers, response_body)
+      SELECT i.attempt_id, i.delivery_id, m.attempt_count, i.started_at, i.duration_ms, i.status_code, i.error,
+             i.request_headers, i.response_headers, i.response_body
+      FROM input i JOIN moved m ON m.id = i.delivery_id),
+    touched AS (
+      UPDATE webhooks SET last_successful_at = now()
+      WHERE id IN (SELECT m.webhook_id FROM moved m JOIN input i ON i.delivery_id = m.id WHERE i.succeeded))
+    SELECT id, attempt_count AS n, status::text AS status FROM moved`;
+  const byId = new Map(rows.map((row) => [row.id, { n: row.n, status: row.status }]));
+  return records.map((r) => byId.get(r.deliveryId) ?? null);
 }

@@ -1,12 +1,17 @@
 import type { Db } from "../client.js";
 import type { DeliveryStatus } from "../generated/prisma/client.js";
 
-export async function loadDeliveryForSending(db: Db, deliveryId: string) {
-  return db.delivery.findUnique({
-    where: { id: deliveryId },
+/** Deliveries with their webhook and event, for a batch of ids (one query each for the three). */
+export async function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[]) {
+  const rows = await db.delivery.findMany({
+    where: { id: { in: [...deliveryIds] } },
     include: { webhook: true, event: true },
   });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return deliveryIds.map((id) => byId.get(id) ?? null);
 }
+
+export type DeliveryForSending = NonNullable<Awaited<ReturnType<typeof loadDeliveriesForSending>>[number]>;
 
 export interface DeliveryPage {
   items: Array<{

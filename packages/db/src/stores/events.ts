@@ -2,42 +2,62 @@ import type { RegistryEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { newId } from "../ids.js";
 
-/**
- * Records the event once (by its dedup key) and creates one pending delivery for every enabled
- * webhook it matches. Safe to run again for the same event: the unique keys make it a no-op, and
- * it returns every delivery of the event that is still pending so they can be (re-)enqueued.
- */
-export async function recordEventAndFanOut(
-  db: Db,
-  event: RegistryEvent,
-): Promise<{ eventId: string; pendingDeliveryIds: string[] }> {
-  return db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data)
-      VALUES (${newId("event")}, ${event.dedupKey}, ${event.type}, ${event.source}, ${event.namespace},
-              ${event.repository}, ${event.tag}, ${event.digest}, ${event.actor},
-              ${new Date(event.occurredAt)}, ${JSON.stringify(event.data)}::jsonb)
-      ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-      RETURNING id`;
-    const eventId = (row as { id: string }).id;
+export interface FanOutResult {
+  eventId: string;
+  pendingDeliveryIds: string[];
+}
 
-    const matching = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM webhooks
-      WHERE enabled AND ${event.type} = ANY(events)
-        AND (repository = ${event.repository}
-             OR (repository IS NULL AND namespace = ${event.namespace})
-             OR (repository IS NULL AND namespace IS NULL))`;
-    if (matching.length > 0) {
-      const webhookIds = matching.map((m) => m.id);
-      const deliveryIds = webhookIds.map(() => newId("delivery"));
-      await tx.$executeRaw`
+/**
+ * Records events once each (by dedup key) and creates one pending delivery for every enabled webhook
+ * each matches, for a whole batch in three set-based statements. Safe to run again for the same
+ * events: the unique keys make it a no-op, and it returns every delivery still pending so they can
+ * be (re-)enqueued. No transaction: each step is idempotent on its own.
+ */
+export async function recordEventsAndFanOut(db: Db, events: readonly RegistryEvent[]): Promise<FanOutResult[]> {
+  // ON CONFLICT DO UPDATE may not touch one row twice in a statement: send each key once.
+  const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()];
+  const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
+    INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data)
+    SELECT * FROM unnest(
+      ${unique.map(() => newId("event"))}::text[], ${unique.map((e) => e.dedupKey)}::text[],
+      ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.source)}::text[],
+      ${unique.map((e) => e.namespace)}::text[], ${unique.map((e) => e.repository)}::text[],
+      ${unique.map((e) => e.tag)}::text[], ${unique.map((e) => e.digest)}::text[],
+      ${unique.map((e) => e.actor)}::text[], ${unique.map((e) => e.occurredAt)}::timestamptz[],
+      ${unique.map((e) => JSON.stringify(e.data))}::jsonb[])
+    ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
+    RETURNING id, dedup_key`;
+  const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
+  const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
+
+  const matches = await db.$queryRaw<{ event_id: string; webhook_id: string }[]>`
+    SELECT e.id AS event_id, w.id AS webhook_id
+    FROM unnest(${eventIds}::text[], ${unique.map((e) => e.type)}::text[],
+                ${unique.map((e) => e.repository)}::text[], ${unique.map((e) => e.namespace)}::text[])
+         AS e(id, type, repository, namespace)
+    JOIN webhooks w ON w.enabled AND e.type = ANY(w.events)
+      AND (w.repository = e.repository
+           OR (w.repository IS NULL AND w.namespace = e.namespace)
+           OR (w.repository IS NULL AND w.namespace IS NULL))`;
+
+  const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
+  if (matches.length > 0) {
+    // The outer SELECT does not see the rows this statement inserts, hence the UNION with them.
+    const pending = await db.$queryRaw<{ id: string; event_id: string }[]>`
+      WITH inserted AS (
         INSERT INTO deliveries (id, webhook_id, event_id)
-        SELECT d, w, ${eventId} FROM unnest(${deliveryIds}::text[], ${webhookIds}::text[]) AS t(d, w)
-        ON CONFLICT (webhook_id, event_id) DO NOTHING`;
-    }
-    const pending = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM deliveries WHERE event_id = ${eventId} AND status = 'pending'`;
-    return { eventId, pendingDeliveryIds: pending.map((p) => p.id) };
+        SELECT * FROM unnest(${matches.map(() => newId("delivery"))}::text[],
+                             ${matches.map((m) => m.webhook_id)}::text[], ${matches.map((m) => m.event_id)}::text[])
+        ON CONFLICT (webhook_id, event_id) DO NOTHING
+        RETURNING id, event_id)
+      SELECT id, event_id FROM inserted
+      UNION
+      SELECT id, event_id FROM deliveries WHERE event_id = ANY(${eventIds}::text[]) AND status = 'pending'`;
+    for (const row of pending) pendingByEvent.get(row.event_id)?.push(row.id);
+  }
+  return events.map((e) => {
+    const eventId = idByKey.get(e.dedupKey) as string;
+    return { eventId, pendingDeliveryIds: pendingByEvent.get(eventId) ?? [] };
   });
 }
 

@@ -26,7 +26,11 @@ export async function findWebhook(db: Db, id: string) {
 /** The webhooks a user may see: all for admins; else those in scopes they hold a grant on. */
 export async function listWebhooks(
   db: Db,
-  filter: { repository?: string; namespace?: string; visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] } },
+  filter: {
+    repository?: string;
+    namespace?: string;
+    visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
+  },
 ) {
   const where: Prisma.WebhookWhereInput = {
     ...(filter.repository ? { repository: filter.repository } : {}),

@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dropDatabase, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+
+const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
+const API_MAIN = new URL("../apps/api/dist/main.js", import.meta.url).pathname;
+
+function run(entry: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe("starting Hookyard", () => {
+  const children: ChildProcess[] = [];
+  const databases: string[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill("SIGKILL");
+    for (const url of databases.splice(0)) await dropDatabase(url);
+  });
+
+  it("pnpm start creates the database, migrates, serves, prints a generated admin token once, and stops on SIGTERM", async () => {
+    const databaseUrl = unusedDatabaseUrl();
+    databases.push(databaseUrl);
+    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const env = {
+      DATABASE_URL: databaseUrl,
+      PORT: port,
+      HOOKYARD_QUEUE_PREFIX: `hy-start-${port}`,
+      HOOKYARD_ADMIN_TOKEN: "",
+    };
+    const started = run(START, env);
+    children.push(started.child);
+
+    const ready = await waitFor(
+      () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200 && r.json()),
+      { timeoutMs: 20_000, what: "/readyz" },
+    );
+    expect(ready).toEqual({ status: "ok", postgres: "ok", redis: "ok" });
+    await waitFor(() => started.output().includes('"message":"worker started"'), { what: "the worker" });
+
+    const token = /shown only this once:\s+(hy_\S+)/.exec(started.output())?.[1];
+    expect(token).toBeDefined();
+    const hooks = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(hooks.status).toBe(200);
+    // The token never reaches the JSON log lines.
+    const jsonLines = started
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"));
+    expect(jsonLines.length).toBeGreaterThan(0);
+    expect(jsonLines.some((l) => l.includes(token as string))).toBe(false);
+
+    started.child.kill("SIGTERM");
+    expect(await started.exited).toBe(0);
+    expect(started.output()).toContain("hookyard-api: SIGTERM received");
+    expect(started.output()).toContain("hookyard-worker: SIGTERM received");
+
+    // A second start finds the database, applies nothing, and prints no new token.
+    const again = run(START, env);
+    children.push(again.child);
+    await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200), { timeoutMs: 20_000 });
+    expect(again.output()).toContain("migrations applied: none pending");
+    expect(again.output()).not.toContain("shown only this once");
+    again.child.kill("SIGINT");
+    expect(await again.exited).toBe(0);
+  });
+
+  it("refuses to start with a bad variable and names it", async () => {
+    const started = run(API_MAIN, { PORT: "eighty" });
+    children.push(started.child);
+    expect(await started.exited).toBe(78);
+    expect(started.output()).toContain("PORT: must be a whole number");
+  });
+});
