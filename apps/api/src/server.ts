@@ -19,7 +19,14 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   const queues = createQueues(redis, config.queuePrefix);
   await bootstrapAdmin(db, config.adminToken, logger);
 
-  const app = createApp({ config, db, redis, queues, enqueuer: createEventEnqueuer(queues), logger });
+  const app = createApp({
+    config,
+    db,
+    redis,
+    queues,
+    enqueuer: createEventEnqueuer(queues, redis, config.queuePrefix),
+    logger,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, () => resolve(s));
   });

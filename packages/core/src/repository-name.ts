@@ -17,6 +17,12 @@ export function isValidRepositoryName(value: string): boolean {
   return parts.length >= 2 && parts.every((part) => COMPONENT.test(part));
 }
 
+/** The registry's own grammar: one or more components ("alpine" is a valid Distribution name). */
+export function isValidDistributionName(value: string): boolean {
+  if (value.length === 0 || value.length > MAX_NAME_LENGTH) return false;
+  return value.split("/").every((part) => COMPONENT.test(part));
+}
+
 /** Splits "ns/path/to/repo" into its namespace ("ns") and name ("path/to/repo"). */
 export function splitRepositoryName(value: string): { namespace: string; name: string } {
   const slash = value.indexOf("/");

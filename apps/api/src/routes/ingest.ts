@@ -1,4 +1,4 @@
-import { parseDistributionEnvelope } from "@hookyard/core";
+import { parseDistributionEnvelope, parseHarborWebhook, parseNativeEvents } from "@hookyard/core";
 import express, { Router } from "express";
 import type { ApiDeps } from "../deps.js";
 import { ApiError } from "../http/api-error.js";
@@ -15,6 +15,9 @@ const DISTRIBUTION_TYPES = [
 ];
 
 /** 415 unless the body is one of `types`; then parses it as JSON whatever its media type says. */
+const HARBOR_TYPES = ["application/json", "application/cloudevents+json"];
+const NATIVE_TYPES = ["application/json"];
+
 function jsonBody(types: string[]): express.RequestHandler {
   const parse = express.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
   return (req, res, next) => {
@@ -35,5 +38,16 @@ export function ingestRoutes({ config, enqueuer }: ApiDeps): Router {
       res.status(202).json(await ingest(enqueuer, parseDistributionEnvelope(req.body)));
     },
   );
+  router.post(
+    "/api/v1/ingest/harbor",
+    requireIngestToken(config.ingestTokens),
+    jsonBody(HARBOR_TYPES),
+    async (req, res) => {
+      res.status(202).json(await ingest(enqueuer, parseHarborWebhook(req.body, req.header("content-type") ?? "")));
+    },
+  );
+  router.post("/api/v1/events", requireIngestToken(config.ingestTokens), jsonBody(NATIVE_TYPES), async (req, res) => {
+    res.status(202).json(await ingest(enqueuer, parseNativeEvents(req.body, new Date().toISOString())));
+  });
   return router;
 }

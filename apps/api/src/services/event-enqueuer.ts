@@ -2,34 +2,49 @@ import { createHash } from "node:crypto";
 import type { RegistryEvent } from "@hookyard/core";
 import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
 import DataLoader from "dataloader";
+import type { Redis } from "ioredis";
+
+/** How long Redis remembers an event's dedup key. Postgres remembers it for good (events.dedup_key):
+ * an event re-sent later is recorded once and never delivered twice; this window only decides
+ * whether the answer counts it as a duplicate. */
+export const DEDUP_WINDOW_SECONDS = 7 * 24 * 3600;
+
+export type EnqueueOutcome = "accepted" | "duplicate";
 
 /** Adds events to the queue; resolves once Redis has them. */
 export interface EventEnqueuer {
-  enqueue(events: readonly RegistryEvent[]): Promise<void>;
+  enqueue(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]>;
 }
 
-/** BullMQ ignores an add whose job id exists, so the dedup key (hashed: ids may not hold ':')
- * keeps a re-sent event from being queued twice while its job is kept. */
-function jobIdFor(dedupKey: string): string {
-  return `evt-${createHash("sha256").update(dedupKey).digest("hex").slice(0, 40)}`;
+function keyHash(dedupKey: string): string {
+  return createHash("sha256").update(dedupKey).digest("hex").slice(0, 40);
 }
 
 /**
- * Concurrent requests' events are gathered for about a millisecond and added in one `addBulk`: one
- * Redis round trip (a MULTI) for many requests instead of one each. Every request still waits for
- * its own events to be in Redis before it answers 202.
+ * Concurrent requests' events are gathered for about a millisecond and sent in one round trip:
+ * one `addBulk` (BullMQ ignores an add whose job id exists, so a re-sent event is not queued twice
+ * while its job is kept), then one SET NX per dedup key to tell new events from re-sent ones. The
+ * SET comes after the add: if Redis fails in between, the request gets a 503, the sender retries,
+ * the add is a no-op and the SET then counts the event as accepted; nothing is lost or hidden.
  */
-export function createEventEnqueuer(queues: Queues, windowMs = 1): EventEnqueuer {
-  const loader = new DataLoader<RegistryEvent, true>(
+export function createEventEnqueuer(queues: Queues, redis: Redis, prefix: string, windowMs = 1): EventEnqueuer {
+  const loader = new DataLoader<RegistryEvent, EnqueueOutcome>(
     async (events) => {
+      const hashes = events.map((e) => keyHash(e.dedupKey));
       await queues.events.addBulk(
-        events.map((event) => ({
+        events.map((event, i) => ({
           name: event.type,
           data: { event },
-          opts: { ...EVENT_JOB_OPTIONS, jobId: jobIdFor(event.dedupKey) },
+          opts: { ...EVENT_JOB_OPTIONS, jobId: `evt-${hashes[i]}` },
         })),
       );
-      return events.map(() => true as const);
+      const marks = redis.pipeline();
+      for (const hash of hashes) marks.set(`${prefix}:dedup:${hash}`, "1", "EX", DEDUP_WINDOW_SECONDS, "NX");
+      const results = (await marks.exec()) ?? [];
+      return results.map(([error, reply]) => {
+        if (error) throw error;
+        return reply === "OK" ? "accepted" : "duplicate";
+      });
     },
     { cache: false, maxBatchSize: 1000, batchScheduleFn: (run) => setTimeout(run, windowMs) },
   );
@@ -38,6 +53,7 @@ export function createEventEnqueuer(queues: Queues, windowMs = 1): EventEnqueuer
       const results = await loader.loadMany(events);
       const failure = results.find((r) => r instanceof Error);
       if (failure) throw failure;
+      return results as EnqueueOutcome[];
     },
   };
 }

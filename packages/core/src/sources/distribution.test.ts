@@ -366,7 +366,13 @@ describe("parseDistributionEnvelope: invalid bodies", () => {
     },
   );
 
-  it.each(["Acme/Web", "noslash", "acme//web", "acme/web:1.0", ""])(
+  it("ignores a valid name with no namespace rather than stall the registry", () => {
+    const result = parseDistributionEnvelope({ events: [manifestPush("alpine", "3.20"), manifestPush("acme/web", "1.0")] });
+    expect(result).toMatchObject({ ok: true, ignored: 1 });
+    expect(result.ok && result.events.map((e) => e.repository)).toEqual(["acme/web", "acme/web"]);
+  });
+
+  it.each(["Acme/Web", "acme//web", "acme/web:1.0", ""])(
     "rejects the repository name %j, naming the field",
     (repository) => {
       const error = parseError({ events: [manifestPush(repository, "1.0")] });

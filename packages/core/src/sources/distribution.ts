@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
-import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
+import { isValidDistributionName, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { firstIssue } from "./first-issue.js";
 
 /**
@@ -81,6 +81,12 @@ export function parseDistributionEnvelope(body: unknown): ParseResult {
   const events: RegistryEvent[] = [];
   let ignored = 0;
   for (const [index, event] of parsed.data.events.entries()) {
+    // A name with no namespace ("alpine") is valid to the registry but has no place in DTR's scopes.
+    // Refusing it would stall the registry (it re-sends a refused envelope forever), so it is ignored.
+    if (isValidDistributionName(event.target.repository) && !isValidRepositoryName(event.target.repository)) {
+      ignored += 1;
+      continue;
+    }
     if (!isValidRepositoryName(event.target.repository)) {
       return {
         ok: false,
