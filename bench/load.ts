@@ -1,34 +1,13 @@
 // One autocannon run in a process of its own, so the load generator does not share the server's
 // event loop. Every request carries a fresh event id: identical bodies would be deduplicated.
 //   node --import tsx bench/load.ts <url> <token> <connections> <seconds>
-import { randomUUID } from "node:crypto";
+import { manifestPush } from "@hookyard/testkit";
 import autocannon from "autocannon";
 
 const [url, token, connections = "50", seconds = "10"] = process.argv.slice(2);
 
 function envelope(): string {
-  const digest = `sha256:${randomUUID().replaceAll("-", "").padEnd(64, "0")}`;
-  return JSON.stringify({
-    events: [
-      {
-        id: randomUUID(),
-        timestamp: new Date().toISOString(),
-        action: "push",
-        target: {
-          mediaType: "application/vnd.oci.image.manifest.v1+json",
-          size: 428,
-          digest,
-          length: 428,
-          repository: "bench/app",
-          url: `http://127.0.0.1:5000/v2/bench/app/manifests/${digest}`,
-          tag: "latest",
-        },
-        request: { id: randomUUID(), addr: "127.0.0.1:1", host: "127.0.0.1:5000", method: "PUT", useragent: "bench" },
-        actor: { name: "bench" },
-        source: { addr: "bench:5000", instanceID: "bench" },
-      },
-    ],
-  });
+  return JSON.stringify(manifestPush({ repository: "bench/app", tag: "latest", timestamp: new Date().toISOString() }));
 }
 
 const result = await autocannon({

@@ -10,9 +10,8 @@ import { startApi } from "@hookyard/api";
 import { loadConfig } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
-import { createTestDatabase, prepareTemplateDatabase, waitFor } from "@hookyard/testkit";
+import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase, waitFor } from "@hookyard/testkit";
 import express from "express";
-import { Redis } from "ioredis";
 
 const run = promisify(execFile);
 const SECONDS = process.env.BENCH_SECONDS ?? "10";
@@ -50,17 +49,6 @@ function listen(app: express.Express): Promise<{ url: string; close(): Promise<v
   });
 }
 
-async function flushPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  redis.disconnect();
-}
-
 function row(name: string, l: Load): string {
   return `${name.padEnd(34)} ${l.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms   non-2xx ${l.non2xx}`;
 }
@@ -94,7 +82,7 @@ try {
   const api = await startApi(config, logger);
   const ingest = await load(`http://127.0.0.1:${api.port}/api/v1/ingest/distribution`);
   await api.close();
-  await flushPrefix(config.redisUrl, config.queuePrefix);
+  await deleteQueueKeys(config.redisUrl, config.queuePrefix);
 
   console.log("ingest: single-event Distribution envelopes, 50 connections");
   console.log(row("bare Express route (baseline)", baseline));
@@ -148,6 +136,6 @@ try {
     `${"ingest -> fan-out -> POST -> attempt row".padEnd(34)} ${(DELIVERIES / seconds).toFixed(0).padStart(8)} deliveries/s   (${seconds.toFixed(1)} s incl. worker start; ${attempts} attempt rows; worker RSS ${rss.toFixed(0)} MB)`,
   );
 } finally {
-  await flushPrefix(config.redisUrl, config.queuePrefix);
+  await deleteQueueKeys(config.redisUrl, config.queuePrefix);
   await database.drop();
 }

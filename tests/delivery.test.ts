@@ -1,6 +1,5 @@
-import { type Receiver, startReceiver } from "@hookyard/testkit";
+import { manifestPush, type Receiver, startReceiver } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { manifestPush } from "./support/distribution-events.js";
 import { TestHookyard } from "./support/hookyard.js";
 
 describe("ingest -> queue -> worker -> receiver", () => {

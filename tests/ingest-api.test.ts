@@ -1,5 +1,5 @@
+import { manifestPush } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manifestPush } from "./support/distribution-events.js";
 import { DISTRIBUTION_V1, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 describe("POST /api/v1/ingest/distribution", () => {

@@ -1,7 +1,6 @@
 import { EVENT_TYPES, type EventType, eventLevel } from "@hookyard/core";
-import { type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { manifestPush } from "./support/distribution-events.js";
 import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 const DIGEST = "sha256:b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c";

@@ -5,7 +5,7 @@ import { type Config, loadConfig } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
 import { createQueues } from "@hookyard/queues";
-import { createTestDatabase, type TestDatabase, waitFor } from "@hookyard/testkit";
+import { createTestDatabase, deleteQueueKeys, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { startWorker, type WorkerHandle } from "@hookyard/worker";
 import { Redis } from "ioredis";
 
@@ -148,19 +148,5 @@ export class TestHookyard {
     await this.db.$disconnect();
     await this.database.drop();
     await deleteQueueKeys(this.config.redisUrl, this.config.queuePrefix);
-  }
-}
-
-async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }

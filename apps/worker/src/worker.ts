@@ -21,6 +21,8 @@ function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
 export async function startWorker(config: Config, logger: Logger): Promise<WorkerHandle> {
   const db = createDb(config.databaseUrl, { poolSize: Math.min(config.workerConcurrency, 20) });
   const connection = createRedis(config.redisUrl, "worker");
+  // ioredis reconnects by itself; without a listener it would also print every failed attempt.
+  connection.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
   const queues = createQueues(connection, config.queuePrefix);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const maxAttempts = config.retrySchedule.length + 1;

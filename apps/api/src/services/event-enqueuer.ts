@@ -21,17 +21,18 @@ function keyHash(dedupKey: string): string {
 }
 
 /**
- * Concurrent requests' events are gathered for about a millisecond and sent in one round trip:
- * one `addBulk` (BullMQ ignores an add whose job id exists, so a re-sent event is not queued twice
- * while its job is kept), then one SET NX per dedup key to tell new events from re-sent ones. The
- * SET comes after the add: if Redis fails in between, the request gets a 503, the sender retries,
- * the add is a no-op and the SET then counts the event as accepted; nothing is lost or hidden.
+ * Concurrent requests' events are gathered for about a millisecond and sent together: one `addBulk`
+ * (BullMQ ignores an add whose job id exists, so a re-sent event is not queued twice while its job
+ * is kept) and, at the same time, one SET NX per dedup key to tell new events from re-sent ones.
+ * Every request adds its events whatever the SET says, and answers 202 only when both succeeded, so
+ * a failure in between can at worst count a re-sent, newly queued event as a duplicate; it can
+ * never lose one.
  */
 export function createEventEnqueuer(queues: Queues, redis: Redis, prefix: string, windowMs = 1): EventEnqueuer {
   const loader = new DataLoader<RegistryEvent, EnqueueOutcome>(
     async (events) => {
       const hashes = events.map((e) => keyHash(e.dedupKey));
-      await queues.events.addBulk(
+      const added = queues.events.addBulk(
         events.map((event, i) => ({
           name: event.type,
           data: { event },
@@ -40,8 +41,8 @@ export function createEventEnqueuer(queues: Queues, redis: Redis, prefix: string
       );
       const marks = redis.pipeline();
       for (const hash of hashes) marks.set(`${prefix}:dedup:${hash}`, "1", "EX", DEDUP_WINDOW_SECONDS, "NX");
-      const results = (await marks.exec()) ?? [];
-      return results.map(([error, reply]) => {
+      const [, results] = await Promise.all([added, marks.exec()]);
+      return (results ?? []).map(([error, reply]) => {
         if (error) throw error;
         return reply === "OK" ? "accepted" : "duplicate";
       });

@@ -367,7 +367,9 @@ describe("parseDistributionEnvelope: invalid bodies", () => {
   );
 
   it("ignores a valid name with no namespace rather than stall the registry", () => {
-    const result = parseDistributionEnvelope({ events: [manifestPush("alpine", "3.20"), manifestPush("acme/web", "1.0")] });
+    const result = parseDistributionEnvelope({
+      events: [manifestPush("alpine", "3.20"), manifestPush("acme/web", "1.0")],
+    });
     expect(result).toMatchObject({ ok: true, ignored: 1 });
     expect(result.ok && result.events.map((e) => e.repository)).toEqual(["acme/web", "acme/web"]);
   });

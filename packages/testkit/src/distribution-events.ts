@@ -1,13 +1,19 @@
 import { randomUUID } from "node:crypto";
 
 /** A manifest push as Distribution 2.8 sends it (notifications/event.go), one event per envelope. */
-export function manifestPush(options: { repository: string; tag?: string; digest?: string; actor?: string }) {
+export function manifestPush(options: {
+  repository: string;
+  tag?: string;
+  digest?: string;
+  actor?: string;
+  timestamp?: string;
+}) {
   const digest = options.digest ?? `sha256:${randomUUID().replaceAll("-", "").padEnd(64, "0")}`;
   return {
     events: [
       {
         id: randomUUID(),
-        timestamp: "2026-11-23T10:00:00.123456789Z",
+        timestamp: options.timestamp ?? "2026-11-23T10:00:00.123456789Z",
         action: "push",
         target: {
           mediaType: "application/vnd.oci.image.manifest.v1+json",
