@@ -155,17 +155,8 @@ describe("event sources", () => {
     expect(text.status).toBe(415);
     expect(await hookyard.queuedEventJobs()).toBe(0);
   });
-});
 
-describe("a registry that re-sends an envelope it thinks failed", () => {
-  let hookyard: TestHookyard;
-  let receiver: Receiver;
-  afterEach(async () => {
-    await receiver?.close();
-    await hookyard?.close();
-  });
-
-  it("still causes one delivery per webhook", async () => {
+  it("a registry re-sending an envelope it thinks failed still causes one delivery per webhook", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();
     const webhook = await hookyard.createWebhook({

@@ -1,4 +1,4 @@
-import { formatPath } from "@hookyard/core";
+import { firstIssue } from "@hookyard/core";
 import type { z } from "zod";
 import { badRequest } from "./api-error.js";
 
@@ -6,7 +6,5 @@ import { badRequest } from "./api-error.js";
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = "body"): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.length ? formatPath(issue.path) : where;
-  throw badRequest(`${field}: ${issue?.message ?? "invalid"}`);
+  throw badRequest(firstIssue(result.error, [], where).message);
 }

@@ -33,7 +33,7 @@ export function createBatchedStore(db: Db, options: { maxAttempts: number; windo
     common,
   );
   const attempts = new DataLoader<AttemptRecord, AttemptOutcome | null>(
-    (records) => recordInRounds(db, records, options.maxAttempts),
+    (records) => recordAttempts(db, records, options.maxAttempts),
     common,
   );
   const fanOuts = new DataLoader<RegistryEvent, FanOutResult>((events) => recordEventsAndFanOut(db, events), common);
@@ -43,31 +43,4 @@ export function createBatchedStore(db: Db, options: { maxAttempts: number; windo
     recordAttempt: (record) => attempts.load(record),
     fanOut: (event) => fanOuts.load(event),
   };
-}
-
-/**
- * One statement can move a delivery only once, so a delivery that shows up twice in a batch (a job
- * taken over from a stalled worker while its first run still finishes) is booked in a later round.
- */
-async function recordInRounds(
-  db: Db,
-  records: readonly AttemptRecord[],
-  maxAttempts: number,
-): Promise<Array<AttemptOutcome | null>> {
-  const results: Array<AttemptOutcome | null> = new Array(records.length).fill(null);
-  let pending = records.map((record, index) => ({ record, index }));
-  while (pending.length > 0) {
-    const seen = new Set<string>();
-    const round = pending.filter(({ record }) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
-    pending = pending.filter((item) => !round.includes(item));
-    const outcomes = await recordAttempts(
-      db,
-      round.map((item) => item.record),
-      maxAttempts,
-    );
-    round.forEach((item, i) => {
-      results[item.index] = outcomes[i] ?? null;
-    });
-  }
-  return results;
 }

@@ -4,7 +4,7 @@ import { SCAN_STATUS } from "../payloads/contents.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { contentHash } from "./content-hash.js";
-import { formatPath } from "./first-issue.js";
+import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
 
 /*
  * Harbor webhooks (goharbor/harbor src/pkg/notifier/formats/{default,cloudevents}.go, payload model
@@ -78,7 +78,6 @@ type Resource = z.infer<typeof resource>;
 type Replication = z.infer<typeof replicationData>["replication"];
 type ReplicationSide = z.infer<typeof replicationResource>;
 type Path = readonly (string | number)[];
-type Failure = { ok: false; field: string; message: string };
 
 type HarborKind = "push" | "pull" | "delete" | "scanCompleted" | "scanFailed" | "scanStopped" | "replication";
 
@@ -110,16 +109,6 @@ interface HarborEvent {
   occurredAt: string;
   /** Prefix of the dedup keys of the events made from it. */
   key: string;
-}
-
-function fail(path: Path, message: string): Failure {
-  const field = formatPath(path) || "body";
-  return { ok: false, field, message: `${field}: ${message}` };
-}
-
-function issueAt(path: Path, error: z.ZodError): Failure {
-  const issue = error.issues[0];
-  return fail([...path, ...((issue?.path ?? []) as Path)], issue?.message ?? "invalid");
 }
 
 /** Tags cannot hold ":", so a "tag" that does is Harbor naming an untagged artifact by digest. */
@@ -216,7 +205,7 @@ function invalidName(path: Path): Failure {
 
 function artifactEvents(event: HarborEvent): Failure | RegistryEvent[] {
   const parsed = artifactData.safeParse(event.data);
-  if (!parsed.success) return issueAt([event.dataField], parsed.error);
+  if (!parsed.success) return firstIssue(parsed.error, [event.dataField]);
   const fullName = parsed.data.repository.repo_full_name;
   if (!isValidRepositoryName(fullName)) return invalidName([event.dataField, "repository", "repo_full_name"]);
   const { namespace } = splitRepositoryName(fullName);
@@ -301,7 +290,7 @@ function replicatedImage(artifact: z.infer<typeof replicatedArtifact>): { name: 
 
 function replicationEvents(event: HarborEvent): Failure | RegistryEvent[] {
   const parsed = replicationData.safeParse(event.data);
-  if (!parsed.success) return issueAt([event.dataField], parsed.error);
+  if (!parsed.success) return firstIssue(parsed.error, [event.dataField]);
   const replication = parsed.data.replication;
   // Harbor reports every status change of a task; only a finished copy is an image mirrored.
   if (replication.job_status?.toLowerCase() !== "success") return [];
@@ -365,7 +354,7 @@ function isCloudEventsType(contentType: string): boolean {
 function readEnvelope(body: unknown, contentType: string): Failure | (Omit<HarborEvent, "kind"> & { type: string }) {
   if (isCloudEventsType(contentType)) {
     const parsed = cloudEvent.safeParse(body);
-    if (!parsed.success) return issueAt([], parsed.error);
+    if (!parsed.success) return firstIssue(parsed.error, []);
     const ce = parsed.data;
     return {
       type: ce.type,
@@ -379,7 +368,7 @@ function readEnvelope(body: unknown, contentType: string): Failure | (Omit<Harbo
     };
   }
   const parsed = defaultEnvelope.safeParse(body);
-  if (!parsed.success) return issueAt([], parsed.error);
+  if (!parsed.success) return firstIssue(parsed.error, []);
   const harbor = parsed.data;
   return {
     type: harbor.type,

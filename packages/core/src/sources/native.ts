@@ -4,7 +4,7 @@ import { nativeContentsSchema } from "../payloads/contents.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidNamespace, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { contentHash } from "./content-hash.js";
-import { formatPath } from "./first-issue.js";
+import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
 
 /**
  * Native events (contract: POST /api/v1/events), for publishers of what registries do not emit:
@@ -34,22 +34,6 @@ const envelope = z.strictObject({ events: z.array(z.unknown()).max(MAX_NATIVE_EV
 
 type NativeEvent = z.infer<typeof nativeEvent>;
 type Path = readonly (string | number)[];
-type Failure = { ok: false; field: string; message: string };
-
-function fail(path: Path, message: string): Failure {
-  const field = formatPath(path) || "body";
-  return { ok: false, field, message: `${field}: ${message}` };
-}
-
-/** The first zod issue under `path`; an unknown key is named itself, not its parent object. */
-function issueAt(path: Path, error: z.ZodError): Failure {
-  const issue = error.issues[0];
-  if (!issue) return fail(path, "invalid");
-  if (issue.code === "unrecognized_keys") {
-    return fail([...path, ...(issue.path as Path), issue.keys[0] ?? ""], "is not a known field");
-  }
-  return fail([...path, ...(issue.path as Path)], issue.message);
-}
 
 /** Types about one image that may name it by tag or by digest. */
 const TAG_OR_DIGEST: ReadonlySet<EventType> = new Set([
@@ -112,7 +96,7 @@ function invalidRepository(path: Path): Failure {
 
 function toRegistryEvent(raw: unknown, path: Path, receivedAt: string): Failure | RegistryEvent {
   const parsed = nativeEvent.safeParse(raw);
-  if (!parsed.success) return issueAt(path, parsed.error);
+  if (!parsed.success) return firstIssue(parsed.error, path);
   const event = parsed.data;
 
   if (!isEventType(event.type)) return fail([...path, "type"], `"${event.type}" is not an event type`);
@@ -122,7 +106,7 @@ function toRegistryEvent(raw: unknown, path: Path, receivedAt: string): Failure 
   if ("ok" in place) return place;
 
   const contents = nativeContentsSchema(type).safeParse(event.contents ?? {});
-  if (!contents.success) return issueAt([...path, "contents"], contents.error);
+  if (!contents.success) return firstIssue(contents.error, [...path, "contents"]);
   const author = contents.data.author;
 
   return {
@@ -153,7 +137,7 @@ export function parseNativeEvents(body: unknown, receivedAt: string): ParseResul
   }
 
   const parsed = envelope.safeParse(body);
-  if (!parsed.success) return issueAt([], parsed.error);
+  if (!parsed.success) return firstIssue(parsed.error, []);
   const events: RegistryEvent[] = [];
   for (const [index, raw] of parsed.data.events.entries()) {
     const event = toRegistryEvent(raw, ["events", index], receivedAt);

@@ -21,11 +21,36 @@ export interface AttemptOutcome {
 }
 
 /**
- * Books a batch of attempts and moves each delivery on, in one statement (atomic, and one round trip
- * on the hot path). The attempt number comes from the delivery row itself, so a retry after a crash
- * numbers on from what Postgres has seen. A delivery may appear only once per call.
+ * Books a batch of attempts and moves each delivery on, one statement per round (atomic, and one
+ * round trip on the hot path). The attempt number comes from the delivery row itself, so a retry
+ * after a crash numbers on from what Postgres has seen. One statement can move a delivery only once,
+ * so a delivery that shows up twice in a batch (a job taken over from a stalled worker while its
+ * first run still finishes) is booked in a later round. Null for a delivery that no longer exists.
  */
 export async function recordAttempts(
+  db: Db,
+  records: readonly AttemptRecord[],
+  maxAttempts: number,
+): Promise<Array<AttemptOutcome | null>> {
+  const results: Array<AttemptOutcome | null> = new Array(records.length).fill(null);
+  let pending = records.map((record, index) => ({ record, index }));
+  while (pending.length > 0) {
+    const seen = new Set<string>();
+    const round = pending.filter(({ record }) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
+    pending = pending.filter((item) => !round.includes(item));
+    const outcomes = await recordRound(
+      db,
+      round.map((item) => item.record),
+      maxAttempts,
+    );
+    round.forEach((item, i) => {
+      results[item.index] = outcomes[i] ?? null;
+    });
+  }
+  return results;
+}
+
+async function recordRound(
   db: Db,
   records: readonly AttemptRecord[],
   maxAttempts: number,

@@ -1,0 +1,74 @@
+import { type AttemptRecord, createDb, type Db, newId, recordAttempts } from "@hookyard/db";
+import { createTestDatabase, type TestDatabase } from "@hookyard/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+describe("recordAttempts", () => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    db = createDb(database.url);
+  });
+  afterEach(async () => {
+    await db.$disconnect();
+    await database.drop();
+  });
+
+  async function pendingDelivery(): Promise<string> {
+    const user = await db.user.create({ data: { id: newId("user"), name: newId("user") } });
+    const webhook = await db.webhook.create({
+      data: { id: newId("webhook"), name: "w", url: "http://x", events: ["TAG_PUSH"], authorId: user.id },
+    });
+    const event = await db.event.create({
+      data: {
+        id: newId("event"),
+        dedupKey: newId("event"),
+        type: "TAG_PUSH",
+        source: "native",
+        occurredAt: new Date(),
+        data: {},
+      },
+    });
+    const delivery = await db.delivery.create({
+      data: { id: newId("delivery"), webhookId: webhook.id, eventId: event.id },
+    });
+    return delivery.id;
+  }
+
+  const attempt = (deliveryId: string, statusCode: number): AttemptRecord => ({
+    deliveryId,
+    startedAt: new Date(),
+    durationMs: 3,
+    statusCode,
+    error: statusCode < 300 ? null : `HTTP ${statusCode}`,
+    requestHeaders: {},
+    responseHeaders: {},
+    responseBody: "",
+    succeeded: statusCode < 300,
+    final: false,
+  });
+
+  it("books the same delivery twice in one batch as attempts 1 and 2", async () => {
+    const id = await pendingDelivery();
+    const other = await pendingDelivery();
+    const outcomes = await recordAttempts(db, [attempt(id, 500), attempt(other, 200), attempt(id, 200)], 8);
+    expect(outcomes).toEqual([
+      { n: 1, status: "pending" },
+      { n: 1, status: "succeeded" },
+      { n: 2, status: "succeeded" },
+    ]);
+    const rows = await db.deliveryAttempt.findMany({ where: { deliveryId: id }, orderBy: { n: "asc" } });
+    expect(rows.map((r) => [r.n, r.statusCode])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
+  });
+
+  it("fails a delivery on its last attempt and answers null for one that is gone", async () => {
+    const id = await pendingDelivery();
+    expect(await recordAttempts(db, [attempt(id, 503), attempt("dlv_missing", 200)], 1)).toEqual([
+      { n: 1, status: "failed" },
+      null,
+    ]);
+  });
+});
