@@ -1,4 +1,5 @@
-import { manifestPush } from "@hookyard/testkit";
+import { gzipSync } from "node:zlib";
+import { manifestPush, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DISTRIBUTION_V1, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
@@ -73,6 +74,16 @@ describe("POST /api/v1/ingest/distribution", () => {
     expect(res.json.error.code).toBe("payload_too_large");
   });
 
+  it("counts an envelope posted by two publishers at once as accepted once, queued once", async () => {
+    const before = await hookyard.queuedEventJobs();
+    const envelope = manifestPush({ repository: "acme/web", tag: "twice-at-once" });
+    const answers = await Promise.all([post({ body: envelope }), post({ body: envelope })]);
+    const total = (key: "accepted" | "duplicates") => answers.reduce((n, a) => n + a.json[key], 0);
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    expect([total("accepted"), total("duplicates")]).toEqual([2, 2]);
+    expect(await hookyard.queuedEventJobs()).toBe(before + 2);
+  });
+
   it("counts blob pushes as ignored", async () => {
     const envelope = manifestPush({ repository: "acme/web" });
     const event = envelope.events[0] as { target: Record<string, unknown> };
@@ -81,5 +92,73 @@ describe("POST /api/v1/ingest/distribution", () => {
     const res = await post({ body: envelope });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
+  });
+});
+
+describe("the ingest routes, served ahead of Express", () => {
+  let hookyard: TestHookyard;
+  beforeAll(async () => {
+    hookyard = await TestHookyard.start({ worker: false, env: { LOG_LEVEL: "info" } });
+  });
+  afterAll(() => hookyard.close());
+
+  it("match paths as Express does: any case, with or without a trailing slash", async () => {
+    for (const path of ["/API/v1/Ingest/Distribution", "/api/v1/ingest/distribution/", "/api/v1/events?source=ci"]) {
+      const body = path.includes("events")
+        ? { type: "TAG_PUSH", repository: "acme/web", tag: "query" }
+        : manifestPush({ repository: "acme/web", tag: "case" });
+      const res = await hookyard.request("POST", path, { token: INGEST_TOKEN, body });
+      expect(res.status, path).toBe(202);
+    }
+  });
+
+  it("leave other methods on their paths to Express, which answers the JSON 404", async () => {
+    const res = await hookyard.request("GET", "/api/v1/ingest/distribution", { token: INGEST_TOKEN });
+    expect(res.status).toBe(404);
+    expect(res.json.error).toEqual({ code: "not_found", message: "no route for GET /api/v1/ingest/distribution" });
+  });
+
+  it("take a gzip-compressed body, as body-parser does for every other route", async () => {
+    const envelope = manifestPush({ repository: "acme/web", tag: "gz" });
+    const res = await hookyard.request("POST", "/api/v1/ingest/distribution", {
+      token: INGEST_TOKEN,
+      contentType: DISTRIBUTION_V1,
+      headers: { "content-encoding": "gzip" },
+      rawBody: gzipSync(JSON.stringify(envelope)),
+    });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
+  });
+
+  it("answer with the caller's X-Request-Id and write it in the access log line", async () => {
+    const res = await hookyard.request("POST", "/api/v1/ingest/distribution", {
+      token: INGEST_TOKEN,
+      contentType: DISTRIBUTION_V1,
+      headers: { "x-request-id": "registry-req-42" },
+      body: manifestPush({ repository: "acme/web", tag: "traced" }),
+    });
+    expect(res.headers.get("x-request-id")).toBe("registry-req-42");
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    await waitFor(() => hookyard.logLines.some((l) => l.requestId === "registry-req-42"), { what: "access log line" });
+    expect(hookyard.logLines.find((l) => l.requestId === "registry-req-42")).toMatchObject({
+      message: "request",
+      method: "POST",
+      path: "/api/v1/ingest/distribution",
+      status: 202,
+    });
+    expect(JSON.stringify(hookyard.logLines)).not.toContain(INGEST_TOKEN);
+  });
+
+  it("give every request an id of its own when the caller sends none or a strange one", async () => {
+    const body = manifestPush({ repository: "acme/web", tag: "untraced" });
+    const plain = await hookyard.request("POST", "/api/v1/ingest/distribution", { token: INGEST_TOKEN, body });
+    const odd = await hookyard.request("POST", "/api/v1/ingest/distribution", {
+      token: INGEST_TOKEN,
+      body,
+      headers: { "x-request-id": "bad id with spaces" },
+    });
+    expect(plain.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get("x-request-id")).not.toBe(plain.headers.get("x-request-id"));
   });
 });

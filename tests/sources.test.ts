@@ -156,6 +156,24 @@ describe("event sources", () => {
     expect(await hookyard.queuedEventJobs()).toBe(0);
   });
 
+  it("an accepted event has one id: its queue job's, its events row's and its delivery's", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    const webhook = await hookyard.createWebhook({ name: "w", url: receiver.url, events: ["TAG_PUSH"] });
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "1.0" }));
+    const [delivery] = await hookyard.settledDeliveries(webhook.id, 1);
+
+    const jobs = await hookyard.eventJobs();
+    const rows = await hookyard.db.event.findMany({ select: { id: true, type: true } });
+    expect(jobs.map((j) => j.id).sort()).toEqual(rows.map((r) => r.id).sort());
+    for (const job of jobs) {
+      expect(job.id).toMatch(/^evt_[0-9a-z]{26}$/);
+      expect(job.data.event.id).toBe(job.id);
+    }
+    const shown = await hookyard.request("GET", `/api/v1/deliveries/${delivery?.id}`);
+    expect(shown.json.eventId).toBe(rows.find((r) => r.type === "TAG_PUSH")?.id);
+  });
+
   it("a registry re-sending an envelope it thinks failed still causes one delivery per webhook", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
 import { type ApiHandle, startApi } from "@hookyard/api";
 import { type Config, loadConfig } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
-import { createQueues } from "@hookyard/queues";
+import { createQueues, type Queues } from "@hookyard/queues";
 import { createTestDatabase, deleteQueueKeys, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { startWorker, type WorkerHandle } from "@hookyard/worker";
 import { Redis } from "ioredis";
@@ -24,8 +25,9 @@ export interface ApiResponse {
 export interface RequestOptions {
   token?: string | null;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -42,6 +44,8 @@ export class TestHookyard {
     readonly api: ApiHandle,
     private worker: WorkerHandle | null,
     private readonly children: Set<ChildProcess>,
+    /** The processes' log lines, parsed; collected at LOG_LEVEL (error unless the test sets it). */
+    readonly logLines: Record<string, unknown>[],
   ) {}
 
   static async start(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestHookyard> {
@@ -61,10 +65,20 @@ export class TestHookyard {
       ...options.env,
     };
     const config = loadConfig(env);
-    const logger = createLogger({ service: "test", level: config.logLevel });
+    const logLines: Record<string, unknown>[] = [];
+    const destination = new PassThrough();
+    destination.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        const parsed = JSON.parse(line);
+        logLines.push(parsed);
+        if (parsed.level === "error" || parsed.level === "warn") process.stderr.write(`${line}\n`);
+      }
+    });
+    const logger = createLogger({ service: "test", level: config.logLevel, destination });
     const api = await startApi(config, logger);
     const worker = options.worker === false ? null : await startWorker(config, logger);
-    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set());
+    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set(), logLines);
   }
 
   get baseUrl(): string {
@@ -72,10 +86,10 @@ export class TestHookyard {
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? ADMIN_TOKEN : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (options.rawBody !== undefined || options.body !== undefined) {
       body = options.rawBody ?? JSON.stringify(options.body);
       headers["content-type"] = options.contentType ?? "application/json";
@@ -115,17 +129,28 @@ export class TestHookyard {
     );
   }
 
-  /** How many event jobs this Hookyard's queue holds, in any state. */
-  async queuedEventJobs(): Promise<number> {
+  private async withQueues<T>(use: (queues: Queues) => Promise<T>): Promise<T> {
     const redis = new Redis(this.config.redisUrl);
     const queues = createQueues(redis, this.config.queuePrefix);
     try {
-      const counts = await queues.events.getJobCounts();
-      return Object.values(counts).reduce((a, b) => a + b, 0);
+      return await use(queues);
     } finally {
       await queues.close();
       redis.disconnect();
     }
+  }
+
+  /** How many event jobs this Hookyard's queue holds, in any state. */
+  queuedEventJobs(): Promise<number> {
+    return this.withQueues(async (queues) => {
+      const counts = await queues.events.getJobCounts();
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    });
+  }
+
+  /** The event jobs this Hookyard's queue holds, in any state. */
+  eventJobs(): ReturnType<Queues["events"]["getJobs"]> {
+    return this.withQueues((queues) => queues.events.getJobs());
   }
 
   async stopWorker(): Promise<void> {

@@ -5,16 +5,15 @@ import { requestContext } from "./http/request-context.js";
 import { bullBoardRoutes } from "./routes/bull-board.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { healthRoutes } from "./routes/health.js";
-import { ingestRoutes } from "./routes/ingest.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
+/** Every route but ingest, which runs ahead of Express (http/ingest-handler.ts). */
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps));
-  app.use(ingestRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(deliveryRoutes(deps));
   app.use(bullBoardRoutes(deps));

@@ -3,7 +3,6 @@ import type { Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import type { Queues } from "@hookyard/queues";
 import type { Redis } from "ioredis";
-import type { EventEnqueuer } from "./services/event-enqueuer.js";
 
 /** What the routes are built from; made once per process in server.ts. */
 export interface ApiDeps {
@@ -11,6 +10,5 @@ export interface ApiDeps {
   db: Db;
   redis: Redis;
   queues: Queues;
-  enqueuer: EventEnqueuer;
   logger: Logger;
 }

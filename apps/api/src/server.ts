@@ -1,11 +1,15 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Config } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis } from "@hookyard/queues";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
+import { ingestTokenCheck } from "./http/authenticate.js";
+import { createIngestHandler } from "./http/ingest-handler.js";
+import { INGEST_ROUTES } from "./routes/ingest.js";
 import { createEventEnqueuer } from "./services/event-enqueuer.js";
+import { ENQUEUE_DEADLINE_MS } from "./services/ingest.js";
 
 export interface ApiHandle {
   port: number;
@@ -19,17 +23,17 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   const queues = createQueues(redis, config.queuePrefix);
   await bootstrapAdmin(db, config.adminToken, logger);
 
-  const app = createApp({
-    config,
-    db,
-    redis,
-    queues,
-    enqueuer: createEventEnqueuer(queues, redis, config.queuePrefix),
+  const enqueuer = createEventEnqueuer(queues, { deadlineMs: ENQUEUE_DEADLINE_MS });
+  const app = createApp({ config, db, redis, queues, logger });
+  const handleIngest = createIngestHandler(INGEST_ROUTES, {
+    enqueuer,
+    checkToken: ingestTokenCheck(config.ingestTokens),
     logger,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.port, () => resolve(s));
+  const server: Server = createServer((req, res) => {
+    if (!handleIngest(req, res)) app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
   // Registries keep connections open; do not let an idle one hold shutdown up.
   server.keepAliveTimeout = 5_000;
   const address = server.address();

@@ -1,8 +1,8 @@
 import type { Config } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
-import { type Logger, withLogContext } from "@hookyard/logger";
+import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis, QUEUE } from "@hookyard/queues";
-import { type Job, Worker, type WorkerOptions } from "bullmq";
+import { Worker, type WorkerOptions } from "bullmq";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
@@ -10,11 +10,6 @@ import { createHttpTransport } from "./transport/http-transport.js";
 
 export interface WorkerHandle {
   close(): Promise<void>;
-}
-
-/** Runs each processor with the job's id on every log line it writes. */
-function withJobContext<T>(queue: string, processor: (job: Job) => Promise<T>) {
-  return (job: Job) => withLogContext({ queue, jobId: job.id ?? "" }, () => processor(job));
 }
 
 /** Starts the event fan-out and delivery workers of one process. */
@@ -38,17 +33,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   };
   const events = new Worker(
     QUEUE.events,
-    withJobContext(QUEUE.events, eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts }, logger)),
+    eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts }, logger),
     { ...common, concurrency: 50 },
   );
   const deliveries = new Worker(
     QUEUE.deliveries,
-    withJobContext(
-      QUEUE.deliveries,
-      deliveriesProcessor(
-        { db, store, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
-        logger,
-      ),
+    deliveriesProcessor(
+      { db, store, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
+      logger,
     ),
     { ...common, concurrency: config.workerConcurrency, settings: { backoffStrategy: scheduleBackoff } },
   );

@@ -24,6 +24,11 @@ export interface RegistryEvent {
   data: Record<string, unknown>;
 }
 
+/** An event ingest has accepted: `id` is its id from then on, as the queue job's id and the events row's. */
+export interface AcceptedEvent extends RegistryEvent {
+  id: string;
+}
+
 /** What a source parser makes of one request body. */
 export type ParseResult =
   | { ok: true; events: RegistryEvent[]; ignored: number }

@@ -1,3 +1,2 @@
-export { createLogger, type Logger } from "./create-logger.js";
-export { currentLogContext, withLogContext } from "./log-context.js";
+export { createLogger, type Logger, type LoggerOptions } from "./create-logger.js";
 export { redact } from "./redact.js";

@@ -1,4 +1,4 @@
-import type { RegistryEvent } from "@hookyard/core";
+import type { AcceptedEvent } from "@hookyard/core";
 import { type JobsOptions, Queue, type QueueOptions } from "bullmq";
 import type { Redis } from "ioredis";
 
@@ -16,7 +16,7 @@ export const QUEUE = {
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 export interface EventJob {
-  event: RegistryEvent;
+  event: AcceptedEvent;
 }
 
 export interface DeliveryJob {

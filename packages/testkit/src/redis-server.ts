@@ -52,6 +52,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     await waitFor(
       async () => {
         const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        // Refused connections are expected until the server is up; connect() reports them.
+        probe.on("error", () => {});
         try {
           await probe.connect();
           return (await probe.ping()) === "PONG";

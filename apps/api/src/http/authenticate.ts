@@ -13,8 +13,7 @@ declare global {
 
 /** The token of `Authorization: Bearer <token>`, or of Basic auth (any user name, the token as the
  * password), which is what a browser can send to Bull Board. */
-export function presentedToken(req: Request): string | null {
-  const header = req.header("authorization");
+export function presentedToken(header: string | undefined): string | null {
   if (!header) return null;
   const [scheme, value] = header.split(" ", 2);
   if (!value) return null;
@@ -29,7 +28,7 @@ export function presentedToken(req: Request): string | null {
 
 export function requireUser(db: Db): RequestHandler {
   return async (req, _res, next) => {
-    const token = presentedToken(req);
+    const token = presentedToken(req.header("authorization"));
     if (!token) throw unauthorized();
     const user = await findUserByTokenHash(db, hashToken(token));
     if (!user) throw unauthorized("the token is not valid");
@@ -48,13 +47,13 @@ export function currentUser(req: Request): AuthenticatedUser {
   return req.user;
 }
 
-/** Registries publish with one of HOOKYARD_INGEST_TOKENS; compared by hash, so timing says nothing. */
-export function requireIngestToken(ingestTokens: readonly string[]): RequestHandler {
+/** Registries publish with one of HOOKYARD_INGEST_TOKENS; compared by hash, so timing says nothing.
+ * The check throws a 401 ApiError for a missing or unknown token. */
+export function ingestTokenCheck(ingestTokens: readonly string[]): (authorization: string | undefined) => void {
   const allowed = new Set(ingestTokens.map(hashToken));
-  return (req, _res, next) => {
-    const token = presentedToken(req);
+  return (authorization) => {
+    const token = presentedToken(authorization);
     if (!token) throw unauthorized("an ingest token is required (Authorization: Bearer <token>)");
     if (!allowed.has(hashToken(token))) throw unauthorized("the ingest token is not valid");
-    next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "@hookyard/logger";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ApiError } from "./api-error.js";
+import { requestIdOf } from "./request-context.js";
 
 /** Errors body-parser raises for what the client sent. */
 function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
@@ -25,18 +26,30 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
   }
 }
 
+/** What the client is told about `error`: an ApiError, or one made of a body-parser error; null means a bug (500). */
+export function apiErrorOf(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  return error && typeof error === "object" ? fromBodyParser(error) : null;
+}
+
+export function errorBody(error: ApiError) {
+  return { error: { code: error.code, message: error.message } };
+}
+
+export const INTERNAL_ERROR_BODY = { error: { code: "internal", message: "internal error; see the server log" } };
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
-    const apiError = error instanceof ApiError ? error : fromBodyParser(error);
+    const apiError = apiErrorOf(error);
     if (apiError) {
       if (apiError.status === 401 && res.req.path.startsWith("/admin/")) {
         res.setHeader("WWW-Authenticate", 'Basic realm="Hookyard"');
       }
-      res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message } });
+      res.status(apiError.status).json(errorBody(apiError));
       return;
     }
-    logger.error("unhandled error", { error });
-    res.status(500).json({ error: { code: "internal", message: "internal error; see the server log" } });
+    logger.error("unhandled error", { requestId: requestIdOf(res), error });
+    res.status(500).json(INTERNAL_ERROR_BODY);
   };
 }
 

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import type { RegistryEvent } from "@hookyard/core";
+import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
+import { newId } from "@hookyard/db";
 import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
 import DataLoader from "dataloader";
-import type { Redis } from "ioredis";
 
 /** How long Redis remembers an event's dedup key. Postgres remembers it for good (events.dedup_key):
  * an event re-sent later is recorded once and never delivered twice; this window only decides
- * whether the answer counts it as a duplicate. */
-export const DEDUP_WINDOW_SECONDS = 7 * 24 * 3600;
+ * whether the answer counts it as a duplicate and spares the worker a job. */
+export const DEDUP_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export type EnqueueOutcome = "accepted" | "duplicate";
 
@@ -16,38 +16,56 @@ export interface EventEnqueuer {
   enqueue(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]>;
 }
 
-function keyHash(dedupKey: string): string {
+export class EnqueueTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Redis did not take the events within ${ms} ms`);
+    this.name = "EnqueueTimeoutError";
+  }
+}
+
+/** A bounded key for BullMQ's deduplication, whatever the length of the source's event id. */
+function dedupId(dedupKey: string): string {
   return createHash("sha256").update(dedupKey).digest("hex").slice(0, 40);
 }
 
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(ms)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Concurrent requests' events are gathered for about a millisecond and sent together: one `addBulk`
- * (BullMQ ignores an add whose job id exists, so a re-sent event is not queued twice while its job
- * is kept) and, at the same time, one SET NX per dedup key to tell new events from re-sent ones.
- * Every request adds its events whatever the SET says, and answers 202 only when both succeeded, so
- * a failure in between can at worst count a re-sent, newly queued event as a duplicate; it can
- * never lose one.
+ * Concurrent requests' events are gathered for about a millisecond and added with one `addBulk`.
+ * Each event gets a fresh id (the job's id, later the events row's) and BullMQ's deduplication on
+ * its dedup key: inside the add script, atomically, a key already set means the event was queued
+ * before, and BullMQ answers with that earlier job's id instead of adding one. So an answer of
+ * another id is a duplicate, and no failure can leave a key set without its job. Past the deadline
+ * the requests fail (503) even if Redis later takes the batch; the registry's retry of those events
+ * is then a duplicate, never a loss.
  */
-export function createEventEnqueuer(queues: Queues, redis: Redis, prefix: string, windowMs = 1): EventEnqueuer {
+export function createEventEnqueuer(queues: Queues, options: { windowMs?: number; deadlineMs: number }): EventEnqueuer {
   const loader = new DataLoader<RegistryEvent, EnqueueOutcome>(
     async (events) => {
-      const hashes = events.map((e) => keyHash(e.dedupKey));
-      const added = queues.events.addBulk(
-        events.map((event, i) => ({
-          name: event.type,
-          data: { event },
-          opts: { ...EVENT_JOB_OPTIONS, jobId: `evt-${hashes[i]}` },
-        })),
+      const accepted: AcceptedEvent[] = events.map((event) => ({ ...event, id: newId("event") }));
+      const jobs = await within(
+        options.deadlineMs,
+        queues.events.addBulk(
+          accepted.map((event) => ({
+            name: event.type,
+            data: { event },
+            opts: {
+              ...EVENT_JOB_OPTIONS,
+              jobId: event.id,
+              deduplication: { id: dedupId(event.dedupKey), ttl: DEDUP_WINDOW_MS },
+            },
+          })),
+        ),
       );
-      const marks = redis.pipeline();
-      for (const hash of hashes) marks.set(`${prefix}:dedup:${hash}`, "1", "EX", DEDUP_WINDOW_SECONDS, "NX");
-      const [, results] = await Promise.all([added, marks.exec()]);
-      return (results ?? []).map(([error, reply]) => {
-        if (error) throw error;
-        return reply === "OK" ? "accepted" : "duplicate";
-      });
+      return jobs.map((job, i) => (job.id === accepted[i]?.id ? "accepted" : "duplicate"));
     },
-    { cache: false, maxBatchSize: 1000, batchScheduleFn: (run) => setTimeout(run, windowMs) },
+    { cache: false, maxBatchSize: 1000, batchScheduleFn: (run) => setTimeout(run, options.windowMs ?? 1) },
   );
   return {
     async enqueue(events) {

@@ -11,17 +11,13 @@ export interface IngestAnswer {
 /** Past this, a request answers 503 rather than hang while Redis is away (the sender retries). */
 export const ENQUEUE_DEADLINE_MS = 800;
 
-function deadline(ms: number): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error("enqueue deadline")), ms).unref());
-}
-
 /** Enqueues parsed events; answers only once Redis has them, or fails with 503 so the sender retries. */
 export async function ingest(enqueuer: EventEnqueuer, parsed: ParseResult): Promise<IngestAnswer> {
   if (!parsed.ok) throw badRequest(parsed.message);
   if (parsed.events.length === 0) return { accepted: 0, duplicates: 0, ignored: parsed.ignored };
   let outcomes: string[];
   try {
-    outcomes = await Promise.race([enqueuer.enqueue(parsed.events), deadline(ENQUEUE_DEADLINE_MS)]);
+    outcomes = await enqueuer.enqueue(parsed.events);
   } catch {
     throw unavailable("the event queue (Redis) is unavailable; retry later");
   }

@@ -7,7 +7,7 @@ export function eventsProcessor(deps: FanOutDeps, logger: Logger) {
   return async (job: Job<EventJob>) => {
     const { event } = job.data;
     const result = await fanOut(deps, event);
-    logger.info("event fanned out", { eventType: event.type, repository: event.repository, ...result });
+    logger.info("event fanned out", { jobId: job.id, eventType: event.type, repository: event.repository, ...result });
     return result;
   };
 }

@@ -1,4 +1,4 @@
-import type { RegistryEvent } from "@hookyard/core";
+import type { AcceptedEvent } from "@hookyard/core";
 import {
   type AttemptOutcome,
   type AttemptRecord,
@@ -15,7 +15,7 @@ import DataLoader from "dataloader";
 export interface DeliveryStore {
   loadDelivery(deliveryId: string): Promise<DeliveryForSending | null>;
   recordAttempt(record: AttemptRecord): Promise<AttemptOutcome | null>;
-  fanOut(event: RegistryEvent): Promise<FanOutResult>;
+  fanOut(event: AcceptedEvent): Promise<FanOutResult>;
 }
 
 /**
@@ -36,7 +36,7 @@ export function createBatchedStore(db: Db, options: { maxAttempts: number; windo
     (records) => recordAttempts(db, records, options.maxAttempts),
     common,
   );
-  const fanOuts = new DataLoader<RegistryEvent, FanOutResult>((events) => recordEventsAndFanOut(db, events), common);
+  const fanOuts = new DataLoader<AcceptedEvent, FanOutResult>((events) => recordEventsAndFanOut(db, events), common);
 
   return {
     loadDelivery: (id) => deliveries.load(id),

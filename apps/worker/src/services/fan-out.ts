@@ -1,4 +1,4 @@
-import type { RegistryEvent } from "@hookyard/core";
+import type { AcceptedEvent } from "@hookyard/core";
 import { type DeliveryJob, deliveryJobOptions } from "@hookyard/queues";
 import type { Queue } from "bullmq";
 import type { DeliveryStore } from "./batched-store.js";
@@ -13,7 +13,7 @@ export interface FanOutDeps {
  * Records the event, creates its deliveries and queues them. The job id is the delivery id, so
  * running this twice (a worker died after the insert) queues each delivery once.
  */
-export async function fanOut(deps: FanOutDeps, event: RegistryEvent): Promise<{ eventId: string; deliveries: number }> {
+export async function fanOut(deps: FanOutDeps, event: AcceptedEvent): Promise<{ eventId: string; deliveries: number }> {
   const { eventId, pendingDeliveryIds } = await deps.store.fanOut(event);
   if (pendingDeliveryIds.length > 0) {
     const opts = deliveryJobOptions(deps.maxAttempts);

@@ -1,4 +1,4 @@
-import type { RegistryEvent } from "@hookyard/core";
+import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { newId } from "../ids.js";
 
@@ -8,18 +8,18 @@ export interface FanOutResult {
 }
 
 /**
- * Records events once each (by dedup key) and creates one pending delivery for every enabled webhook
+ * Records events once each (by dedup key, under the id the first copy was accepted with) and creates one pending delivery for every enabled webhook
  * each matches, for a whole batch in three set-based statements. Safe to run again for the same
  * events: the unique keys make it a no-op, and it returns every delivery still pending so they can
  * be (re-)enqueued. No transaction: each step is idempotent on its own.
  */
-export async function recordEventsAndFanOut(db: Db, events: readonly RegistryEvent[]): Promise<FanOutResult[]> {
+export async function recordEventsAndFanOut(db: Db, events: readonly AcceptedEvent[]): Promise<FanOutResult[]> {
   // ON CONFLICT DO UPDATE may not touch one row twice in a statement: send each key once.
   const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()];
   const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
     INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data)
     SELECT * FROM unnest(
-      ${unique.map(() => newId("event"))}::text[], ${unique.map((e) => e.dedupKey)}::text[],
+      ${unique.map((e) => e.id)}::text[], ${unique.map((e) => e.dedupKey)}::text[],
       ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.source)}::text[],
       ${unique.map((e) => e.namespace)}::text[], ${unique.map((e) => e.repository)}::text[],
       ${unique.map((e) => e.tag)}::text[], ${unique.map((e) => e.digest)}::text[],

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ParseResult } from "@hookyard/core";
+import type { Logger } from "@hookyard/logger";
+import bodyParser from "body-parser";
+import typeis from "type-is";
+import type { EventEnqueuer } from "../services/event-enqueuer.js";
+import { ingest } from "../services/ingest.js";
+import { ApiError } from "./api-error.js";
+import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
+import { beginRequest } from "./request-context.js";
+import { sendJson } from "./send-json.js";
+
+/** Largest envelope accepted; Distribution sends one to a few events of about 1 KiB each. */
+export const INGEST_BODY_LIMIT = 1024 * 1024;
+
+export interface IngestRoute {
+  path: string;
+  /** 415 for any other Content-Type; the body is parsed as JSON whatever its media type says. */
+  mediaTypes: readonly string[];
+  parse(body: unknown, contentType: string): ParseResult;
+}
+
+interface IngestHandlerDeps {
+  enqueuer: EventEnqueuer;
+  checkToken: (authorization: string | undefined) => void;
+  logger: Logger;
+}
+
+type RequestWithBody = IncomingMessage & { body?: unknown };
+
+/** Express matches paths case-insensitively and with or without a trailing slash; so does this. */
+function routeKey(url: string | undefined): { path: string; key: string } {
+  const path = (url ?? "/").split("?", 1)[0] as string;
+  const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  return { path, key: trimmed.toLowerCase() };
+}
+
+/**
+ * Serves the ingest routes on Node's own request and response, ahead of Express, because
+ * registries post here thousands of times a second and Express's request handling cost more than
+ * all of ingest's own work (docs/decisions/0003-ingest-outside-express.md). The parts are Express's
+ * own: body-parser reads the body (limit, charset, compression, the same errors), type-is checks
+ * the media type, and answers, errors, the request id and the access log line are the same as on
+ * every other route. Returns false for a request that is not an ingest request, for Express to serve.
+ */
+export function createIngestHandler(routes: readonly IngestRoute[], deps: IngestHandlerDeps) {
+  const byKey = new Map(routes.map((route) => [route.path.toLowerCase(), route]));
+  const readJson = bodyParser.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
+
+  function body(req: RequestWithBody, res: ServerResponse): Promise<unknown> {
+    return new Promise((resolve, reject) => readJson(req, res, (error) => (error ? reject(error) : resolve(req.body))));
+  }
+
+  async function serve(route: IngestRoute, req: RequestWithBody, res: ServerResponse): Promise<void> {
+    deps.checkToken(req.headers.authorization);
+    if (!typeis(req, [...route.mediaTypes])) {
+      throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
+    }
+    const parsed = route.parse(await body(req, res), req.headers["content-type"] ?? "");
+    sendJson(res, 202, await ingest(deps.enqueuer, parsed));
+  }
+
+  function fail(res: ServerResponse, requestId: string, error: unknown): void {
+    const apiError = apiErrorOf(error);
+    if (!apiError) deps.logger.error("unhandled error", { requestId, error });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (apiError) sendJson(res, apiError.status, errorBody(apiError));
+    else sendJson(res, 500, INTERNAL_ERROR_BODY);
+  }
+
+  return function handleIngest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== "POST") return false;
+    const { path, key } = routeKey(req.url);
+    const route = byKey.get(key);
+    if (!route) return false;
+    const requestId = beginRequest(deps.logger, req, res, path);
+    serve(route, req, res).catch((error: unknown) => fail(res, requestId, error));
+    return true;
+  };
+}
