@@ -1,5 +1,5 @@
 import { EVENT_TYPES, type EventType, eventLevel } from "@hookyard/core";
-import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import { deleteQueueKeys, manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
@@ -154,6 +154,22 @@ describe("event sources", () => {
     });
     expect(text.status).toBe(415);
     expect(await hookyard.queuedEventJobs()).toBe(0);
+  });
+
+  it("an envelope re-sent after Redis forgot its events is still delivered once", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    const webhook = await hookyard.createWebhook({ name: "w", url: receiver.url, events: ["TAG_PUSH"] });
+    const envelope = manifestPush({ repository: "acme/web", tag: "1.0" });
+    expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
+    await hookyard.settledDeliveries(webhook.id, 1);
+    // What the 24-hour dedup window's end looks like: Redis no longer knows the events.
+    await deleteQueueKeys(hookyard.config.redisUrl, `${hookyard.config.queuePrefix}:events:de`);
+    expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
+    await waitFor(async () => (await hookyard.eventJobs()).every((job) => job.finishedOn), { what: "fan-out" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests).toHaveLength(1);
+    expect(await hookyard.db.event.count()).toBe(2);
   });
 
   it("an accepted event has one id: its queue job's, its events row's and its delivery's", async () => {

@@ -16,7 +16,7 @@ export const INGEST_BODY_LIMIT = 1024 * 1024;
 export interface IngestRoute {
   path: string;
   /** 415 for any other Content-Type; the body is parsed as JSON whatever its media type says. */
-  mediaTypes: readonly string[];
+  mediaTypes: string[];
   parse(body: unknown, contentType: string): ParseResult;
 }
 
@@ -53,7 +53,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
 
   async function serve(route: IngestRoute, req: RequestWithBody, res: ServerResponse): Promise<void> {
     deps.checkToken(req.headers.authorization);
-    if (!typeis(req, [...route.mediaTypes])) {
+    if (!typeis(req, route.mediaTypes)) {
       throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
     }
     const parsed = route.parse(await body(req, res), req.headers["content-type"] ?? "");

@@ -4,10 +4,11 @@ import { newId } from "@hookyard/db";
 import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
 import DataLoader from "dataloader";
 
-/** How long Redis remembers an event's dedup key. Postgres remembers it for good (events.dedup_key):
- * an event re-sent later is recorded once and never delivered twice; this window only decides
- * whether the answer counts it as a duplicate and spares the worker a job. */
-export const DEDUP_WINDOW_MS = 7 * 24 * 3600 * 1000;
+/** How long Redis remembers an event's dedup key (about 200 bytes each). Postgres remembers it for
+ * good (events.dedup_key): an event re-sent later is recorded once and never delivered twice; this
+ * window only decides whether the answer counts it as a duplicate and spares the worker a job.
+ * Registries re-send within seconds to minutes of a lost answer, so a day is ample. */
+export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
 export type EnqueueOutcome = "accepted" | "duplicate";
 
