@@ -32,6 +32,13 @@ describe("event sources", () => {
     await hookyard?.close();
   });
 
+  /** A Hookyard with a worker and one webhook taking TAG_PUSH of acme/web to `receiver`. */
+  const startWithTagPushWebhook = async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    return hookyard.createWebhook({ name: "w", url: receiver.url, events: ["TAG_PUSH"], repository: "acme/web" });
+  };
+
   const post = (path: string, body: unknown, contentType = "application/json") =>
     hookyard.request("POST", path, { body, token: INGEST_TOKEN, contentType });
 
@@ -111,14 +118,7 @@ describe("event sources", () => {
   });
 
   it("an envelope sent twice is counted as duplicates and delivered once", async () => {
-    receiver = await startReceiver();
-    hookyard = await TestHookyard.start();
-    const webhook = await hookyard.createWebhook({
-      name: "w",
-      url: receiver.url,
-      events: ["TAG_PUSH"],
-      repository: "acme/web",
-    });
+    const webhook = await startWithTagPushWebhook();
     const envelope = manifestPush({ repository: "acme/web", tag: "1.0" });
     expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
     expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 0, duplicates: 2, ignored: 0 });
@@ -157,9 +157,7 @@ describe("event sources", () => {
   });
 
   it("an envelope re-sent after Redis forgot its events is still delivered once", async () => {
-    receiver = await startReceiver();
-    hookyard = await TestHookyard.start();
-    const webhook = await hookyard.createWebhook({ name: "w", url: receiver.url, events: ["TAG_PUSH"] });
+    const webhook = await startWithTagPushWebhook();
     const envelope = manifestPush({ repository: "acme/web", tag: "1.0" });
     expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
     await hookyard.settledDeliveries(webhook.id, 1);
@@ -173,9 +171,7 @@ describe("event sources", () => {
   });
 
   it("an accepted event has one id: its queue job's, its events row's and its delivery's", async () => {
-    receiver = await startReceiver();
-    hookyard = await TestHookyard.start();
-    const webhook = await hookyard.createWebhook({ name: "w", url: receiver.url, events: ["TAG_PUSH"] });
+    const webhook = await startWithTagPushWebhook();
     await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "1.0" }));
     const [delivery] = await hookyard.settledDeliveries(webhook.id, 1);
 
@@ -191,14 +187,7 @@ describe("event sources", () => {
   });
 
   it("a registry re-sending an envelope it thinks failed still causes one delivery per webhook", async () => {
-    receiver = await startReceiver();
-    hookyard = await TestHookyard.start();
-    const webhook = await hookyard.createWebhook({
-      name: "w",
-      url: receiver.url,
-      events: ["TAG_PUSH"],
-      repository: "acme/web",
-    });
+    const webhook = await startWithTagPushWebhook();
     // What the registry does when an answer is lost: the same envelope again, until a 2xx.
     const envelope = manifestPush({ repository: "acme/web", tag: "9.9" });
     const answers = [];

@@ -1,16 +1,10 @@
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
-
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
-}
+import { within } from "../services/within.js";
 
 async function check(probe: () => Promise<unknown>): Promise<string> {
   try {
-    await within(1_000, probe());
+    await within(1_000, probe(), "no answer");
     return "ok";
   } catch (error) {
     return `down: ${(error as Error).message}`;

@@ -3,6 +3,7 @@ import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import { newId } from "@hookyard/db";
 import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
 import DataLoader from "dataloader";
+import { within } from "./within.js";
 
 /** How long Redis remembers an event's dedup key (about 200 bytes each). Postgres remembers it for
  * good (events.dedup_key): an event re-sent later is recorded once and never delivered twice; this
@@ -17,24 +18,9 @@ export interface EventEnqueuer {
   enqueue(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]>;
 }
 
-export class EnqueueTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`Redis did not take the events within ${ms} ms`);
-    this.name = "EnqueueTimeoutError";
-  }
-}
-
 /** A bounded key for BullMQ's deduplication, whatever the length of the source's event id. */
 function dedupId(dedupKey: string): string {
   return createHash("sha256").update(dedupKey).digest("hex").slice(0, 40);
-}
-
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EnqueueTimeoutError(ms)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -63,6 +49,7 @@ export function createEventEnqueuer(queues: Queues, options: { windowMs?: number
             },
           })),
         ),
+        "Redis did not take the events",
       );
       return jobs.map((job, i) => (job.id === accepted[i]?.id ? "accepted" : "duplicate"));
     },
