@@ -16,5 +16,6 @@ export * from "./sources/distribution.js";
 export * from "./sources/first-issue.js";
 export * from "./sources/harbor.js";
 export * from "./sources/native.js";
+export * from "./storable.js";
 export * from "./target-address.js";
 export * from "./tokens.js";

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ParseResult } from "@hookyard/core";
+import { findUnstorable, type ParseResult } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import bodyParser from "body-parser";
 import typeis from "type-is";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
-import { ApiError } from "./api-error.js";
+import { ApiError, badRequest } from "./api-error.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -56,8 +56,11 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     if (!typeis(req, route.mediaTypes)) {
       throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
     }
-    const parsed = route.parse(await body(req, res), req.headers["content-type"] ?? "");
-    sendJson(res, 202, await ingest(deps.enqueuer, parsed));
+    const json = await body(req, res);
+    // What Postgres could not store is refused here, whichever source sent it (core storable.ts).
+    const unstorable = findUnstorable(json);
+    if (unstorable) throw badRequest(unstorable.message);
+    sendJson(res, 202, await ingest(deps.enqueuer, route.parse(json, req.headers["content-type"] ?? "")));
   }
 
   function fail(res: ServerResponse, requestId: string, error: unknown): void {

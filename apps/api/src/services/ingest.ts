@@ -1,4 +1,4 @@
-import type { ParseResult } from "@hookyard/core";
+import { checkStorableEvent, type ParseResult } from "@hookyard/core";
 import { badRequest, unavailable } from "../http/api-error.js";
 import type { EventEnqueuer } from "./event-enqueuer.js";
 
@@ -14,6 +14,10 @@ export const ENQUEUE_DEADLINE_MS = 800;
 /** Enqueues parsed events; answers only once Redis has them, or fails with 503 so the sender retries. */
 export async function ingest(enqueuer: EventEnqueuer, parsed: ParseResult): Promise<IngestAnswer> {
   if (!parsed.ok) throw badRequest(parsed.message);
+  for (const [index, event] of parsed.events.entries()) {
+    const refused = checkStorableEvent(event, ["events", index]);
+    if (refused) throw badRequest(refused.message);
+  }
   if (parsed.events.length === 0) return { accepted: 0, duplicates: 0, ignored: parsed.ignored };
   let outcomes: string[];
   try {

@@ -5,6 +5,8 @@ import {
   parseRetryAfter,
   redactHeaders,
   renderPayload,
+  storableHeaders,
+  storableText,
 } from "@hookyard/core";
 import { type Db, eventFromRow } from "@hookyard/db";
 import type { Transport } from "../transport/http-transport.js";
@@ -68,10 +70,11 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
     startedAt,
     durationMs: result.durationMs,
     statusCode,
-    error: result.ok ? (succeeded ? null : `HTTP ${statusCode}`) : result.error,
+    // What the receiver sent is made storable first: a NUL in its answer must not break booking.
+    error: result.ok ? (succeeded ? null : `HTTP ${statusCode}`) : storableText(result.error),
     requestHeaders: redactHeaders(headers),
-    responseHeaders: result.ok ? result.headers : null,
-    responseBody: result.ok ? result.body : null,
+    responseHeaders: result.ok ? storableHeaders(result.headers) : null,
+    responseBody: result.ok ? storableText(result.body) : null,
     succeeded,
     final: gone || lastChance,
   });

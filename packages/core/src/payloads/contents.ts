@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import { isValidRepositoryName } from "../repository-name.js";
+import { eventTimeText } from "../storable.js";
 
 /*
  * The DTR `contents` of every event type, as Hookyard delivers them, and the schemas native
@@ -139,7 +140,7 @@ export const SCAN_STATUS = {
  * is refused with its name rather than silently dropped, and loosening later breaks nobody.
  */
 
-const timestamp = z.iso.datetime({ offset: true, local: false });
+const timestamp = eventTimeText;
 const count = z.int().nonnegative();
 const author = z.string().optional();
 

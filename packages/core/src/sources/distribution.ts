@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidDistributionName, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
+import { eventId, eventTime } from "../storable.js";
 import { firstIssue } from "./first-issue.js";
 
 /**
@@ -9,8 +10,8 @@ import { firstIssue } from "./first-issue.js";
  * are kept out of the way rather than rejected: newer registries add some.
  */
 const distributionEvent = z.object({
-  id: z.string().min(1),
-  timestamp: z.iso.datetime({ offset: true, local: false }),
+  id: eventId,
+  timestamp: eventTime,
   action: z.string().min(1),
   target: z.object({
     mediaType: z.string().optional(),
@@ -69,7 +70,7 @@ function toRegistryEvents(event: DistributionEvent): RegistryEvent[] {
     tag: type.startsWith("TAG_") ? (event.target.tag ?? null) : null,
     digest: event.target.digest ?? null,
     actor: event.actor?.name || null,
-    occurredAt: new Date(event.timestamp).toISOString(),
+    occurredAt: event.timestamp,
     data: { mediaType: event.target.mediaType ?? null, sourceTag: event.target.tag ?? null },
   }));
 }

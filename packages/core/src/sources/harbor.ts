@@ -3,6 +3,7 @@ import type { EventType } from "../event-types.js";
 import { SCAN_STATUS } from "../payloads/contents.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
+import { eventId, eventTime, eventTimeSeconds } from "../storable.js";
 import { contentHash } from "./content-hash.js";
 import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
 
@@ -58,18 +59,18 @@ const replicationData = z.object({
 
 const defaultEnvelope = z.object({
   type: z.string().min(1),
-  occur_at: z.int().nonnegative(),
+  occur_at: eventTimeSeconds,
   operator: z.string().nullish(),
   event_data: z.unknown(),
 });
 
 const cloudEvent = z.object({
   specversion: z.literal("1.0"),
-  id: z.string().min(1),
-  source: z.string().min(1),
+  id: eventId,
+  source: eventId,
   type: z.string().min(1),
   // Optional in CloudEvents, but Harbor always sets it and Hookyard cannot date the event otherwise.
-  time: z.iso.datetime({ offset: true, local: false }),
+  time: eventTime,
   data: z.unknown(),
   operator: z.string().nullish(),
 });
@@ -140,7 +141,7 @@ const SEVERITY_BAND: Record<string, "critical" | "major" | "minor"> = {
 
 const reportSummary = z.object({
   scan_status: z.string().optional(),
-  end_time: z.iso.datetime({ offset: true, local: false }).optional().catch(undefined),
+  end_time: eventTime.optional().catch(undefined),
   summary: z
     .object({ summary: z.record(z.string(), z.number()).nullish() })
     .nullish()
@@ -172,7 +173,7 @@ function scanSummary(overview: Resource["scan_overview"], occurredAt: string) {
   return {
     ...counts,
     last_scan_status: SCAN_STATUS.completed,
-    check_completed_at: report?.end_time ? new Date(report.end_time).toISOString() : occurredAt,
+    check_completed_at: report?.end_time ?? occurredAt,
   };
 }
 
@@ -361,7 +362,7 @@ function readEnvelope(body: unknown, contentType: string): Failure | (Omit<Harbo
       data: ce.data,
       dataField: "data",
       actor: ce.operator || null,
-      occurredAt: new Date(ce.time).toISOString(),
+      occurredAt: ce.time,
       // CloudEvents: source + id identify an event. Harbor formats the event once and re-sends that
       // body on retries, so the id is stable across them.
       key: `harbor:${ce.source}:${ce.id}`,
@@ -375,7 +376,7 @@ function readEnvelope(body: unknown, contentType: string): Failure | (Omit<Harbo
     data: harbor.event_data,
     dataField: "event_data",
     actor: harbor.operator || null,
-    occurredAt: new Date(harbor.occur_at * 1000).toISOString(),
+    occurredAt: harbor.occur_at,
     // The default format has no id. Harbor's retries re-send the very body it built once, so the
     // body's content is the identity; two events equal in every field (same operator, artifact and
     // second) are indistinguishable anyway.

@@ -3,6 +3,7 @@ import { type EventType, eventLevel, isEventType } from "../event-types.js";
 import { nativeContentsSchema } from "../payloads/contents.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidNamespace, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
+import { eventId, eventTime } from "../storable.js";
 import { contentHash } from "./content-hash.js";
 import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
 
@@ -25,8 +26,8 @@ const nativeEvent = z.strictObject({
   namespace: z.string().nullish(),
   tag: z.string().regex(TAG, { message: "not a valid tag" }).nullish(),
   digest: z.string().regex(DIGEST, { message: 'not a valid digest ("algorithm:hex")' }).nullish(),
-  id: z.string().min(1).max(256).nullish(),
-  occurredAt: z.iso.datetime({ offset: true, local: false }).nullish(),
+  id: eventId.nullish(),
+  occurredAt: eventTime.nullish(),
   contents: z.unknown().optional(),
 });
 
@@ -120,7 +121,7 @@ function toRegistryEvent(raw: unknown, path: Path, receivedAt: string): Failure 
     tag: event.tag ?? null,
     digest: event.digest ?? null,
     actor: typeof author === "string" && author !== "" ? author : null,
-    occurredAt: event.occurredAt != null ? new Date(event.occurredAt).toISOString() : receivedAt,
+    occurredAt: event.occurredAt ?? receivedAt,
     data: { contents: contents.data },
   };
 }

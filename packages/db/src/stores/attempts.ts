@@ -1,5 +1,6 @@
 import type { Db } from "../client.js";
 import { newId } from "../ids.js";
+import { isolateFailures, UnstorableItemError } from "../store-errors.js";
 
 export interface AttemptRecord {
   deliveryId: string;
@@ -20,25 +21,29 @@ export interface AttemptOutcome {
   status: "pending" | "succeeded" | "failed";
 }
 
+export type AttemptResult = AttemptOutcome | null | UnstorableItemError;
+
 /**
  * Books a batch of attempts and moves each delivery on, one statement per round (atomic, and one
  * round trip on the hot path). The attempt number comes from the delivery row itself, so a retry
  * after a crash numbers on from what Postgres has seen. One statement can move a delivery only once,
  * so a delivery that shows up twice in a batch (a job taken over from a stalled worker while its
  * first run still finishes) is booked in a later round. Null for a delivery that no longer exists.
+ * An attempt Postgres refuses does not fail its neighbours (isolateFailures), and is booked again
+ * without what the receiver sent, so that the POST that went out still counts.
  */
 export async function recordAttempts(
   db: Db,
   records: readonly AttemptRecord[],
   maxAttempts: number,
-): Promise<Array<AttemptOutcome | null>> {
-  const results: Array<AttemptOutcome | null> = new Array(records.length).fill(null);
+): Promise<AttemptResult[]> {
+  const results: AttemptResult[] = new Array(records.length).fill(null);
   let pending = records.map((record, index) => ({ record, index }));
   while (pending.length > 0) {
     const seen = new Set<string>();
     const round = pending.filter(({ record }) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
     pending = pending.filter((item) => !round.includes(item));
-    const outcomes = await recordRound(
+    const outcomes = await recordIsolated(
       db,
       round.map((item) => item.record),
       maxAttempts,
@@ -48,6 +53,29 @@ export async function recordAttempts(
     });
   }
   return results;
+}
+
+async function recordIsolated(db: Db, records: readonly AttemptRecord[], maxAttempts: number) {
+  const run = (batch: readonly AttemptRecord[]) => recordRound(db, batch, maxAttempts);
+  const outcomes = await isolateFailures(records, run);
+  const refused = outcomes.flatMap((outcome, index) => (outcome instanceof UnstorableItemError ? [index] : []));
+  if (refused.length === 0) return outcomes;
+  const bare = refused.map((index) => withoutReceiverData(records[index] as AttemptRecord, outcomes[index] as Error));
+  const again = await isolateFailures(bare, run);
+  refused.forEach((index, i) => {
+    outcomes[index] = again[i] as AttemptResult;
+  });
+  return outcomes;
+}
+
+/** The attempt as Hookyard knows it without the receiver's answer, for when that answer cannot be stored. */
+function withoutReceiverData(record: AttemptRecord, refusal: Error): AttemptRecord {
+  return {
+    ...record,
+    responseHeaders: null,
+    responseBody: null,
+    error: `${record.error ?? "the answer"} (not stored: ${refusal.message})`.slice(0, 1000),
+  };
 }
 
 async function recordRound(

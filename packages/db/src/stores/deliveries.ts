@@ -1,8 +1,8 @@
 import type { Db } from "../client.js";
 import type { DeliveryStatus } from "../generated/prisma/client.js";
+import { isolateFailures } from "../store-errors.js";
 
-/** Deliveries with their webhook and event, for a batch of ids (one query each for the three). */
-export async function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[]) {
+async function loadBatch(db: Db, deliveryIds: readonly string[]) {
   const rows = await db.delivery.findMany({
     where: { id: { in: [...deliveryIds] } },
     include: { webhook: true, event: true },
@@ -11,7 +11,13 @@ export async function loadDeliveriesForSending(db: Db, deliveryIds: readonly str
   return deliveryIds.map((id) => byId.get(id) ?? null);
 }
 
-export type DeliveryForSending = NonNullable<Awaited<ReturnType<typeof loadDeliveriesForSending>>[number]>;
+export type DeliveryForSending = NonNullable<Awaited<ReturnType<typeof loadBatch>>[number]>;
+
+/** Deliveries with their webhook and event, for a batch of ids (one query each for the three); a
+ * row Postgres cannot read back fails alone. */
+export function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[]) {
+  return isolateFailures(deliveryIds, (batch) => loadBatch(db, batch));
+}
 
 export interface DeliveryPage {
   items: Array<{

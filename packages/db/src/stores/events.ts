@@ -1,6 +1,7 @@
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { newId } from "../ids.js";
+import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
 
 export interface FanOutResult {
   eventId: string;
@@ -13,7 +14,15 @@ export interface FanOutResult {
  * events: the unique keys make it a no-op, and it returns every delivery still pending so they can
  * be (re-)enqueued. No transaction: each step is idempotent on its own.
  */
-export async function recordEventsAndFanOut(db: Db, events: readonly AcceptedEvent[]): Promise<FanOutResult[]> {
+export function recordEventsAndFanOut(
+  db: Db,
+  events: readonly AcceptedEvent[],
+): Promise<Array<FanOutResult | UnstorableItemError>> {
+  // Every step is idempotent, so the halves of a refused batch may run again (isolateFailures).
+  return isolateFailures(events, (batch) => fanOutBatch(db, batch));
+}
+
+async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<FanOutResult[]> {
   // ON CONFLICT DO UPDATE may not touch one row twice in a statement: send each key once.
   const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()];
   const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
