@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import { type ApiHandle, startApi } from "@hookyard/api";
 import { type Config, loadConfig } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
-import { createLogger } from "@hookyard/logger";
+import { createLogger, type Logger } from "@hookyard/logger";
 import { createQueues, type Queues } from "@hookyard/queues";
 import { createTestDatabase, deleteQueueKeys, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { startWorker, type WorkerHandle } from "@hookyard/worker";
@@ -46,6 +46,7 @@ export class TestHookyard {
     private readonly children: Set<ChildProcess>,
     /** The processes' log lines, parsed; collected at LOG_LEVEL (error unless the test sets it). */
     readonly logLines: Record<string, unknown>[],
+    private readonly logger: Logger,
   ) {}
 
   static async start(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestHookyard> {
@@ -78,7 +79,7 @@ export class TestHookyard {
     const logger = createLogger({ service: "test", level: config.logLevel, destination });
     const api = await startApi(config, logger);
     const worker = options.worker === false ? null : await startWorker(config, logger);
-    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set(), logLines);
+    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set(), logLines, logger);
   }
 
   get baseUrl(): string {
@@ -151,6 +152,11 @@ export class TestHookyard {
   /** The event jobs this Hookyard's queue holds, in any state. */
   eventJobs(): ReturnType<Queues["events"]["getJobs"]> {
     return this.withQueues((queues) => queues.events.getJobs());
+  }
+
+  /** An in-process worker, for a test that started without one (or stopped it). */
+  async startWorker(): Promise<void> {
+    this.worker ??= await startWorker(this.config, this.logger);
   }
 
   async stopWorker(): Promise<void> {

@@ -47,7 +47,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   for (const worker of [events, deliveries]) {
     worker.on("error", (error) => logger.error("worker error", { queue: worker.name, error }));
     worker.on("failed", (job, error) => {
-      if (error.name !== "RetryLaterError") logger.error("job failed", { queue: worker.name, jobId: job?.id, error });
+      // A retry is routine, and a dead-lettered job has said why already (processors/dead-letter.ts).
+      if (error.name === "RetryLaterError" || error.name === "UnrecoverableError") return;
+      logger.error("job failed", { queue: worker.name, jobId: job?.id, error });
     });
   }
   await Promise.all([events.waitUntilReady(), deliveries.waitUntilReady()]);
