@@ -11,7 +11,7 @@ import {
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 /*
  * Hookyard's promise is "never 202 for an event that is then lost". These tests publish what a
@@ -284,6 +284,13 @@ describe("hostile input beside good input", () => {
     // Dead-lettered at once: retrying cannot make Postgres take it.
     expect(failed[0]?.attemptsMade).toBe(1);
     expect(await hookyard.db.event.count()).toBe(30);
+    // Where an operator sees it: the failed set counts in /metrics (and Bull Board lists it).
+    const metrics = await fetch(`${hookyard.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('hookyard_queue_jobs{queue="events",state="failed"} 1');
+    expect(text).toContain('hookyard_queue_jobs{queue="deliveries",state="failed"} 0');
+    expect((await fetch(`${hookyard.baseUrl}/metrics`)).status).toBe(401);
     await queues.close();
     redis.disconnect();
   });

@@ -5,6 +5,7 @@ import { requestContext } from "./http/request-context.js";
 import { bullBoardRoutes } from "./routes/bull-board.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
 /** Every route but ingest, which runs ahead of Express (http/ingest-handler.ts). */
@@ -17,6 +18,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(webhookRoutes(deps));
   app.use(deliveryRoutes(deps));
   app.use(bullBoardRoutes(deps));
+  app.use(metricsRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
