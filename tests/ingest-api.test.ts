@@ -162,3 +162,59 @@ describe("the ingest routes, served ahead of Express", () => {
     expect(odd.headers.get("x-request-id")).not.toBe(plain.headers.get("x-request-id"));
   });
 });
+
+describe("ingest refuses at the edge what Postgres cannot store, on every route", () => {
+  let hookyard: TestHookyard;
+  beforeAll(async () => {
+    hookyard = await TestHookyard.start({ worker: false });
+  });
+  afterAll(() => hookyard.close());
+
+  const routes = [
+    { path: "/api/v1/ingest/distribution", contentType: DISTRIBUTION_V1 },
+    { path: "/api/v1/ingest/harbor", contentType: "application/json" },
+    { path: "/api/v1/ingest/harbor", contentType: "application/cloudevents+json" },
+    { path: "/api/v1/events", contentType: "application/json" },
+  ];
+  const post = (path: string, contentType: string, rawBody: string) =>
+    hookyard.request("POST", path, { token: INGEST_TOKEN, contentType, rawBody });
+
+  it.each(routes)("$path ($contentType): 400 for JSON nested 100,000 deep, and the API lives on", async (route) => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const res = await post(route.path, route.contentType, `{"events": ${deep}}`);
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/^events(\[0\])+: is nested deeper than 32 levels$/);
+    expect((await hookyard.request("GET", "/healthz", { token: null })).status).toBe(200);
+  });
+
+  it.each(routes)("$path ($contentType): 400 naming a NUL in a field Hookyard does not even read", async (route) => {
+    const res = await post(route.path, route.contentType, '{"events": [], "x-vendor": {"note": "a\\u0000"}}');
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toBe("x-vendor.note: must not contain NUL (\\u0000) characters");
+  });
+
+  it("refuses Harbor times outside the stored range instead of failing on them (default and CloudEvents)", async () => {
+    const push = (occurAt: number) =>
+      JSON.stringify({
+        type: "PUSH_ARTIFACT",
+        occur_at: occurAt,
+        operator: "admin",
+        event_data: { resources: [{ digest: "sha256:aa", tag: "1" }], repository: { repo_full_name: "acme/web" } },
+      });
+    const beyondDates = await post("/api/v1/ingest/harbor", "application/json", push(1e15));
+    expect(beyondDates.status).toBe(400);
+    expect(beyondDates.json.error.message).toMatch(/^occur_at: must be between 1970-01-01T00:00:00Z and 9999-12-31/);
+    const cloudEvent = JSON.stringify({
+      specversion: "1.0",
+      id: "1",
+      source: "/harbor",
+      type: "harbor.artifact.pushed",
+      time: "9999-12-31T23:59:59-23:59",
+      data: {},
+    });
+    const year10000 = await post("/api/v1/ingest/harbor", "application/cloudevents+json", cloudEvent);
+    expect(year10000.status).toBe(400);
+    expect(year10000.json.error.message).toMatch(/^time: must be between/);
+    expect(await hookyard.queuedEventJobs()).toBe(0);
+  });
+});
