@@ -1,6 +1,9 @@
 // `pnpm start`: create the database if it is missing, apply the migrations, then run the API and
-// one worker as child processes until SIGINT/SIGTERM, which is passed on to both.
+// one worker as child processes until SIGINT/SIGTERM, which is passed on to both. Exits 0 only
+// after such a stop; when a child dies on its own it stops the other and exits non-zero (1, or
+// 128 + the signal's number), so a supervisor restarts Hookyard.
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import { ConfigError, loadConfig } from "@hookyard/config";
 import { ensureDatabase, migrate } from "@hookyard/db";
 
@@ -22,7 +25,11 @@ try {
   process.exit(1);
 }
 
-const children = ["apps/api/dist/main.js", "apps/worker/dist/main.js"].map((entry) =>
+const processes = [
+  { name: "API", entry: "apps/api/dist/main.js" },
+  { name: "worker", entry: "apps/worker/dist/main.js" },
+];
+const children = processes.map(({ entry }) =>
   spawn(process.execPath, ["--enable-source-maps", entry], { stdio: "inherit" }),
 );
 
@@ -30,23 +37,41 @@ let stopping = false;
 function stopAll(signal) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill(signal);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
 process.on("SIGINT", () => stopAll("SIGINT"));
 process.on("SIGTERM", () => stopAll("SIGTERM"));
 
-// If one process dies, stop the other too: a half-running Hookyard would accept events nobody sends.
-let exitCode = 0;
+/** How a child ended, for the message and for our own exit code (a shell's 128 + n for a signal). */
+function ending(code, signal) {
+  if (signal) return { how: `was killed by ${signal}`, exitCode: 128 + (constants.signals[signal] ?? 0) };
+  return { how: `exited with code ${code}`, exitCode: code === 0 ? 0 : 1 };
+}
+
+// If one process dies, stop the other too: a half-running Hookyard would accept events nobody
+// sends. Unless we were asked to stop, a child that ends is a failure, even with code 0, so a
+// supervisor restarts Hookyard; the first failure decides the exit code.
+let exitCode = null;
 await Promise.all(
   children.map(
-    (child) =>
+    (child, i) =>
       new Promise((resolve) =>
-        child.on("exit", (code) => {
-          if (code) exitCode = code;
+        child.on("exit", (code, signal) => {
+          const name = processes[i].name;
+          const other = processes[1 - i].name;
+          const end = ending(code, signal);
+          if (!stopping) {
+            console.error(`hookyard: the ${name} ${end.how}; stopping the ${other}`);
+            exitCode = end.exitCode || 1;
+          } else if (end.exitCode !== 0) {
+            // A graceful stop ends with code 0; anything else is worth saying, and a failure.
+            console.error(`hookyard: the ${name} ${end.how} while stopping`);
+            exitCode ??= end.exitCode;
+          }
           stopAll("SIGTERM");
           resolve();
         }),
       ),
   ),
 );
-process.exit(exitCode);
+process.exit(exitCode ?? 0);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { dropDatabase, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -11,10 +12,39 @@ function run(entry: string, env: Record<string, string>) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let errors = "";
   child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => {
+    output += d;
+    errors += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stderr: () => errors, exited };
+}
+
+/** The pid of the child of `parent` whose command line holds `entry` (from /proc, as ps would). */
+function childRunning(parent: number, entry: string): number | undefined {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Field 4 of stat is the parent pid; the command name before it is in parentheses and may hold spaces.
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(entry)) return Number(name);
+    } catch {
+      // gone since readdir
+    }
+  }
+  return undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe("starting Hookyard", () => {
@@ -72,6 +102,35 @@ describe("starting Hookyard", () => {
     expect(again.output()).not.toContain("shown only this once");
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
+  });
+
+  it("pnpm start exits non-zero, saying which process died and how, when the worker is killed", async () => {
+    const databaseUrl = unusedDatabaseUrl();
+    databases.push(databaseUrl);
+    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const started = run(START, {
+      DATABASE_URL: databaseUrl,
+      PORT: port,
+      HOOKYARD_QUEUE_PREFIX: `hy-start-${port}`,
+      HOOKYARD_ADMIN_TOKEN: "test-admin-token-0123456789",
+    });
+    children.push(started.child);
+    await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200), {
+      timeoutMs: 20_000,
+      what: "/readyz",
+    });
+    await waitFor(() => started.output().includes('"message":"worker started"'), { what: "the worker" });
+    const worker = childRunning(started.child.pid as number, "apps/worker/dist/main.js");
+    const api = childRunning(started.child.pid as number, "apps/api/dist/main.js");
+    expect(worker).toBeDefined();
+    expect(api).toBeDefined();
+
+    process.kill(worker as number, "SIGKILL");
+    expect(await started.exited).toBe(128 + 9);
+    expect(started.stderr()).toContain("hookyard: the worker was killed by SIGKILL; stopping the API");
+    // The API was stopped with it, gracefully, rather than left serving alone.
+    expect(started.output()).toContain("hookyard-api: SIGTERM received");
+    expect(isRunning(api as number)).toBe(false);
   });
 
   it("refuses to start with a bad variable and names it", async () => {

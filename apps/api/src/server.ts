@@ -16,6 +16,12 @@ export interface ApiHandle {
   close(): Promise<void>;
 }
 
+/** A quarter of the request timeout, from 100 ms to 1 s: late by at most that, at the cost of one
+ * walk over the open connections each time. */
+function connectionsCheckingInterval(requestTimeoutMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.floor(requestTimeoutMs / 4)));
+}
+
 export async function startApi(config: Config, logger: Logger): Promise<ApiHandle> {
   const db = createDb(config.databaseUrl);
   const redis = createRedis(config.redisUrl, "producer");
@@ -30,9 +36,19 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
     checkToken: ingestTokenCheck(config.ingestTokens),
     logger,
   });
-  const server: Server = createServer((req, res) => {
-    if (!handleIngest(req, res)) app(req, res);
-  });
+  const server: Server = createServer(
+    {
+      // A client that promises a body (or headers) and stalls would otherwise hold a connection
+      // and its parser for minutes; Node answers 408 and closes once this has passed.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      // Node looks for expired requests only this often (30 s by default, longer than the timeout).
+      connectionsCheckingInterval: connectionsCheckingInterval(config.requestTimeoutMs),
+    },
+    (req, res) => {
+      if (!handleIngest(req, res)) app(req, res);
+    },
+  );
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   // Registries keep connections open; do not let an idle one hold shutdown up.
   server.keepAliveTimeout = 5_000;

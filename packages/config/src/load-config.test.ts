@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       ingestTokens: [],
       allowPrivateTargets: false,
       deliveryTimeoutMs: 10_000,
+      requestTimeoutMs: 10_000,
       callbackTtlMs: 24 * 3_600_000,
     });
     expect(config.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
@@ -27,11 +28,13 @@ describe("loadConfig", () => {
       HOOKYARD_INGEST_TOKENS: "registry-one-token-123, registry-two-token-456",
       HOOKYARD_RETRY_SCHEDULE: "200ms,500ms,1s",
       HOOKYARD_DELIVERY_TIMEOUT: "2s",
+      HOOKYARD_REQUEST_TIMEOUT: "1.5s",
       HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
     });
     expect(config.ingestTokens).toEqual(["registry-one-token-123", "registry-two-token-456"]);
     expect(config.retrySchedule).toEqual([200, 500, 1000]);
     expect(config.deliveryTimeoutMs).toBe(2000);
+    expect(config.requestTimeoutMs).toBe(1500);
     expect(config.allowPrivateTargets).toBe(true);
   });
 
@@ -43,6 +46,9 @@ describe("loadConfig", () => {
     ["HOOKYARD_PUBLIC_URL", "ftp://example.com"],
     ["HOOKYARD_RETRY_SCHEDULE", "1s,soon"],
     ["HOOKYARD_DELIVERY_TIMEOUT", "10"],
+    ["HOOKYARD_REQUEST_TIMEOUT", "10"],
+    ["HOOKYARD_REQUEST_TIMEOUT", "0s"],
+    ["HOOKYARD_REQUEST_TIMEOUT", "soon"],
     ["HOOKYARD_CALLBACK_TTL", "-1h"],
     ["HOOKYARD_ALLOW_PRIVATE_TARGETS", "maybe"],
     ["HOOKYARD_INGEST_TOKENS", "short"],

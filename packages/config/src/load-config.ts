@@ -12,12 +12,22 @@ export interface Config {
   allowPrivateTargets: boolean;
   retrySchedule: number[];
   deliveryTimeoutMs: number;
+  /** How long a client has to send a whole request, headers and body, to the API. */
+  requestTimeoutMs: number;
   callbackTtlMs: number;
   /** Redis key prefix of every queue: lets several Hookyards (or tests) share one Redis. */
   queuePrefix: string;
   workerConcurrency: number;
   /** How long a worker holds a job before another may take it over (crash recovery time). */
   jobLockMs: number;
+  /** How long a job waits out a Postgres outage (without spending an attempt) before it fails. */
+  storeWaitMs: number;
+  /** How often a worker looks for deliveries and events the queue has lost (one worker at a time). */
+  reconcileIntervalMs: number;
+  /** Ingest answers 503 once Redis holds this share of its maxmemory (headroom for the workers). */
+  queueMemoryHighWater: number;
+  /** Ingest answers 503 once this many events wait to be fanned out. */
+  queueMaxBacklog: number;
   logLevel: string;
 }
 
@@ -59,6 +69,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
   }
+  return n;
+}
+
+function fraction(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `must be a number from ${min} to ${max}`);
   return n;
 }
 
@@ -117,10 +135,15 @@ export function loadConfig(env: Env): Config {
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
     retrySchedule: [...retrySchedule],
     deliveryTimeoutMs: duration(env, "HOOKYARD_DELIVERY_TIMEOUT", "10s"),
+    requestTimeoutMs: duration(env, "HOOKYARD_REQUEST_TIMEOUT", "10s"),
     callbackTtlMs: duration(env, "HOOKYARD_CALLBACK_TTL", "24h"),
     queuePrefix,
     workerConcurrency: integer(env, "HOOKYARD_WORKER_CONCURRENCY", 50, 1, 1000),
     jobLockMs: duration(env, "HOOKYARD_JOB_LOCK", "30s"),
+    storeWaitMs: duration(env, "HOOKYARD_STORE_WAIT", "24h"),
+    reconcileIntervalMs: duration(env, "HOOKYARD_RECONCILE_INTERVAL", "1m"),
+    queueMemoryHighWater: fraction(env, "HOOKYARD_QUEUE_MEMORY_HIGH_WATER", 0.8, 0.1, 0.95),
+    queueMaxBacklog: integer(env, "HOOKYARD_QUEUE_MAX_BACKLOG", 1_000_000, 1, 1_000_000_000),
     logLevel: read(env, "LOG_LEVEL") ?? "info",
   };
 }

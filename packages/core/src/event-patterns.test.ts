@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandEventPatterns } from "./event-patterns.js";
+import { expandEventPatterns, globMatches, MAX_EVENT_PATTERN_LENGTH, MAX_EVENT_PATTERNS } from "./event-patterns.js";
 import type { Scope } from "./scope.js";
 
 // The DTR table (contract: Event types), written out here rather than imported.
@@ -134,5 +134,71 @@ describe("expandEventPatterns: names", () => {
     const a = expandEventPatterns(["TAG_PUSH", "MANIFEST_PUSH", "PROMOTION"], repository);
     const b = expandEventPatterns(["PROMOTION", "MANIFEST_PUSH", "TAG_PUSH"], repository);
     expect(a).toEqual(b);
+  });
+});
+
+describe("globMatches", () => {
+  it.each([
+    ["*", "TAG_PUSH", true],
+    ["*", "", true],
+    ["", "", true],
+    ["", "A", false],
+    ["TAG_*", "TAG_PUSH", true],
+    ["TAG_*", "TAG_", true],
+    ["TAG_*", "TAG", false],
+    ["*_PUSH", "MANIFEST_PUSH", true],
+    ["*_PUSH", "MANIFEST_PULL", false],
+    ["T*G*P*H", "TAG_PUSH", true],
+    ["T*G*P*X", "TAG_PUSH", false],
+    ["**TAG**_**PUSH**", "TAG_PUSH", true],
+    ["*A*A*", "AA", true],
+    ["*A*A*", "A", false],
+    ["*PUSH*PUSH", "PUSH_PUSH", true],
+    ["*PUSH*PUSH", "PUSHPUSH", true],
+    ["*PUSH*PUSH", "PUSH", false],
+    ["TAG.PUSH", "TAG_PUSH", false],
+    ["TAG_PUS?", "TAG_PUSH", false],
+    ["TAG_PUS?", "TAG_PUS?", true],
+    ["[A-Z]*", "TAG_PUSH", false],
+  ])("%j against %j is %s", (pattern, text, expected) => {
+    expect(globMatches(pattern, text)).toBe(expected);
+  });
+
+  it("answers patterns that make a backtracking matcher run for ever", () => {
+    // As a RegExp, 13 stars before a Z that is not there took 12.7 s; these would not end at all.
+    expect(globMatches(`${"*".repeat(13)}Z`, "SCANNER_UPDATE_COMPLETED")).toBe(false);
+    expect(globMatches(`${"*A".repeat(1_000)}Z`, "A".repeat(5_000))).toBe(false);
+    expect(globMatches(`${"*A".repeat(1_000)}`, "A".repeat(5_000))).toBe(true);
+  });
+});
+
+describe("expandEventPatterns: bounds", () => {
+  it("refuses a 13-star pattern quickly, because it matches nothing", () => {
+    expect(error([`${"*".repeat(13)}Z`], global)).toMatch(/^events: /);
+  });
+
+  it("takes runs of stars as one star", () => {
+    expect(types(["***TAG_***"], repository)).toEqual(["TAG_DELETE", "TAG_PULL", "TAG_PUSH"]);
+  });
+
+  it(`accepts a pattern of ${MAX_EVENT_PATTERN_LENGTH} characters and refuses a longer one, naming events`, () => {
+    expect(types([`TAG_${"*".repeat(MAX_EVENT_PATTERN_LENGTH - 4)}`], repository)).toHaveLength(3);
+    const message = error([`TAG_${"*".repeat(MAX_EVENT_PATTERN_LENGTH - 3)}`], repository);
+    expect(message).toMatch(/^events: .*at most 100 characters/);
+  });
+
+  it("does not quote a 60,000-character pattern back", () => {
+    const message = error(["*".repeat(60_000)], global);
+    expect(message).toMatch(/^events: /);
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it(`refuses more than ${MAX_EVENT_PATTERNS} patterns`, () => {
+    expect(types(Array(MAX_EVENT_PATTERNS).fill("TAG_PUSH"), repository)).toEqual(["TAG_PUSH"]);
+    expect(error(Array(MAX_EVENT_PATTERNS + 1).fill("TAG_PUSH"), repository)).toMatch(/^events: at most 50/);
+  });
+
+  it("quotes a pattern with control characters escaped", () => {
+    expect(error(["TAG\n*"], global)).toContain('"TAG\\n*"');
   });
 });

@@ -19,3 +19,4 @@ export * from "./sources/native.js";
 export * from "./storable.js";
 export * from "./target-address.js";
 export * from "./tokens.js";
+export * from "./webhook-secret.js";

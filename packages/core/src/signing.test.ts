@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signPayload, verifySignature } from "./signing.js";
+import { InvalidSecretError, signPayload, verifySignature } from "./signing.js";
 
 /** Standard Webhooks, computed here independently: HMAC-SHA256 over "{id}.{timestamp}.{body}". */
 function reference(key: Buffer, id: string, timestamp: number, body: string): string {
@@ -32,6 +32,28 @@ describe("signPayload", () => {
   it("signs with the UTF-8 bytes of a secret without the whsec_ prefix", () => {
     const secret = "my-plain-shared-secret-1234";
     expect(signPayload(secret, ID, TS, BODY)).toBe(reference(Buffer.from(secret, "utf8"), ID, TS, BODY));
+  });
+
+  it.each([
+    ["a whsec_ secret that is not base64 (an empty key before)", "whsec_!!!!!!!!!!!!!!!!"],
+    ["a whsec_ secret of 16 bytes", `whsec_${randomBytes(16).toString("base64")}`],
+    ["a one-byte secret", "k"],
+    ["16 spaces", " ".repeat(16)],
+    ["an empty secret", ""],
+  ])("refuses to sign with %s", (_why, secret) => {
+    expect(() => signPayload(secret, ID, TS, BODY)).toThrow(InvalidSecretError);
+  });
+
+  it("does not put the secret in its error", () => {
+    const thrown = (() => {
+      try {
+        signPayload("whsec_!!!!!!!!!!!!!!!!", ID, TS, BODY);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(thrown).toMatch(/^the webhook secret must be "whsec_"/);
+    expect(thrown).not.toContain("!!!!");
   });
 
   it("writes v1, followed by a base64 SHA-256 MAC", () => {

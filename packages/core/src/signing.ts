@@ -1,18 +1,24 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { WEBHOOK_SECRET_RULE, webhookSecretKey } from "./webhook-secret.js";
+
+export class InvalidSecretError extends Error {
+  override name = "InvalidSecretError";
+  constructor() {
+    // Never the secret itself: this message may reach a log.
+    super(`the webhook secret ${WEBHOOK_SECRET_RULE}`);
+  }
+}
 
 /**
  * Standard Webhooks signatures (standard-webhooks spec): HMAC-SHA256 over "{id}.{timestamp}.{body}",
  * sent as "v1,<base64>". A secret "whsec_<base64>" is used as its decoded bytes; any other secret as
- * its UTF-8 bytes.
+ * its bytes. Throws InvalidSecretError for a secret that is neither form (webhook-secret.ts) rather
+ * than sign with a key that is empty or trivial to guess.
  */
-function secretBytes(secret: string): Buffer {
-  return secret.startsWith("whsec_")
-    ? Buffer.from(secret.slice("whsec_".length), "base64")
-    : Buffer.from(secret, "utf8");
-}
-
 export function signPayload(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac("sha256", secretBytes(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
+  const key = webhookSecretKey(secret);
+  if (!key) throw new InvalidSecretError();
+  const mac = createHmac("sha256", key).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
   return `v1,${mac}`;
 }
 

@@ -38,9 +38,41 @@ describe("isPublicAddress", () => {
     ["just outside 192.168/16", "192.169.0.1"],
     ["a public IPv6 address", "2606:2800:220:1::1"],
     ["another public IPv6 address", "2001:4860:4860::8888"],
-    ["an IPv4-mapped public address", "::ffff:93.184.216.34"],
+    ["a public IPv6 address next to the Teredo range", "2001:200::1"],
+    ["a public IPv6 address next to the 6to4 range", "2003::1"],
+    ["a public IPv6 address next to the NAT64 range", "64:ff9c::1"],
   ])("allows %s (%s)", (_why, address) => {
     expect(isPublicAddress(address)).toBe(true);
+  });
+
+  // Each of these carries an IPv4 address that a host stack, a NAT64 gateway or a tunnel relay may
+  // connect to; they are refused whatever that address is, public ones included.
+  it.each([
+    ["IPv4-compatible loopback", "::127.0.0.1"],
+    ["IPv4-compatible loopback, hex", "::7f00:1"],
+    ["IPv4-compatible loopback, written out", "0:0:0:0:0:0:127.0.0.1"],
+    ["IPv4-compatible metadata", "::a9fe:a9fe"],
+    ["IPv4-compatible private", "::10.0.0.1"],
+    ["IPv4-compatible public", "::93.184.216.34"],
+    ["IPv4-compatible public, hex", "::5db8:d822"],
+    ["IPv4-mapped loopback, written out", "0:0:0:0:0:ffff:127.0.0.1"],
+    ["IPv4-mapped loopback, upper-case hex", "::FFFF:7F00:1"],
+    ["IPv4-mapped public", "::ffff:93.184.216.34"],
+    ["IPv4-mapped public, hex", "::ffff:5db8:d822"],
+    ["IPv4-translated loopback", "::ffff:0:127.0.0.1"],
+    ["IPv4-translated loopback, hex", "::ffff:0:7f00:1"],
+    ["IPv4-translated public", "::ffff:0:93.184.216.34"],
+    ["NAT64 loopback", "64:ff9b::127.0.0.1"],
+    ["NAT64 metadata, hex", "64:ff9b::a9fe:a9fe"],
+    ["NAT64 public", "64:ff9b::93.184.216.34"],
+    ["NAT64 local-use", "64:ff9b:1::a00:1"],
+    ["NAT64 local-use, top of /48", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"],
+    ["6to4 of loopback", "2002:7f00:1::1"],
+    ["6to4 of a public address", "2002:5db8:d822::1"],
+    ["Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"],
+    ["Teredo, short", "2001::1"],
+  ])("refuses the IPv4-embedding %s (%s)", (_why, address) => {
+    expect(isPublicAddress(address)).toBe(false);
   });
 
   it.each(["example.com", "", "[::1]", "256.1.1.1", "not an address"])(
@@ -77,6 +109,14 @@ describe("ipLiteral", () => {
     "http://0x7f.1/hook",
     "http://10.1/hook",
     "http://[fd00::abcd]/hook",
+    // URL normalises these to hex ("[::7f00:1]", "[::ffff:7f00:1]"); the check must see through that.
+    "http://[::127.0.0.1]/hook",
+    "http://[::ffff:7f00:1]/hook",
+    "http://[0:0:0:0:0:ffff:127.0.0.1]/hook",
+    "http://[::ffff:0:127.0.0.1]/hook",
+    "http://[64:ff9b::169.254.169.254]/latest/meta-data/",
+    "http://[2002:7f00:1::1]/hook",
+    "http://[::7f00:1]:8080/hook",
   ])("finds the private literal in the hostname of %s", (url) => {
     const literal = ipLiteral(new URL(url).hostname);
     expect(literal).not.toBeNull();

@@ -1,10 +1,22 @@
 import type { Logger } from "@hookyard/logger";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ApiError } from "./api-error.js";
+import { isParamDecodingError } from "./path-id.js";
 import { requestIdOf } from "./request-context.js";
 
+/** The fields of an http-errors style error (body-parser, raw-body, Express) that matter here. */
+interface HttpErrorLike {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  limit?: number;
+  code?: string;
+  message?: string;
+}
+
 /** Errors body-parser raises for what the client sent. */
-function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
+function fromBodyParser(error: HttpErrorLike): ApiError | null {
   switch (error.type) {
     case "entity.too.large":
       return new ApiError(
@@ -22,14 +34,48 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
     case "stream.encoding.set":
       return new ApiError(400, "bad_request_body", "the request body could not be read");
     default:
-      return null;
+      break;
   }
+  // zlib's own error, passed on by body-parser as a 400 without a type: a body that says
+  // Content-Encoding: gzip (or deflate, br) and is not.
+  if (typeof error.code === "string" && error.code.startsWith("Z_")) {
+    return new ApiError(400, "bad_request_body", "the request body could not be decoded as its Content-Encoding says");
+  }
+  return null;
 }
 
-/** What the client is told about `error`: an ApiError, or one made of a body-parser error; null means a bug (500). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  408: "request_timeout",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+/**
+ * Any other client error a library raised and marked safe to show (http-errors' `expose`): its
+ * status and message, rather than a 500 for what the client did.
+ */
+function fromHttpError(error: HttpErrorLike): ApiError | null {
+  const status = error.status ?? error.statusCode;
+  if (error.expose !== true || typeof status !== "number" || status < 400 || status > 499) return null;
+  const message = (error.message || "the request could not be handled").slice(0, 200);
+  return new ApiError(status, CODE_BY_STATUS[status] ?? "bad_request", message);
+}
+
+/** What the client is told about `error`: an ApiError, or one made of a client error a library
+ * raised (body-parser, Express); null means a bug (500). */
 export function apiErrorOf(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  return error && typeof error === "object" ? fromBodyParser(error) : null;
+  if (!error || typeof error !== "object") return null;
+  // Routes with parameters name them (path-id.ts); this is for any other route's.
+  if (isParamDecodingError(error)) {
+    return new ApiError(400, "invalid_path", "path: a path parameter holds malformed percent-encoding");
+  }
+  return fromBodyParser(error) ?? fromHttpError(error);
 }
 
 export function errorBody(error: ApiError) {

@@ -3,12 +3,14 @@ import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import { mayManage } from "../services/webhooks.js";
 
 export function deliveryRoutes({ db }: ApiDeps): Router {
   const router = Router();
-  router.get("/api/v1/deliveries/:id", requireUser(db), async (req, res) => {
-    const delivery = await getDeliveryWithAttempts(db, req.params.id as string);
+  router.use("/api/v1/deliveries", requireUser(db));
+  router.get("/api/v1/deliveries/:id", async (req, res) => {
+    const delivery = await getDeliveryWithAttempts(db, pathId(req, "delivery"));
     if (!delivery) throw notFound("delivery");
     const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
     if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("delivery");
@@ -34,5 +36,6 @@ export function deliveryRoutes({ db }: ApiDeps): Router {
       })),
     });
   });
+  router.use(badParamEncoding("id"));
   return router;
 }

@@ -1,9 +1,11 @@
 import { listDeliveries, listWebhooks } from "@hookyard/db";
-import express, { Router } from "express";
+import { Router } from "express";
 import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
+import { jsonBody } from "../http/json-body.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
 import { createWebhook, mayManage, presentWebhook } from "../services/webhooks.js";
 
@@ -17,7 +19,7 @@ const deliveriesQuery = z.object({
 
 export function webhookRoutes({ config, db }: ApiDeps): Router {
   const router = Router();
-  router.use("/api/v1/webhooks", requireUser(db), express.json({ limit: "64kb" }));
+  router.use("/api/v1/webhooks", requireUser(db), ...jsonBody("64kb"));
 
   router.post("/api/v1/webhooks", async (req, res) => {
     const webhook = await createWebhook(db, currentUser(req), req.body, config);
@@ -35,16 +37,17 @@ export function webhookRoutes({ config, db }: ApiDeps): Router {
   });
 
   router.get("/api/v1/webhooks/:id", async (req, res) => {
-    const webhook = await db.webhook.findUnique({ where: { id: req.params.id } });
+    const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
     if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
     res.json(presentWebhook(webhook));
   });
 
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {
-    const webhook = await db.webhook.findUnique({ where: { id: req.params.id } });
+    const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
     if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
     const query = parseInput(deliveriesQuery, req.query, "query");
     res.json(await listDeliveries(db, webhook.id, query));
   });
+  router.use(badParamEncoding("id"));
   return router;
 }

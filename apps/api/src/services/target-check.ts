@@ -20,7 +20,7 @@ export async function assertAllowedTarget(url: string, allowPrivateTargets: bool
       );
   if (addresses.some((address) => !isPublicAddress(address))) {
     throw badRequest(
-      `url: ${hostname} is a loopback, private or link-local address (set HOOKYARD_ALLOW_PRIVATE_TARGETS=true to allow)`,
+      `url: ${hostname} is a loopback, private or link-local address, or an IPv6 address that carries an IPv4 one (set HOOKYARD_ALLOW_PRIVATE_TARGETS=true to allow)`,
     );
   }
 }

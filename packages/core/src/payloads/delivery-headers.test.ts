@@ -1,6 +1,13 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { buildDeliveryHeaders, type DeliveryHeaderInput, redactHeaders } from "./delivery-headers.js";
+import {
+  buildDeliveryHeaders,
+  CUSTOM_HEADER_LIMITS,
+  customHeadersProblem,
+  type DeliveryHeaderInput,
+  isReservedHeader,
+  redactHeaders,
+} from "./delivery-headers.js";
 
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef", "utf8");
 const SECRET = `whsec_${KEY.toString("base64")}`;
@@ -119,6 +126,16 @@ describe("redactHeaders", () => {
     "X-Auth-Token": "t0ken-value-456",
     "X-Webhook-Secret": "shhh-789",
     Cookie: "session=abcdef",
+    "X-Password": "hunter2-password",
+    "X-Passwd": "hunter2-passwd",
+    "X-Pwd": "hunter2-pwd",
+    "X-Auth": "auth-value-1",
+    "X-Credentials": "cred-value-2",
+    "X-Session-Id": "session-value-3",
+    "X-Hub-Signature-256": "sha256=abcdef0123",
+    "X-ApiKey": "apikey-value-4",
+    "Api-Key": "apikey-value-5",
+    "X-JWT-Assertion": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
   };
   const plain: Record<string, string> = {
     "content-type": "application/json",
@@ -159,5 +176,86 @@ describe("redactHeaders", () => {
     expect(redacted.authorization).not.toContain("t0ken");
     expect(redacted["webhook-id"]).toBe("dlv_01JDQ3K8Z9");
     expect(redacted["x-hookyard-delivery"]).toBe("dlv_01JDQ3K8Z9");
+  });
+});
+
+describe("customHeadersProblem", () => {
+  it("accepts ordinary headers, tabs and spaces inside values, and none at all", () => {
+    expect(customHeadersProblem({})).toBeNull();
+    expect(customHeadersProblem({ Authorization: "Bearer abc", "X-Team": "platform\tops, infra" })).toBeNull();
+    expect(customHeadersProblem({ "X-Empty": "" })).toBeNull();
+  });
+
+  it.each([
+    ["CR", "a\rb"],
+    ["LF", "a\nX-Injected: 1"],
+    ["CRLF", "a\r\nX-Injected: 1"],
+    ["NUL", "a\u0000b"],
+    ["ESC", "a\u001bb"],
+    ["a vertical tab", "a\u000bb"],
+    ["DEL", "a\u007fb"],
+    ["a non-ASCII letter", "équipe"],
+    ["a character beyond Latin-1", "チーム"],
+  ])("refuses a value with %s, naming headers and the header", (_why, value) => {
+    const message = customHeadersProblem({ "X-Team": value });
+    expect(message).toMatch(/^headers: the value of X-Team /);
+  });
+
+  it.each([
+    "Content-Encoding",
+    "content-encoding",
+    "Content-Type",
+    "Content-Length",
+    "Transfer-Encoding",
+    "Connection",
+    "Keep-Alive",
+    "Proxy-Authorization",
+    "Proxy-Connection",
+    "Upgrade",
+    "TE",
+    "Trailer",
+    "Host",
+    "Webhook-Signature",
+    "X-Hookyard-Event",
+  ])("refuses the reserved header %s", (name) => {
+    expect(isReservedHeader(name)).toBe(true);
+    expect(customHeadersProblem({ [name]: "x" })).toBe(`headers: ${name} is set by Hookyard and cannot be overridden`);
+  });
+
+  it.each(["X Team", "X-Team:", "", "X_Team", "X-Tëam", "a".repeat(101)])("refuses the name %j", (name) => {
+    expect(customHeadersProblem({ [name]: "x" })).toMatch(/^headers: .* is not a header name/);
+  });
+
+  it("refuses a name given twice in different cases, which would otherwise lose one silently", () => {
+    expect(customHeadersProblem({ "X-Team": "a", "x-team": "b" })).toMatch(/^headers: x-team is given twice/);
+  });
+
+  it(`takes ${CUSTOM_HEADER_LIMITS.count} headers and refuses one more`, () => {
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`X-H${i}`, "v"]));
+    expect(customHeadersProblem(many(CUSTOM_HEADER_LIMITS.count))).toBeNull();
+    expect(customHeadersProblem(many(CUSTOM_HEADER_LIMITS.count + 1))).toMatch(/^headers: at most 30 headers/);
+  });
+
+  it("bounds one value and the size of all names and values together", () => {
+    expect(customHeadersProblem({ "X-Big": "v".repeat(CUSTOM_HEADER_LIMITS.valueLength) })).toBeNull();
+    expect(customHeadersProblem({ "X-Big": "v".repeat(CUSTOM_HEADER_LIMITS.valueLength + 1) })).toMatch(
+      /^headers: the value of X-Big is longer than 2048/,
+    );
+    // Four names of 5 characters and values of 2,043: exactly 8,192.
+    const fits = Object.fromEntries([1, 2, 3, 4].map((i) => [`X-H${i}x`, "v".repeat(2_043)]));
+    expect(customHeadersProblem(fits)).toBeNull();
+    const over = { ...fits, "X-H5x": "v" };
+    expect(customHeadersProblem(over)).toMatch(/^headers: names and values together are longer than 8192/);
+  });
+});
+
+describe("buildDeliveryHeaders and hop-by-hop headers", () => {
+  it("does not send Content-Encoding or Proxy-* from a webhook's headers", () => {
+    const headers = buildDeliveryHeaders(
+      input({ custom: { "Content-Encoding": "gzip", "Proxy-Authorization": "Basic eA==", "X-Team": "a" } }),
+    );
+    expect(header(headers, "content-encoding")).toBeUndefined();
+    expect(header(headers, "proxy-authorization")).toBeUndefined();
+    expect(header(headers, "x-team")).toBe("a");
   });
 });
