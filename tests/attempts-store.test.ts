@@ -37,6 +37,7 @@ describe("recordAttempts", () => {
 
   const attempt = (deliveryId: string, statusCode: number): AttemptRecord => ({
     deliveryId,
+    attemptId: newId("attempt"),
     startedAt: new Date(),
     durationMs: 3,
     statusCode,
@@ -46,13 +47,14 @@ describe("recordAttempts", () => {
     responseBody: "",
     succeeded: statusCode < 300,
     final: false,
+    disableWebhook: null,
   });
 
   it("books the same delivery twice in one batch as attempts 1 and 2", async () => {
     const id = await pendingDelivery();
     const other = await pendingDelivery();
     const outcomes = await recordAttempts(db, [attempt(id, 500), attempt(other, 200), attempt(id, 200)], 8);
-    expect(outcomes).toEqual([
+    expect(outcomes).toMatchObject([
       { n: 1, status: "pending" },
       { n: 1, status: "succeeded" },
       { n: 2, status: "succeeded" },
@@ -66,9 +68,29 @@ describe("recordAttempts", () => {
 
   it("fails a delivery on its last attempt and answers null for one that is gone", async () => {
     const id = await pendingDelivery();
-    expect(await recordAttempts(db, [attempt(id, 503), attempt("dlv_missing", 200)], 1)).toEqual([
-      { n: 1, status: "failed" },
-      null,
+    const [failed, missing] = await recordAttempts(db, [attempt(id, 503), attempt("dlv_missing", 200)], 1);
+    expect(failed).toMatchObject({ n: 1, status: "failed" });
+    expect(missing).toBe(null);
+  });
+
+  it("books an attempt once however often it is booked (its first answer was lost with the connection)", async () => {
+    const id = await pendingDelivery();
+    const first = attempt(id, 500);
+    expect(await recordAttempts(db, [first], 8)).toMatchObject([{ n: 1, status: "pending" }]);
+    expect(await recordAttempts(db, [first], 8)).toMatchObject([{ n: 1, status: "pending" }]);
+    expect(await recordAttempts(db, [first, attempt(id, 200)], 8)).toMatchObject([
+      { n: 1, status: "pending" },
+      { n: 2, status: "succeeded" },
     ]);
+    expect(await db.deliveryAttempt.count({ where: { deliveryId: id } })).toBe(2);
+  });
+
+  it("disables the webhook in the same statement that books a 410 Gone", async () => {
+    const id = await pendingDelivery();
+    const gone = { ...attempt(id, 410), final: true, disableWebhook: "the receiver answered 410 Gone" };
+    const [outcome] = await recordAttempts(db, [gone], 8);
+    expect(outcome).toMatchObject({ n: 1, status: "failed" });
+    const delivery = await db.delivery.findUniqueOrThrow({ where: { id }, include: { webhook: true } });
+    expect(delivery.webhook).toMatchObject({ enabled: false, disabledReason: "the receiver answered 410 Gone" });
   });
 });

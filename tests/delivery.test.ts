@@ -1,4 +1,4 @@
-import { manifestPush, type Receiver, startReceiver } from "@hookyard/testkit";
+import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
 
@@ -135,5 +135,60 @@ describe("ingest -> queue -> worker -> receiver", () => {
         String(h["webhook-signature"]),
       ),
     ).toBe(true);
+  });
+
+  it("disables a webhook whose receiver answers 410 Gone, and keeps each webhook's last success time", async () => {
+    receiver = await startReceiver((req) => (req.path === "/gone" ? { status: 410 } : { status: 200 }));
+    hookyard = await TestHookyard.start();
+    const gone = await hookyard.createWebhook({
+      name: "gone",
+      url: `${receiver.url}/gone`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    const fine = await hookyard.createWebhook({
+      name: "fine",
+      url: `${receiver.url}/fine`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    const before = Date.now();
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "4.0" }));
+
+    const [goneDelivery] = await hookyard.settledDeliveries(gone.id, 1);
+    expect(goneDelivery).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: 410 });
+    const goneHook = (await hookyard.request("GET", `/api/v1/webhooks/${gone.id}`)).json;
+    expect(goneHook.enabled).toBe(false);
+    expect(goneHook.disabledReason).toMatch(/^the receiver answered 410 Gone at /);
+    // Written at most once a second per webhook, off the hot path.
+    const fineHook = await waitFor(async () => {
+      const hook = (await hookyard.request("GET", `/api/v1/webhooks/${fine.id}`)).json;
+      return hook.lastSuccessfulAt !== null && hook;
+    });
+    expect(Date.parse(fineHook.lastSuccessfulAt)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(goneHook.lastSuccessfulAt).toBe(null);
+  });
+
+  it("fails, unsent, a delivery of a webhook whose stored secret is too weak to sign with", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start();
+    const webhook = await hookyard.createWebhook({
+      name: "old",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    // As a webhook made before secrets were checked could still hold.
+    await hookyard.db.webhook.update({ where: { id: webhook.id }, data: { secret: "whsec_!!!!!!!!!!!!!!!!" } });
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "5.0" }));
+
+    const [summary] = await hookyard.settledDeliveries(webhook.id, 1);
+    expect(summary).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: null });
+    const detail = (await hookyard.request("GET", `/api/v1/deliveries/${summary?.id}`)).json;
+    expect(detail.attempts[0].error).toMatch(
+      /^not sent: the webhook secret must be .*; give the webhook a new secret$/,
+    );
+    expect(detail.attempts[0].error).not.toContain("!!!!");
+    expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -49,10 +49,17 @@ export class TestHookyard {
     private readonly logger: Logger,
   ) {}
 
-  static async start(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestHookyard> {
+  static async start(
+    options: {
+      env?: Record<string, string>;
+      worker?: boolean;
+      /** Reach Postgres another way (through a proxy a fault test can cut); gets the test database's URL. */
+      databaseUrl?: (url: string) => string;
+    } = {},
+  ): Promise<TestHookyard> {
     const database = await createTestDatabase();
     const env: Record<string, string> = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url,
       REDIS_URL: "redis://127.0.0.1:6379",
       PORT: "0",
       HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -164,9 +171,22 @@ export class TestHookyard {
     this.worker = null;
   }
 
+  /** Log lines of the workers started with spawnWorker, parsed, each with its process id. */
+  readonly childLogLines: Array<Record<string, unknown> & { pid: number }> = [];
+
   /** A worker in a process of its own, as in production: the test may SIGKILL it. */
-  spawnWorker(): ChildProcess {
-    const child = spawn(process.execPath, [WORKER_MAIN], { env: { ...process.env, ...this.env }, stdio: "ignore" });
+  spawnWorker(env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      env: { ...process.env, ...this.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pid = child.pid ?? 0;
+    let partial = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line) this.childLogLines.push({ ...JSON.parse(line), pid });
+    });
     this.children.add(child);
     child.on("exit", () => this.children.delete(child));
     return child;

@@ -6,6 +6,9 @@ import { Worker, type WorkerOptions } from "bullmq";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
+import { startReconciler } from "./services/reconciler.js";
+import { createStoreGate } from "./services/store-gate.js";
+import { createSuccessClock } from "./services/success-clock.js";
 import { createHttpTransport } from "./transport/http-transport.js";
 
 export interface WorkerHandle {
@@ -22,6 +25,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const maxAttempts = config.retrySchedule.length + 1;
   const store = createBatchedStore(db, { maxAttempts });
+  const successClock = createSuccessClock(db);
+  const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
+  const storeWaitLimitMs = config.storeWaitMs;
 
   const common: WorkerOptions = {
     connection,
@@ -33,19 +39,37 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   };
   const events = new Worker(
     QUEUE.events,
-    eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts }, logger),
+    eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts, gate, storeWaitLimitMs }, logger),
     { ...common, concurrency: 50 },
   );
   const deliveries = new Worker(
     QUEUE.deliveries,
     deliveriesProcessor(
-      { db, store, transport, retrySchedule: config.retrySchedule, deliveryTimeoutMs: config.deliveryTimeoutMs },
+      {
+        db,
+        store,
+        transport,
+        successClock,
+        gate,
+        storeWaitLimitMs,
+        retrySchedule: config.retrySchedule,
+        deliveryTimeoutMs: config.deliveryTimeoutMs,
+      },
       logger,
     ),
     { ...common, concurrency: config.workerConcurrency, settings: { backoffStrategy: scheduleBackoff } },
   );
+  gate.attach([events, deliveries]);
   for (const worker of [events, deliveries]) {
-    worker.on("error", (error) => logger.error("worker error", { queue: worker.name, error }));
+    worker.on("error", (error) => {
+      // BullMQ cannot renew the lock of a job that moved on meanwhile (one the processor put back
+      // to wait for Postgres); a lock lost to a slow event loop shows the same way and is worth a look.
+      if (error.message.startsWith("could not renew lock")) {
+        logger.warn("job lock not renewed", { queue: worker.name, reason: error.message });
+        return;
+      }
+      logger.error("worker error", { queue: worker.name, error });
+    });
     worker.on("failed", (job, error) => {
       // A retry is routine, and a dead-lettered job has said why already (processors/dead-letter.ts).
       if (error.name === "RetryLaterError" || error.name === "UnrecoverableError") return;
@@ -53,12 +77,23 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     });
   }
   await Promise.all([events.waitUntilReady(), deliveries.waitUntilReady()]);
+  const reconciler = startReconciler({
+    db,
+    redis: connection,
+    queues,
+    maxAttempts,
+    intervalMs: config.reconcileIntervalMs,
+    logger,
+  });
   logger.info("worker started", { concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix });
 
   return {
     async close() {
       // Let jobs in flight finish (their attempts get booked) before the connections go.
+      await reconciler.close();
       await Promise.all([events.close(), deliveries.close()]);
+      gate.close();
+      await successClock.close();
       await transport.close();
       await queues.close();
       await db.$disconnect();

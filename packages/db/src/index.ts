@@ -6,5 +6,6 @@ export * from "./store-errors.js";
 export * from "./stores/attempts.js";
 export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
+export * from "./stores/reconcile.js";
 export * from "./stores/users.js";
 export * from "./stores/webhooks.js";

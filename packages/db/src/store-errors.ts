@@ -87,6 +87,26 @@ export function storeErrorReason(error: unknown): string {
   return (state ? `${state}: ${firstLine}` : firstLine).slice(0, 500);
 }
 
+/** Deadlock and serialization failures: Postgres rolled the statement back and asks for it again. */
+const CONFLICT_SQLSTATES = new Set(["40P01", "40001"]);
+
+/**
+ * Runs a statement again, as a whole, when Postgres chose it as a deadlock or serialization victim:
+ * a few times with a short random pause, so that the two sides do not meet again in step. After
+ * that the error stands, and counts as the store being unavailable.
+ */
+export async function retryConflicts<R>(run: () => Promise<R>, tries = 5): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const state = sqlStateOf(error);
+      if (attempt >= tries || !state || !CONFLICT_SQLSTATES.has(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
 /** An item of a batch that Postgres refused for its own data; its neighbours were written. */
 export class UnstorableItemError extends Error {
   override name = "UnstorableItemError";
@@ -107,7 +127,7 @@ export async function isolateFailures<T, R>(
   run: (items: readonly T[]) => Promise<R[]>,
 ): Promise<Array<R | UnstorableItemError>> {
   try {
-    return await run(items);
+    return await retryConflicts(() => run(items));
   } catch (error) {
     if (classifyStoreError(error) === "unavailable") throw error;
     if (items.length <= 1) return items.map(() => new UnstorableItemError(storeErrorReason(error)));

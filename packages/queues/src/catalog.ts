@@ -44,6 +44,13 @@ export function deliveryJobOptions(maxAttempts: number): JobsOptions {
   return { ...KEEP, attempts: maxAttempts, backoff: { type: "schedule" } };
 }
 
+/** The reconciler's own keys (apps/worker services/reconciler.ts), beside the queues' keys. */
+export type ReconcilerKey = "lock" | "deliveries-cursor" | "events-checked-until" | "repaired";
+
+export function reconcilerKey(queues: Queues, name: ReconcilerKey): string {
+  return queues.events.toKey(`reconciler:${name}`);
+}
+
 export function createQueues(connection: Redis, prefix: string): Queues {
   const options: QueueOptions = { connection, prefix };
   const events = new Queue<EventJob>(QUEUE.events, options);

@@ -5,4 +5,5 @@ export * from "./raw-receiver.js";
 export * from "./receiver.js";
 export * from "./redis-server.js";
 export * from "./registry-kit.js";
+export * from "./tcp-proxy.js";
 export * from "./wait-for.js";

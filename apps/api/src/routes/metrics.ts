@@ -1,10 +1,11 @@
+import { reconcilerKey } from "@hookyard/queues";
 import { Router } from "express";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
 import { unavailable } from "../http/api-error.js";
 import { requireAdmin, requireUser } from "../http/authenticate.js";
 
-const STATES = ["waiting", "prioritized", "active", "delayed", "failed", "paused"] as const;
+const STATES = ["waiting", "prioritized", "active", "delayed", "failed"] as const;
 
 /**
  * Prometheus metrics, for global admins (a bearer token in the scrape config). Queue depths are read
@@ -12,7 +13,7 @@ const STATES = ["waiting", "prioritized", "active", "delayed", "failed", "paused
  * `failed` is the dead letter: jobs that will not be tried again, each listed with its reason in
  * Bull Board.
  */
-export function metricsRoutes({ db, queues }: ApiDeps): Router {
+export function metricsRoutes({ db, redis, queues }: ApiDeps): Router {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
   new Gauge({
@@ -25,6 +26,18 @@ export function metricsRoutes({ db, queues }: ApiDeps): Router {
         const counts = await queue.getJobCounts(...STATES);
         for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
       }
+    },
+  });
+
+  new Counter({
+    name: "hookyard_reconciler_repaired_total",
+    help: "Deliveries and events the reconciler queued again because the queue had lost them",
+    labelNames: ["kind"],
+    registers: [registry],
+    async collect() {
+      const counts = await redis.hgetall(reconcilerKey(queues, "repaired"));
+      this.reset();
+      for (const kind of ["deliveries", "events"]) this.inc({ kind }, Number(counts[kind] ?? 0));
     },
   });
 

@@ -1,20 +1,47 @@
 import type { Logger } from "@hookyard/logger";
 import type { DeliveryJob } from "@hookyard/queues";
 import type { Job } from "bullmq";
-import { type DeliverDeps, deliverOnce } from "../services/deliver.js";
+import { bookAttempt, type DeliverDeps, type SentAttempt, sendOnce } from "../services/deliver.js";
+import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
 import { RetryLaterError } from "./retry-later-error.js";
+import { waitForStore } from "./store-wait.js";
 
-export function deliveriesProcessor(deps: DeliverDeps, logger: Logger) {
-  return async (job: Job<DeliveryJob>) => {
-    const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await deadLetterUnstorable(deliverOnce(deps, job.data.deliveryId, lastChance), logger, {
-      queue: job.queueName,
-      jobId: job.id,
-    });
-    logger.info("delivery attempt", { deliveryId: job.data.deliveryId, ...outcome });
-    if (outcome.kind === "retry") throw new RetryLaterError(outcome.delayMs);
-    return outcome;
+/** A delivery job's data: its id and, while Postgres is away, the attempt that went out unbooked. */
+type DeliveryJobData = DeliveryJob & { sent?: SentAttempt; storeWaitSince?: number };
+
+export interface DeliveriesProcessorDeps extends DeliverDeps {
+  gate: StoreGate;
+  storeWaitLimitMs: number;
+}
+
+export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
+  return async (job: Job<DeliveryJobData>, token?: string) => {
+    const { deliveryId } = job.data;
+    const context = { queue: job.queueName, jobId: job.id };
+    let sent = job.data.sent;
+    try {
+      if (!sent) {
+        const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context);
+        if ("kind" in result) {
+          logger.info("delivery skipped", { deliveryId, reason: result.reason });
+          return result;
+        }
+        sent = result;
+      }
+      const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
+      logger.info("delivery attempt", { deliveryId, ...outcome });
+      if (outcome.kind === "retry") {
+        // The next run sends again: it must not find this attempt waiting to be booked.
+        if (job.data.sent || job.data.storeWaitSince) await job.updateData({ deliveryId });
+        throw new RetryLaterError(outcome.delayMs);
+      }
+      return outcome;
+    } catch (error) {
+      if (!deps.gate.isOutage(error)) throw error;
+      return waitForStore(job, token, { deliveryId, ...(sent ? { sent } : {}) }, deps.storeWaitLimitMs, error);
+    }
   };
 }
 

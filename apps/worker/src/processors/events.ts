@@ -2,13 +2,30 @@ import type { Logger } from "@hookyard/logger";
 import type { EventJob } from "@hookyard/queues";
 import type { Job } from "bullmq";
 import { type FanOutDeps, fanOut } from "../services/fan-out.js";
+import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
+import { type StoreWait, waitForStore } from "./store-wait.js";
 
-export function eventsProcessor(deps: FanOutDeps, logger: Logger) {
-  return async (job: Job<EventJob>) => {
+export interface EventsProcessorDeps extends FanOutDeps {
+  gate: StoreGate;
+  storeWaitLimitMs: number;
+}
+
+export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
+  return async (job: Job<EventJob & StoreWait>, token?: string) => {
     const { event } = job.data;
-    const result = await deadLetterUnstorable(fanOut(deps, event), logger, { queue: job.queueName, jobId: job.id });
-    logger.info("event fanned out", { jobId: job.id, eventType: event.type, repository: event.repository, ...result });
-    return result;
+    try {
+      const result = await deadLetterUnstorable(fanOut(deps, event), logger, { queue: job.queueName, jobId: job.id });
+      logger.info("event fanned out", {
+        jobId: job.id,
+        eventType: event.type,
+        repository: event.repository,
+        ...result,
+      });
+      return result;
+    } catch (error) {
+      if (!deps.gate.isOutage(error)) throw error;
+      return waitForStore(job, token, { event }, deps.storeWaitLimitMs, error);
+    }
   };
 }

@@ -1,5 +1,6 @@
 import {
   buildDeliveryHeaders,
+  InvalidSecretError,
   nextRetryDelay,
   type PayloadFormatName,
   parseRetryAfter,
@@ -8,17 +9,30 @@ import {
   storableHeaders,
   storableText,
 } from "@hookyard/core";
-import { type Db, eventFromRow } from "@hookyard/db";
+import { type AttemptRecord, type Db, eventFromRow, newId } from "@hookyard/db";
 import type { Transport } from "../transport/http-transport.js";
 import { USER_AGENT } from "../version.js";
 import type { DeliveryStore } from "./batched-store.js";
+import type { SuccessClock } from "./success-clock.js";
 
 export interface DeliverDeps {
   db: Db;
   store: DeliveryStore;
   transport: Transport;
+  successClock: SuccessClock;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
+}
+
+/**
+ * A request that went out and what came back, ready to book. Plain JSON (the time as text), because
+ * when Postgres cannot take it, it waits in the job's data for the store to come back: a POST that
+ * went out is booked, never sent again.
+ */
+export interface SentAttempt extends Omit<AttemptRecord, "startedAt"> {
+  startedAt: string;
+  /** The receiver's Retry-After, in ms from when it answered. */
+  retryAfterMs: number | null;
 }
 
 export type DeliverOutcome =
@@ -28,10 +42,14 @@ export type DeliverOutcome =
   | { kind: "retry"; n: number; delayMs: number };
 
 /**
- * One attempt of one delivery: render, sign, POST, book the attempt. Says whether to try again and
- * when; the queue does the waiting. `lastChance` is set when the queue will not retry whatever we say.
+ * Loads the delivery, renders, signs and POSTs it once. Returns what to book, or why nothing was
+ * sent. `lastChance` is set when the queue will not retry whatever happens.
  */
-export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastChance: boolean): Promise<DeliverOutcome> {
+export async function sendOnce(
+  deps: DeliverDeps,
+  deliveryId: string,
+  lastChance: boolean,
+): Promise<SentAttempt | Extract<DeliverOutcome, { kind: "skipped" }>> {
   const delivery = await deps.store.loadDelivery(deliveryId);
   if (!delivery) return { kind: "skipped", reason: "delivery no longer exists" };
   if (delivery.status !== "pending") return { kind: "skipped", reason: `delivery is ${delivery.status}` };
@@ -43,18 +61,26 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
 
   const event = eventFromRow(delivery.event);
   const payload = renderPayload(webhook.format as PayloadFormatName, event);
-  const headers = buildDeliveryHeaders({
-    deliveryId,
-    eventType: event.type,
-    contentType: payload.contentType,
-    body: payload.body,
-    timestampSeconds: Math.floor(Date.now() / 1000),
-    secret: webhook.secret,
-    userAgent: USER_AGENT,
-    custom: webhook.headers as Record<string, string>,
-  });
-
   const startedAt = new Date();
+  let headers: Record<string, string>;
+  try {
+    headers = buildDeliveryHeaders({
+      deliveryId,
+      eventType: event.type,
+      contentType: payload.contentType,
+      body: payload.body,
+      timestampSeconds: Math.floor(startedAt.getTime() / 1000),
+      secret: webhook.secret,
+      userAgent: USER_AGENT,
+      custom: webhook.headers as Record<string, string>,
+    });
+  } catch (error) {
+    // A secret stored before secrets were checked, and too weak to sign with: the delivery fails
+    // with the reason rather than go out unsigned or with a forgeable signature.
+    if (!(error instanceof InvalidSecretError)) throw error;
+    return notSent(deliveryId, startedAt, `not sent: ${error.message}; give the webhook a new secret`);
+  }
+
   const result = await deps.transport.send({
     url: webhook.url,
     headers,
@@ -65,9 +91,10 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
   const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
   // 410 Gone: the receiver says this endpoint is gone for good, so stop sending to it.
   const gone = statusCode === 410;
-  const outcome = await deps.store.recordAttempt({
+  return {
     deliveryId,
-    startedAt,
+    attemptId: newId("attempt"),
+    startedAt: startedAt.toISOString(),
     durationMs: result.durationMs,
     statusCode,
     // What the receiver sent is made storable first: a NUL in its answer must not break booking.
@@ -77,18 +104,38 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string, lastCha
     responseBody: result.ok ? storableText(result.body) : null,
     succeeded,
     final: gone || lastChance,
-  });
-  if (!outcome) return { kind: "skipped", reason: "delivery was deleted while it was being sent" };
-  if (gone) {
-    await deps.db.webhook.update({
-      where: { id: webhook.id },
-      data: { enabled: false, disabledReason: `the receiver answered 410 Gone at ${startedAt.toISOString()}` },
-    });
-  }
+    disableWebhook: gone ? `the receiver answered 410 Gone at ${startedAt.toISOString()}` : null,
+    retryAfterMs: result.ok ? parseRetryAfter(result.headers["retry-after"], new Date()) : null,
+  };
+}
 
+/** An attempt that could not go out at all, booked as the last one. */
+function notSent(deliveryId: string, startedAt: Date, error: string): SentAttempt {
+  return {
+    deliveryId,
+    attemptId: newId("attempt"),
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    statusCode: null,
+    error,
+    requestHeaders: {},
+    responseHeaders: null,
+    responseBody: null,
+    succeeded: false,
+    final: true,
+    disableWebhook: null,
+    retryAfterMs: null,
+  };
+}
+
+/** Books a sent attempt (once, however often it is called) and says whether and when to try again. */
+export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise<DeliverOutcome> {
+  const { retryAfterMs, ...record } = sent;
+  const outcome = await deps.store.recordAttempt({ ...record, startedAt: new Date(sent.startedAt) });
+  if (!outcome) return { kind: "skipped", reason: "delivery was deleted while it was being sent" };
+  if (sent.succeeded) deps.successClock.note(outcome.webhookId, new Date(sent.startedAt));
   if (outcome.status === "succeeded") return { kind: "succeeded", n: outcome.n };
   if (outcome.status === "failed") return { kind: "failed", n: outcome.n };
-  const retryAfter = result.ok ? parseRetryAfter(result.headers["retry-after"], new Date()) : null;
-  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.n, retryAfter) ?? 0;
+  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.n, retryAfterMs) ?? 0;
   return { kind: "retry", n: outcome.n, delayMs };
 }

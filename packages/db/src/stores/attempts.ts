@@ -1,9 +1,10 @@
 import type { Db } from "../client.js";
-import { newId } from "../ids.js";
 import { isolateFailures, UnstorableItemError } from "../store-errors.js";
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** Made when the request goes out, so that booking the same attempt twice books it once. */
+  attemptId: string;
   startedAt: Date;
   durationMs: number;
   statusCode: number | null;
@@ -14,11 +15,14 @@ export interface AttemptRecord {
   succeeded: boolean;
   /** No attempt will follow this one, whatever the count says (410 Gone, no queue attempt left). */
   final: boolean;
+  /** Set (to the reason) when this answer disables the webhook (410 Gone); booked in the same statement. */
+  disableWebhook: string | null;
 }
 
 export interface AttemptOutcome {
   n: number;
   status: "pending" | "succeeded" | "failed";
+  webhookId: string;
 }
 
 export type AttemptResult = AttemptOutcome | null | UnstorableItemError;
@@ -83,18 +87,23 @@ async function recordRound(
   records: readonly AttemptRecord[],
   maxAttempts: number,
 ): Promise<Array<AttemptOutcome | null>> {
+  // Rows are moved in delivery id order, so that two workers' batches lock shared rows alike.
+  const sorted = [...records].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1));
   const rows = await db.$queryRaw<Array<AttemptOutcome & { id: string }>>`
     WITH input AS (
       SELECT * FROM unnest(
-        ${records.map((r) => r.deliveryId)}::text[], ${records.map(() => newId("attempt"))}::text[],
-        ${records.map((r) => r.startedAt)}::timestamptz[], ${records.map((r) => r.durationMs)}::int[],
-        ${records.map((r) => r.statusCode)}::int[], ${records.map((r) => r.error)}::text[],
-        ${records.map((r) => JSON.stringify(r.requestHeaders))}::jsonb[],
-        ${records.map((r) => (r.responseHeaders ? JSON.stringify(r.responseHeaders) : null))}::jsonb[],
-        ${records.map((r) => r.responseBody)}::text[], ${records.map((r) => r.succeeded)}::bool[],
-        ${records.map((r) => r.final)}::bool[])
+        ${sorted.map((r) => r.deliveryId)}::text[], ${sorted.map((r) => r.attemptId)}::text[],
+        ${sorted.map((r) => r.startedAt)}::timestamptz[], ${sorted.map((r) => r.durationMs)}::int[],
+        ${sorted.map((r) => r.statusCode)}::int[], ${sorted.map((r) => r.error)}::text[],
+        ${sorted.map((r) => JSON.stringify(r.requestHeaders))}::jsonb[],
+        ${sorted.map((r) => (r.responseHeaders ? JSON.stringify(r.responseHeaders) : null))}::jsonb[],
+        ${sorted.map((r) => r.responseBody)}::text[], ${sorted.map((r) => r.succeeded)}::bool[],
+        ${sorted.map((r) => r.final)}::bool[], ${sorted.map((r) => r.disableWebhook)}::text[])
       AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, error, request_headers,
-           response_headers, response_body, succeeded, final)),
+           response_headers, response_body, succeeded, final, disable_webhook)),
+    -- An attempt booked before (its answer was lost with the connection) is not booked again.
+    fresh AS (
+      SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.id = i.attempt_id)),
     moved AS (
       UPDATE deliveries d SET
         attempt_count = d.attempt_count + 1,
@@ -104,7 +113,7 @@ async function recordRound(
           WHEN i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN 'failed'
           ELSE 'pending' END)::delivery_status,
         completed_at = CASE WHEN i.succeeded OR i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN now() END
-      FROM input i
+      FROM fresh i
       WHERE d.id = i.delivery_id
       RETURNING d.id, d.attempt_count, d.status, d.webhook_id),
     attempt AS (
@@ -112,11 +121,18 @@ async function recordRound(
                                      request_headers, response_headers, response_body)
       SELECT i.attempt_id, i.delivery_id, m.attempt_count, i.started_at, i.duration_ms, i.status_code, i.error,
              i.request_headers, i.response_headers, i.response_body
-      FROM input i JOIN moved m ON m.id = i.delivery_id),
-    touched AS (
-      UPDATE webhooks SET last_successful_at = now()
-      WHERE id IN (SELECT m.webhook_id FROM moved m JOIN input i ON i.delivery_id = m.id WHERE i.succeeded))
-    SELECT id, attempt_count AS n, status::text AS status FROM moved`;
-  const byId = new Map(rows.map((row) => [row.id, { n: row.n, status: row.status }]));
+      FROM fresh i JOIN moved m ON m.id = i.delivery_id),
+    disabled AS (
+      UPDATE webhooks w SET enabled = false, disabled_reason = i.disable_webhook, updated_at = now()
+      FROM fresh i JOIN moved m ON m.id = i.delivery_id
+      WHERE w.id = m.webhook_id AND i.disable_webhook IS NOT NULL AND w.enabled),
+    booked_before AS (
+      SELECT d.id, d.attempt_count, d.status, d.webhook_id
+      FROM deliveries d JOIN input i ON i.delivery_id = d.id
+      WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.delivery_id = d.id))
+    SELECT id, attempt_count AS n, status::text AS status, webhook_id AS "webhookId" FROM moved
+    UNION ALL
+    SELECT id, attempt_count AS n, status::text AS status, webhook_id AS "webhookId" FROM booked_before`;
+  const byId = new Map(rows.map((row) => [row.id, { n: row.n, status: row.status, webhookId: row.webhookId }]));
   return records.map((r) => byId.get(r.deliveryId) ?? null);
 }

@@ -1,7 +1,15 @@
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
+import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
+
+/** Whether webhook `w` takes event `e` (enabled, subscribed to its type, in its scope): fan-out's
+ * rule, written once for every query that needs it. */
+export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND e.type = ANY(w.events)
+  AND (w.repository = e.repository
+       OR (w.repository IS NULL AND w.namespace = e.namespace)
+       OR (w.repository IS NULL AND w.namespace IS NULL))`;
 
 export interface FanOutResult {
   eventId: string;
@@ -24,7 +32,10 @@ export function recordEventsAndFanOut(
 
 async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<FanOutResult[]> {
   // ON CONFLICT DO UPDATE may not touch one row twice in a statement: send each key once.
-  const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()];
+  // Sorted, so that concurrent batches (two workers) take the unique index's locks in one order.
+  const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()].sort((a, b) =>
+    a.dedupKey < b.dedupKey ? -1 : 1,
+  );
   const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
     INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data)
     SELECT * FROM unnest(
@@ -44,12 +55,12 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
     FROM unnest(${eventIds}::text[], ${unique.map((e) => e.type)}::text[],
                 ${unique.map((e) => e.repository)}::text[], ${unique.map((e) => e.namespace)}::text[])
          AS e(id, type, repository, namespace)
-    JOIN webhooks w ON w.enabled AND e.type = ANY(w.events)
-      AND (w.repository = e.repository
-           OR (w.repository IS NULL AND w.namespace = e.namespace)
-           OR (w.repository IS NULL AND w.namespace IS NULL))`;
+    JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
 
   const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
+  matches.sort((a, b) =>
+    a.webhook_id === b.webhook_id ? (a.event_id < b.event_id ? -1 : 1) : a.webhook_id < b.webhook_id ? -1 : 1,
+  );
   if (matches.length > 0) {
     // The outer SELECT does not see the rows this statement inserts, hence the UNION with them.
     const pending = await db.$queryRaw<{ id: string; event_id: string }[]>`

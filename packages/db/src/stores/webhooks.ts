@@ -44,3 +44,19 @@ export async function listWebhooks(
   }
   return db.webhook.findMany({ where, orderBy: { id: "desc" }, take: 500 });
 }
+
+/**
+ * Moves the webhooks' last success times forward (never back), for a batch of webhooks at once.
+ * Rows are locked in id order first, so two workers flushing overlapping sets cannot deadlock.
+ */
+export async function recordWebhookSuccesses(db: Db, successes: ReadonlyArray<readonly [string, Date]>) {
+  if (successes.length === 0) return;
+  await db.$executeRaw`
+    WITH v AS (
+      SELECT * FROM unnest(${successes.map(([id]) => id)}::text[], ${successes.map(([, at]) => at)}::timestamptz[])
+      AS v(id, at)),
+    locked AS (SELECT w.id FROM webhooks w JOIN v ON v.id = w.id ORDER BY w.id FOR UPDATE OF w)
+    UPDATE webhooks w SET last_successful_at = v.at
+    FROM v JOIN locked l ON l.id = v.id
+    WHERE w.id = v.id AND (w.last_successful_at IS NULL OR w.last_successful_at < v.at)`;
+}

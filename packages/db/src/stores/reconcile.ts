@@ -1,0 +1,34 @@
+import type { AcceptedEvent } from "@hookyard/core";
+import type { Db } from "../client.js";
+import { eventFromRow, WEBHOOK_MATCHES_EVENT } from "./events.js";
+
+/** Pending deliveries created before `before`, in id order after `afterId` (deliveries_pending_idx). */
+export async function pendingDeliveryIds(db: Db, before: Date, afterId: string, limit: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM deliveries
+    WHERE status = 'pending' AND id > ${afterId} AND created_at < ${before}
+    ORDER BY id LIMIT ${limit}`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Events stored between `since` and `before` of which no delivery came, although an enabled webhook
+ * that already existed when the event arrived takes it: their fan-out stopped between storing the
+ * event and creating its deliveries, and the job that would finish it may be gone.
+ */
+export async function eventsNeverFannedOut(
+  db: Db,
+  since: Date,
+  before: Date,
+  limit: number,
+): Promise<Array<{ event: AcceptedEvent; receivedAt: Date }>> {
+  const rows = await db.$queryRaw<Array<Parameters<typeof eventFromRow>[0] & { id: string; receivedAt: Date }>>`
+    SELECT e.id, e.received_at AS "receivedAt", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag, e.digest,
+           e.actor, e.occurred_at AS "occurredAt", e.data
+    FROM events e
+    WHERE e.received_at >= ${since} AND e.received_at < ${before}
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.created_at <= e.received_at AND ${WEBHOOK_MATCHES_EVENT})
+    ORDER BY e.received_at LIMIT ${limit}`;
+  return rows.map((row) => ({ event: { ...eventFromRow(row), id: row.id }, receivedAt: row.receivedAt }));
+}

@@ -1,0 +1,79 @@
+import { type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { TestHookyard } from "./support/hookyard.js";
+import { arrivals, publishSteadily, sleep } from "./support/steady-load.js";
+
+const WEBHOOKS = 5;
+
+/*
+ * Postgres goes away for 10 s under steady load. Redis holds the events meanwhile; the worker
+ * waits (it does not spend attempts or fail jobs on a store outage) and delivers everything once
+ * Postgres is back. The test's Hookyard reaches Postgres through a proxy of its own, so cutting it
+ * touches no other test.
+ */
+describe("a Postgres outage under load", () => {
+  let hookyard: TestHookyard;
+  let receiver: Receiver;
+  let proxy: TcpProxy;
+  afterEach(async () => {
+    await receiver?.close();
+    await hookyard?.close();
+    await proxy?.close();
+  });
+
+  it("delivers every event answered 202, once, and no process exits", async () => {
+    receiver = await startReceiver();
+    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+    hookyard = await TestHookyard.start({
+      worker: false,
+      databaseUrl: (url) => url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
+      // The short schedule a brief outage used to exhaust: a store fault must not spend attempts.
+      env: { HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms", HOOKYARD_RECONCILE_INTERVAL: "2s", LOG_LEVEL: "info" },
+    });
+    for (let i = 0; i < WEBHOOKS; i++) {
+      await hookyard.createWebhook({
+        name: `w${i}`,
+        url: `${receiver.url}/w${i}`,
+        events: ["TAG_PUSH"],
+        repository: "acme/web",
+      });
+    }
+    const worker = hookyard.spawnWorker();
+    const readiness: number[] = [];
+
+    const load = await publishSteadily(hookyard, { pushes: 1_200, perSecond: 100 }, async () => {
+      await sleep(2_000);
+      await proxy.cut();
+      await sleep(4_000);
+      readiness.push((await hookyard.request("GET", "/readyz", { token: null })).status);
+      await sleep(6_000);
+      await proxy.restore();
+    });
+
+    const expected = load.accepted.length * WEBHOOKS;
+    await waitFor(() => receiver.requests.length >= expected, { timeoutMs: 60_000, what: `${expected} deliveries` });
+    await sleep(500);
+    const counts = arrivals(receiver);
+    const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+    console.log(`postgres outage: expected ${expected}, delivered ${counts.size}, duplicated ${duplicates}`);
+
+    expect(load.accepted).toHaveLength(1_200);
+    expect(
+      Object.keys(load.statuses)
+        .map(Number)
+        .every((s) => s === 202 || s === 503),
+    ).toBe(true);
+    expect(readiness).toEqual([503]);
+    expect(counts.size).toBe(expected);
+    expect(duplicates).toBe(0);
+    expect(worker.exitCode).toBe(null);
+    expect(await hookyard.db.delivery.count({ where: { status: { not: "succeeded" } } })).toBe(0);
+    expect(await hookyard.db.deliveryAttempt.count()).toBe(expected);
+
+    // The worker said it once each way, not once per job.
+    const lines = hookyard.childLogLines.map((l) => l.message);
+    expect(lines.filter((m) => m === "Postgres is unavailable; job intake paused until it answers")).toHaveLength(1);
+    expect(lines.filter((m) => m === "Postgres answers again; job intake resumed")).toHaveLength(1);
+    expect(hookyard.childLogLines.filter((l) => l.level === "error")).toEqual([]);
+  }, 120_000);
+});

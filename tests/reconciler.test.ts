@@ -1,0 +1,118 @@
+import type { AcceptedEvent } from "@hookyard/core";
+import { newId, recordEventsAndFanOut } from "@hookyard/db";
+import { deleteQueueKeys, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
+
+/*
+ * Postgres is the record; Redis only moves the work. When Redis loses jobs (flushed, restored from
+ * an older snapshot, a job left in the failed set), the reconciler finds the work in Postgres and
+ * queues it again.
+ */
+describe("reconciler", () => {
+  let hookyard: TestHookyard;
+  let receiver: Receiver;
+  afterEach(async () => {
+    await receiver?.close();
+    await hookyard?.close();
+  });
+
+  const event = (tag: string): AcceptedEvent => ({
+    id: newId("event"),
+    type: "TAG_PUSH",
+    dedupKey: newId("event"),
+    source: "native",
+    namespace: "acme",
+    repository: "acme/web",
+    tag,
+    digest: null,
+    actor: null,
+    occurredAt: new Date().toISOString(),
+    data: {},
+  });
+
+  it("queues again pending deliveries and unfanned events that Redis never had, once each", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_RECONCILE_INTERVAL: "300ms" } });
+    // An event stored before any webhook existed must not be delivered to one created later.
+    await hookyard.db.event.create({
+      data: { ...storedEvent(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const webhook = await hookyard.createWebhook({
+      name: "ci",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+
+    // Deliveries created in Postgres whose jobs never reached Redis (a worker died in between).
+    await recordEventsAndFanOut(hookyard.db, [event("pending-1"), event("pending-2"), event("pending-3")]);
+    // Events stored whose fan-out stopped before creating deliveries.
+    for (const tag of ["unfanned-1", "unfanned-2"]) {
+      await hookyard.db.event.create({ data: storedEvent(event(tag)) });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    await hookyard.startWorker();
+    const tags = (await receiver.waitForRequests(5)).map((r) => (r.json as { contents: { tag: string } }).contents.tag);
+    expect(tags.sort()).toEqual(["pending-1", "pending-2", "pending-3", "unfanned-1", "unfanned-2"]);
+
+    // Later passes find nothing more to do: nothing is sent twice.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(receiver.requests).toHaveLength(5);
+    await hookyard.settledDeliveries(webhook.id, 5);
+    const metrics = await fetch(`${hookyard.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const text = await metrics.text();
+    expect(text).toContain('hookyard_reconciler_repaired_total{kind="deliveries"} 3');
+    expect(text).toContain('hookyard_reconciler_repaired_total{kind="events"} 2');
+  });
+
+  it("recovers deliveries waiting for a retry after Redis lost every job", async () => {
+    let failing = true;
+    receiver = await startReceiver(() => (failing ? { status: 503 } : { status: 200 }));
+    hookyard = await TestHookyard.start({
+      env: { HOOKYARD_RECONCILE_INTERVAL: "300ms", HOOKYARD_RETRY_SCHEDULE: "1h" },
+    });
+    const webhook = await hookyard.createWebhook({
+      name: "ci",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    await hookyard.request("POST", "/api/v1/events", {
+      token: hookyard.env.HOOKYARD_INGEST_TOKENS,
+      body: { events: ["a", "b", "c", "d"].map((tag) => ({ type: "TAG_PUSH", repository: "acme/web", tag })) },
+    });
+    await receiver.waitForRequests(4);
+    // Their retries wait an hour in Redis; then Redis loses everything (a flush, a restore).
+    await hookyard.stopWorker();
+    await deleteQueueKeys(hookyard.config.redisUrl, hookyard.config.queuePrefix);
+    failing = false;
+    await hookyard.startWorker();
+
+    const settled = await hookyard.settledDeliveries(webhook.id, 4);
+    expect(settled.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
+    await waitFor(() => receiver.requests.length === 8);
+    const perDelivery = new Map<string, number>();
+    for (const r of receiver.requests) {
+      const id = String(r.headers["webhook-id"]);
+      perDelivery.set(id, (perDelivery.get(id) ?? 0) + 1);
+    }
+    expect([...perDelivery.values()]).toEqual([2, 2, 2, 2]);
+  });
+});
+
+function storedEvent(e: AcceptedEvent) {
+  return {
+    id: e.id,
+    dedupKey: e.dedupKey,
+    type: e.type,
+    source: e.source,
+    namespace: e.namespace,
+    repository: e.repository,
+    tag: e.tag,
+    occurredAt: new Date(e.occurredAt),
+    data: e.data as object,
+  };
+}

@@ -1,0 +1,58 @@
+import { manifestPush, type Receiver } from "@hookyard/testkit";
+import type { TestHookyard } from "./hookyard.js";
+
+export interface LoadResult {
+  /** Tags of the pushes answered 202, in order. */
+  accepted: string[];
+  /** Every status ingest answered, with how often. */
+  statuses: Record<number, number>;
+}
+
+/**
+ * Publishes tagged pushes at a steady pace, as a registry does: one envelope per push, a refused
+ * one (503) sent again after a pause until it is taken. Runs `during` beside the load (the fault).
+ */
+export async function publishSteadily(
+  hookyard: TestHookyard,
+  options: { pushes: number; perSecond: number; tagPrefix?: string },
+  during: () => Promise<void> = async () => {},
+): Promise<LoadResult> {
+  const accepted: string[] = [];
+  const statuses: Record<number, number> = {};
+  const started = Date.now();
+  const publish = async (i: number) => {
+    const tag = `${options.tagPrefix ?? "v"}${i}`;
+    const envelope = manifestPush({ repository: "acme/web", tag });
+    for (;;) {
+      const res = await hookyard.ingestDistribution(envelope).catch(() => ({ status: 0 }));
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      if (res.status === 202) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    accepted.push(tag);
+  };
+  const load = (async () => {
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < options.pushes; i++) {
+      const due = started + (i * 1000) / options.perSecond;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(publish(i));
+    }
+    await Promise.all(inFlight);
+  })();
+  await Promise.all([load, during()]);
+  return { accepted, statuses };
+}
+
+/** How many times each (path, tag) arrived at a receiver whose webhooks differ by path. */
+export function arrivals(receiver: Receiver): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of receiver.requests) {
+    const key = `${r.path} ${(r.json as { contents: { tag: string } }).contents.tag}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
