@@ -1,15 +1,18 @@
 import { createServer, type Server } from "node:http";
-import type { Config } from "@hookyard/config";
+import { type Config, StartupError } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { createQueues, createRedis } from "@hookyard/queues";
+import { createQueues, createRedis, evictionProblem, readRedisMemory } from "@hookyard/queues";
+import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { ingestTokenCheck } from "./http/authenticate.js";
 import { createIngestHandler } from "./http/ingest-handler.js";
 import { INGEST_ROUTES } from "./routes/ingest.js";
+import { watchBackpressure } from "./services/backpressure.js";
 import { createEventEnqueuer } from "./services/event-enqueuer.js";
 import { ENQUEUE_DEADLINE_MS } from "./services/ingest.js";
+import { within } from "./services/within.js";
 
 export interface ApiHandle {
   port: number;
@@ -22,17 +25,39 @@ function connectionsCheckingInterval(requestTimeoutMs: number): number {
   return Math.min(1_000, Math.max(100, Math.floor(requestTimeoutMs / 4)));
 }
 
+/** An evicting Redis would delete accepted events: refuse to start on one. A Redis that is down
+ * now is let be (ingest answers 503 until it is up, and the backpressure poll checks it then). */
+async function refuseEvictingRedis(redis: Redis): Promise<void> {
+  const ready = new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve)));
+  const memory = await within(2_000, ready, "Redis did not answer")
+    .then(() => readRedisMemory(redis))
+    .catch(() => null);
+  const problem = memory && evictionProblem(memory);
+  if (problem) {
+    redis.disconnect();
+    throw new StartupError(problem);
+  }
+}
+
 export async function startApi(config: Config, logger: Logger): Promise<ApiHandle> {
   const db = createDb(config.databaseUrl);
   const redis = createRedis(config.redisUrl, "producer");
   redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
   const queues = createQueues(redis, config.queuePrefix);
+  await refuseEvictingRedis(redis);
   await bootstrapAdmin(db, config.adminToken, logger);
 
   const enqueuer = createEventEnqueuer(queues, { deadlineMs: ENQUEUE_DEADLINE_MS });
   const app = createApp({ config, db, redis, queues, logger });
+  const backpressure = watchBackpressure(
+    redis,
+    queues,
+    { memoryHighWater: config.queueMemoryHighWater, maxBacklog: config.queueMaxBacklog },
+    logger,
+  );
   const handleIngest = createIngestHandler(INGEST_ROUTES, {
     enqueuer,
+    backpressure,
     checkToken: ingestTokenCheck(config.ingestTokens),
     logger,
   });
@@ -63,6 +88,7 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      backpressure.close();
       await queues.close();
       redis.disconnect();
       await db.$disconnect();

@@ -1,11 +1,13 @@
-import type { Config } from "@hookyard/config";
+import { type Config, StartupError } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { createQueues, createRedis, QUEUE } from "@hookyard/queues";
+import { createQueues, createRedis, evictionProblem, QUEUE, readRedisMemory } from "@hookyard/queues";
 import { Worker, type WorkerOptions } from "bullmq";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
+import { throttleFanOut } from "./services/fan-out-throttle.js";
+import { intakeOf } from "./services/intake.js";
 import { startReconciler } from "./services/reconciler.js";
 import { createStoreGate } from "./services/store-gate.js";
 import { createSuccessClock } from "./services/success-clock.js";
@@ -21,6 +23,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const connection = createRedis(config.redisUrl, "worker");
   // ioredis reconnects by itself; without a listener it would also print every failed attempt.
   connection.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
+  const eviction = evictionProblem(await readRedisMemory(connection));
+  if (eviction) {
+    connection.disconnect();
+    throw new StartupError(eviction);
+  }
   const queues = createQueues(connection, config.queuePrefix);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const maxAttempts = config.retrySchedule.length + 1;
@@ -59,7 +66,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     ),
     { ...common, concurrency: config.workerConcurrency, settings: { backoffStrategy: scheduleBackoff } },
   );
-  gate.attach([events, deliveries]);
+  const eventsIntake = intakeOf(events);
+  gate.attach([eventsIntake, intakeOf(deliveries)]);
+  const throttle = throttleFanOut(connection, queues, eventsIntake, config.queueMemoryHighWater, logger);
   for (const worker of [events, deliveries]) {
     worker.on("error", (error) => {
       // BullMQ cannot renew the lock of a job that moved on meanwhile (one the processor put back
@@ -77,6 +86,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     });
   }
   await Promise.all([events.waitUntilReady(), deliveries.waitUntilReady()]);
+
   const reconciler = startReconciler({
     db,
     redis: connection,
@@ -91,6 +101,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     async close() {
       // Let jobs in flight finish (their attempts get booked) before the connections go.
       await reconciler.close();
+      throttle.close();
       await Promise.all([events.close(), deliveries.close()]);
       gate.close();
       await successClock.close();

@@ -1,2 +1,2 @@
 export { type Config, ConfigError, loadConfig } from "./load-config.js";
-export { runProcess } from "./run-process.js";
+export { runProcess, StartupError } from "./run-process.js";

@@ -1,5 +1,10 @@
 import { type Config, ConfigError, loadConfig } from "./load-config.js";
 
+/** A reason a process must not run, found while starting (an evicting Redis): said without a stack. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
 /**
  * The start of every Hookyard process: read the configuration once (a bad value stops start-up with
  * a message naming the variable), run, and stop cleanly on SIGINT/SIGTERM.
@@ -18,7 +23,16 @@ export async function runProcess(
     }
     throw error;
   }
-  const handle = await start(config);
+  let handle: { close(): Promise<void> };
+  try {
+    handle = await start(config);
+  } catch (error) {
+    // A known reason not to run is said plainly; anything else with its stack.
+    process.stderr.write(
+      `${name}: cannot start: ${error instanceof StartupError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    );
+    process.exit(1);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -29,8 +29,16 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Kept long enough to show in Bull Board and to dedupe re-adds; Postgres keeps the history. */
-const KEEP = { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+/**
+ * Finished jobs kept to show in Bull Board; Postgres keeps the history. Completed ones are few: each
+ * costs Redis 1 to 2 KB (docs/performance.md), and Redis's free memory is what lets the workers
+ * drain a backlog. Failed ones (the dead letter) are kept a week for an operator to look at.
+ */
+const KEEP = { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+/** BullMQ logs every job's moves to a Redis stream per queue (10,000 entries by default, a few MB);
+ * Hookyard reads none of it, so it is kept short. */
+const EVENT_STREAM_LENGTH = 1_000;
 
 export const EVENT_JOB_OPTIONS: JobsOptions = {
   ...KEEP,
@@ -52,7 +60,7 @@ export function reconcilerKey(queues: Queues, name: ReconcilerKey): string {
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const options: QueueOptions = { connection, prefix };
+  const options: QueueOptions = { connection, prefix, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } };
   const events = new Queue<EventJob>(QUEUE.events, options);
   const deliveries = new Queue<DeliveryJob>(QUEUE.deliveries, options);
   return {

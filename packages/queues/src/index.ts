@@ -1,2 +1,3 @@
 export * from "./catalog.js";
 export { createRedis, type RedisRole } from "./redis.js";
+export * from "./redis-memory.js";

@@ -23,8 +23,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+export interface RedisServerOptions {
+  /** e.g. "32mb": Redis then refuses writes past it (or evicts, by `policy`). */
+  maxmemory?: string;
+  /** maxmemory-policy; noeviction unless said. */
+  policy?: string;
+  /** Keep an append-only file with an fsync per write (the default), so a crash loses nothing. */
+  persist?: boolean;
+}
+
 /** A Redis of the test's own, persisting with an fsync per write, so the test may crash it. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), "hookyard-redis-"));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
@@ -40,12 +49,12 @@ export async function startRedisServer(): Promise<RedisServer> {
         "127.0.0.1",
         "--dir",
         dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
+        ...(options.persist === false ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "always"]),
         "--save",
         "",
+        "--maxmemory-policy",
+        options.policy ?? "noeviction",
+        ...(options.maxmemory ? ["--maxmemory", options.maxmemory] : []),
       ],
       { stdio: "ignore" },
     );

@@ -88,6 +88,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
     const apiError = apiErrorOf(error);
     if (apiError) {
+      if (apiError.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(apiError.retryAfterSeconds));
       if (apiError.status === 401 && res.req.path.startsWith("/admin/")) {
         res.setHeader("WWW-Authenticate", 'Basic realm="Hookyard"');
       }

@@ -3,9 +3,10 @@ import { findUnstorable, type ParseResult } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import bodyParser from "body-parser";
 import typeis from "type-is";
+import type { Backpressure } from "../services/backpressure.js";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
-import { ApiError, badRequest } from "./api-error.js";
+import { ApiError, badRequest, overloaded } from "./api-error.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -22,6 +23,7 @@ export interface IngestRoute {
 
 interface IngestHandlerDeps {
   enqueuer: EventEnqueuer;
+  backpressure: Backpressure;
   checkToken: (authorization: string | undefined) => void;
   logger: Logger;
 }
@@ -56,6 +58,8 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     if (!typeis(req, route.mediaTypes)) {
       throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
     }
+    const busy = deps.backpressure.reason();
+    if (busy) throw overloaded(busy);
     const json = await body(req, res);
     // What Postgres could not store is refused here, whichever source sent it (core storable.ts).
     const unstorable = findUnstorable(json);
@@ -70,6 +74,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
       res.destroy();
       return;
     }
+    if (apiError?.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(apiError.retryAfterSeconds));
     if (apiError) sendJson(res, apiError.status, errorBody(apiError));
     else sendJson(res, 500, INTERNAL_ERROR_BODY);
   }

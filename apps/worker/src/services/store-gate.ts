@@ -1,10 +1,6 @@
 import { classifyStoreError, storeErrorReason } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-
-export interface Pausable {
-  pause(doNotWaitActive?: boolean): Promise<void>;
-  resume(): void;
-}
+import type { Intake } from "./intake.js";
 
 export interface StoreGate {
   /**
@@ -13,16 +9,17 @@ export interface StoreGate {
    * answers, then intake resumes. Said once in the log each way, not once per job.
    */
   isOutage(error: unknown): boolean;
-  /** The workers whose intake it stops and starts. */
-  attach(workers: readonly Pausable[]): void;
+  /** The workers' intakes it holds while Postgres is away. */
+  attach(intakes: readonly Intake[]): void;
   close(): void;
 }
 
+const REASON = "postgres unavailable";
 const FIRST_PROBE_MS = 250;
 const MAX_PROBE_MS = 5_000;
 
 export function createStoreGate(probe: () => Promise<unknown>, logger: Logger): StoreGate {
-  let workers: readonly Pausable[] = [];
+  let intakes: readonly Intake[] = [];
   let downSince: number | null = null;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -37,7 +34,7 @@ export function createStoreGate(probe: () => Promise<unknown>, logger: Logger): 
     const outageMs = Date.now() - (downSince ?? Date.now());
     downSince = null;
     if (closed) return;
-    for (const worker of workers) worker.resume();
+    for (const intake of intakes) intake.release(REASON);
     logger.info("Postgres answers again; job intake resumed", { outageMs });
   };
 
@@ -49,13 +46,13 @@ export function createStoreGate(probe: () => Promise<unknown>, logger: Logger): 
         logger.warn("Postgres is unavailable; job intake paused until it answers", {
           reason: storeErrorReason(error),
         });
-        for (const worker of workers) void worker.pause(true);
+        for (const intake of intakes) intake.hold(REASON);
         timer = setTimeout(() => check(FIRST_PROBE_MS), FIRST_PROBE_MS);
       }
       return true;
     },
     attach(list) {
-      workers = list;
+      intakes = list;
     },
     close() {
       closed = true;
