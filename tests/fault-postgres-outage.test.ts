@@ -1,7 +1,7 @@
 import { type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
-import { arrivals, publishSteadily, sleep } from "./support/steady-load.js";
+import { arrivals, createWebhooks, publishSteadily, sleep } from "./support/steady-load.js";
 
 const WEBHOOKS = 5;
 
@@ -30,14 +30,7 @@ describe("a Postgres outage under load", () => {
       // The short schedule a brief outage used to exhaust: a store fault must not spend attempts.
       env: { HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms", HOOKYARD_RECONCILE_INTERVAL: "2s", LOG_LEVEL: "info" },
     });
-    for (let i = 0; i < WEBHOOKS; i++) {
-      await hookyard.createWebhook({
-        name: `w${i}`,
-        url: `${receiver.url}/w${i}`,
-        events: ["TAG_PUSH"],
-        repository: "acme/web",
-      });
-    }
+    await createWebhooks(hookyard, receiver, WEBHOOKS);
     const worker = hookyard.spawnWorker();
     const readiness: number[] = [];
 

@@ -6,7 +6,7 @@ import { startWorker } from "@hookyard/worker";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
-import { arrivals, sleep } from "./support/steady-load.js";
+import { arrivals, createWebhooks, sleep } from "./support/steady-load.js";
 
 const WEBHOOKS = 2;
 const BATCH = 50;
@@ -25,21 +25,17 @@ describe("Redis at its memory limit", () => {
     await receiver?.close();
     await hookyard?.close();
     await redis?.stop();
-    [receiver, hookyard, redis] = [undefined, undefined, undefined] as never;
+    // The next test starts its own; none may be closed twice.
+    receiver = undefined as unknown as Receiver;
+    hookyard = undefined as unknown as TestHookyard;
+    redis = undefined as unknown as RedisServer;
   });
 
   it("answers 503 before Redis is full, delivers every accepted event once, and recovers by itself", async () => {
     redis = await startRedisServer({ maxmemory: "12mb", persist: false });
     receiver = await startReceiver();
     hookyard = await TestHookyard.start({ worker: false, env: { REDIS_URL: redis.url, LOG_LEVEL: "info" } });
-    for (let i = 0; i < WEBHOOKS; i++) {
-      await hookyard.createWebhook({
-        name: `w${i}`,
-        url: `${receiver.url}/w${i}`,
-        events: ["TAG_PUSH"],
-        repository: "acme/web",
-      });
-    }
+    await createWebhooks(hookyard, receiver, WEBHOOKS);
     const worker = hookyard.spawnWorker({ HOOKYARD_WORKER_CONCURRENCY: "20" });
 
     const accepted: string[] = [];

@@ -1,7 +1,7 @@
 import { type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
-import { arrivals, publishSteadily, sleep } from "./support/steady-load.js";
+import { arrivals, createWebhooks, publishSteadily, sleep } from "./support/steady-load.js";
 
 const WEBHOOKS = 5;
 const CONCURRENCY = 50;
@@ -26,9 +26,7 @@ describe("two workers under load", () => {
       // repeat can only come from the kill; a killed worker's jobs are taken over within two of it.
       env: { HOOKYARD_WORKER_CONCURRENCY: String(CONCURRENCY), HOOKYARD_JOB_LOCK: "5s", LOG_LEVEL: "warn" },
     });
-    for (let i = 0; i < WEBHOOKS; i++) {
-      await hookyard.createWebhook({ name: `w${i}`, url: `${receiver.url}/w${i}`, events: ["TAG_PUSH"], repository: "acme/web" });
-    }
+    await createWebhooks(hookyard, receiver, WEBHOOKS);
     return [hookyard.spawnWorker(), hookyard.spawnWorker()] as const;
   }
 

@@ -45,6 +45,18 @@ export async function publishSteadily(
   return { accepted, statuses };
 }
 
+/** `count` webhooks on TAG_PUSH of acme/web, told apart at the receiver by their paths /w0, /w1, ... */
+export async function createWebhooks(hookyard: TestHookyard, receiver: Receiver, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await hookyard.createWebhook({
+      name: `w${i}`,
+      url: `${receiver.url}/w${i}`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+  }
+}
+
 /** How many times each (path, tag) arrived at a receiver whose webhooks differ by path. */
 export function arrivals(receiver: Receiver): Map<string, number> {
   const counts = new Map<string, number>();
