@@ -3,6 +3,7 @@
 // route that only parses and answers 202. Delivery: events through fan-out, the worker and POSTs
 // to a loopback sink, end to end.
 import { execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
@@ -53,24 +54,101 @@ function row(name: string, l: Load): string {
   return `${name.padEnd(34)} ${l.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms   non-2xx ${l.non2xx}`;
 }
 
-await prepareTemplateDatabase();
-const database = await createTestDatabase();
-const env = {
-  DATABASE_URL: database.url,
-  PORT: "0",
-  HOOKYARD_ADMIN_TOKEN: ADMIN,
-  HOOKYARD_INGEST_TOKENS: INGEST,
-  HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
-  HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}`,
-  LOG_LEVEL: "warn",
-};
-const config = loadConfig(env);
-const logger = createLogger({ service: "bench", level: "warn" });
+interface DeliveryFigure {
+  perSecond: number;
+  seconds: number;
+  attempts: number;
+  rssMb: number[];
+  /** CPU per delivery, in µs: the worker processes, Postgres, Redis. */
+  cpu: { workers: number; postgres: number; redis: number };
+}
 
-try {
-  console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
+/** CPU seconds a process has used (utime + stime of /proc/PID/stat). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
-  // --- ingest
+/** CPU seconds of every process of a command name (all of Postgres's backends, say). */
+async function cpuOf(command: string): Promise<number> {
+  const { stdout } = await run("pgrep", ["-x", command]).catch(() => ({ stdout: "" }));
+  const pids = stdout.split("\n").filter(Boolean).map(Number);
+  return (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+}
+
+function deliveryRow(name: string, d: DeliveryFigure): string {
+  return `${`ingest -> fan-out -> POST -> attempt row, ${name}`.padEnd(56)} ${d.perSecond.toFixed(0).padStart(6)} deliveries/s   (the last ${d.seconds.toFixed(1)} s, after the first fifth; ${d.attempts} attempt rows; worker RSS ${d.rssMb.map((r) => r.toFixed(0)).join(" + ")} MB; CPU per delivery: workers ${d.cpu.workers} µs, Postgres ${d.cpu.postgres} µs, Redis ${d.cpu.redis} µs)`;
+}
+
+/** Events enqueued first, then `workers` worker processes started: the figure is the workers'. */
+async function measureDelivery(workers: number): Promise<DeliveryFigure> {
+  const own = await createTestDatabase();
+  const ownEnv = { ...env, DATABASE_URL: own.url, HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}-${workers}` };
+  const ownConfig = loadConfig(ownEnv);
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200).end());
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
+  const api = await startApi(ownConfig, logger);
+  const db = createDb(own.url);
+  try {
+    const base = `http://127.0.0.1:${api.port}`;
+    await fetch(`${base}/api/v1/webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench", url: sinkUrl, events: ["TAG_PUSH"], repository: "bench/app" }),
+    });
+    const { runIngest } = await import("./enqueue.js");
+    await runIngest(base, INGEST, DELIVERIES);
+    const profile = process.env.BENCH_WORKER_PROFILE
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
+      : [];
+    const children = Array.from({ length: workers }, () =>
+      spawn(process.execPath, [...profile, "apps/worker/dist/main.js"], {
+        env: { ...process.env, ...ownEnv, HOOKYARD_WORKER_CONCURRENCY: "100" },
+        stdio: "ignore",
+      }),
+    );
+    // Measured from the moment a fifth of the work is done, so that the workers' start (about
+    // 2.5 s of CPU each, Prisma's engine and module loading) does not count as delivery work.
+    const succeeded = () => db.delivery.count({ where: { status: "succeeded" } });
+    const sample = async () => ({
+      at: performance.now(),
+      done: await succeeded(),
+      workers: (await Promise.all(children.map((c) => cpuSeconds(c.pid ?? 0)))).reduce((a, b) => a + b, 0),
+      postgres: await cpuOf("postgres"),
+      redis: await cpuOf("redis-server"),
+    });
+    const wait = { timeoutMs: 300_000, intervalMs: 100 };
+    await waitFor(async () => (await succeeded()) >= DELIVERIES / 5, { ...wait, what: "a fifth of the deliveries" });
+    const from = await sample();
+    await waitFor(async () => (await succeeded()) >= DELIVERIES, { ...wait, what: "all deliveries" });
+    const to = await sample();
+    const delivered = to.done - from.done;
+    const seconds = (to.at - from.at) / 1000;
+    const perDelivery = (key: "workers" | "postgres" | "redis") =>
+      Math.round(((to[key] - from[key]) * 1e6) / delivered);
+    const cpu = { workers: perDelivery("workers"), postgres: perDelivery("postgres"), redis: perDelivery("redis") };
+    const rssMb = await Promise.all(
+      children.map((c) => run("ps", ["-o", "rss=", "-p", String(c.pid)]).then((r) => Number(r.stdout.trim()) / 1024)),
+    );
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => c.once("exit", r))));
+    return { perSecond: delivered / seconds, seconds, attempts: await db.deliveryAttempt.count(), rssMb, cpu };
+  } finally {
+    await db.$disconnect();
+    await api.close();
+    sink.close();
+    await deleteQueueKeys(ownConfig.redisUrl, ownConfig.queuePrefix);
+    await own.drop();
+  }
+}
+
+/** Ingest beside a bare Express route answering 202, in the same run. */
+async function benchIngest(): Promise<void> {
   const bare = express();
   bare.post("/ingest", express.json({ type: () => true, limit: "1mb" }), (_req, res) => {
     res.status(202).json({ accepted: 1, duplicates: 0, ignored: 0 });
@@ -90,51 +168,35 @@ try {
   console.log(
     `ratio to baseline: ${(ingest.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)} (target >= 0.6)\n`,
   );
+}
 
-  // --- delivery, end to end: ingest -> fan-out -> worker process -> loopback sink
-  const sink = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(200).end());
-  });
-  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
-  const api2 = await startApi(config, logger);
-  const base = `http://127.0.0.1:${api2.port}`;
-  await fetch(`${base}/api/v1/webhooks`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: "bench", url: sinkUrl, events: ["TAG_PUSH"], repository: "bench/app" }),
-  });
-  // Enqueue first, then start the worker: the figure is the worker's, not the ingest's.
-  const { runIngest } = await import("./enqueue.js");
-  await runIngest(base, INGEST, DELIVERIES);
-  const db = createDb(database.url);
-  const profile = process.env.BENCH_WORKER_PROFILE
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
-    : [];
-  const worker = spawn(process.execPath, [...profile, "apps/worker/dist/main.js"], {
-    env: { ...process.env, ...env, HOOKYARD_WORKER_CONCURRENCY: "100" },
-    stdio: "ignore",
-  });
-  const started = performance.now();
-  await waitFor(async () => (await db.delivery.count({ where: { status: "succeeded" } })) >= DELIVERIES, {
-    timeoutMs: 300_000,
-    intervalMs: 200,
-    what: "all deliveries",
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const rss = await run("ps", ["-o", "rss=", "-p", String(worker.pid)]).then((r) => Number(r.stdout.trim()) / 1024);
-  worker.kill("SIGTERM");
-  await new Promise((r) => worker.once("exit", r));
-  const attempts = await db.deliveryAttempt.count();
-  await db.$disconnect();
-  await api2.close();
-  sink.close();
+await prepareTemplateDatabase();
+const database = await createTestDatabase();
+const env = {
+  DATABASE_URL: database.url,
+  PORT: "0",
+  HOOKYARD_ADMIN_TOKEN: ADMIN,
+  HOOKYARD_INGEST_TOKENS: INGEST,
+  HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
+  HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}`,
+  LOG_LEVEL: "warn",
+};
+const config = loadConfig(env);
+const logger = createLogger({ service: "bench", level: "warn" });
 
-  console.log(`delivery: ${DELIVERIES} TAG_PUSH events, one webhook, one worker process (concurrency 100)`);
-  console.log(
-    `${"ingest -> fan-out -> POST -> attempt row".padEnd(34)} ${(DELIVERIES / seconds).toFixed(0).padStart(8)} deliveries/s   (${seconds.toFixed(1)} s incl. worker start; ${attempts} attempt rows; worker RSS ${rss.toFixed(0)} MB)`,
-  );
+try {
+  console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
+
+  // --- ingest (BENCH_ONLY=delivery skips it)
+  if (process.env.BENCH_ONLY !== "delivery") await benchIngest();
+
+  // --- delivery, end to end: ingest -> fan-out -> worker process(es) -> loopback sink
+  const one = await measureDelivery(1);
+  const two = await measureDelivery(2);
+  console.log(`delivery: ${DELIVERIES} TAG_PUSH events, one webhook, worker processes of concurrency 100`);
+  console.log(deliveryRow("one worker", one));
+  console.log(deliveryRow("two workers", two));
+  console.log(`two workers against one: ${(two.perSecond / one.perSecond).toFixed(2)} (target >= 1.0 on two cores)`);
 } finally {
   await deleteQueueKeys(config.redisUrl, config.queuePrefix);
   await database.drop();
