@@ -31,32 +31,51 @@ function stringProblem(value: string): string | null {
   return null;
 }
 
+/** A value met on the walk, linked to its parent so that a path is built only for a failure. */
+interface Visit {
+  value: unknown;
+  key: string | number | null;
+  parent: Visit | null;
+  depth: number;
+}
+
+function pathOf(visit: Visit): FieldPath {
+  const path: Array<string | number> = [];
+  for (let at: Visit | null = visit; at && at.key !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 /**
  * The first place in a parsed JSON value that Postgres could not store (a string or key with NUL or
  * a lone surrogate) or that is nested deeper than MAX_JSON_DEPTH, as a failure naming it; null when
- * all is well. Iterative, so a hostile depth cannot overflow this function's own stack.
+ * all is well. Iterative, so a hostile depth cannot overflow this function's own stack; on the ingest
+ * hot path, so it builds a field's path only when it has found something wrong.
  */
 export function findUnstorable(value: unknown, whole = "body"): Failure | null {
-  const stack: Array<{ value: unknown; path: FieldPath }> = [{ value, path: [] }];
+  const stack: Visit[] = [{ value, key: null, parent: null, depth: 0 }];
   while (stack.length > 0) {
-    const { value: current, path } = stack.pop() as { value: unknown; path: FieldPath };
+    const visit = stack.pop() as Visit;
+    const current = visit.value;
     if (typeof current === "string") {
       const problem = stringProblem(current);
-      if (problem) return failure(path, problem, whole);
+      if (problem) return failure(pathOf(visit), problem, whole);
       continue;
     }
     if (current === null || typeof current !== "object") continue;
-    if (path.length >= MAX_JSON_DEPTH) return failure(path, `is nested deeper than ${MAX_JSON_DEPTH} levels`, whole);
+    if (visit.depth >= MAX_JSON_DEPTH) {
+      return failure(pathOf(visit), `is nested deeper than ${MAX_JSON_DEPTH} levels`, whole);
+    }
+    const depth = visit.depth + 1;
     if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], key: i, parent: visit, depth });
       continue;
     }
     const keys = Object.keys(current);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i] as string;
       const problem = stringProblem(key);
-      if (problem) return failure(path, `has a key that ${problem}`, whole);
-      stack.push({ value: (current as Record<string, unknown>)[key], path: [...path, key] });
+      if (problem) return failure(pathOf(visit), `has a key that ${problem}`, whole);
+      stack.push({ value: (current as Record<string, unknown>)[key], key, parent: visit, depth });
     }
   }
   return null;
