@@ -18,6 +18,7 @@ const run = promisify(execFile);
 const SECONDS = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = "50";
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 5000);
+const CONCURRENCY_PER_WORKER = process.env.BENCH_WORKER_CONCURRENCY ?? "100";
 const ADMIN = "bench-admin-token-0123456789";
 const INGEST = "bench-ingest-token-0123456789";
 
@@ -108,7 +109,7 @@ async function measureDelivery(workers: number): Promise<DeliveryFigure> {
       : [];
     const children = Array.from({ length: workers }, () =>
       spawn(process.execPath, [...profile, "apps/worker/dist/main.js"], {
-        env: { ...process.env, ...ownEnv, HOOKYARD_WORKER_CONCURRENCY: "100" },
+        env: { ...process.env, ...ownEnv, HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY_PER_WORKER },
         stdio: "ignore",
       }),
     );
@@ -151,7 +152,7 @@ async function measureDelivery(workers: number): Promise<DeliveryFigure> {
 async function benchDelivery(): Promise<void> {
   const one = await measureDelivery(1);
   const two = await measureDelivery(2);
-  console.log(`delivery: ${DELIVERIES} TAG_PUSH events, one webhook, worker processes of concurrency 100`);
+  console.log(`delivery: ${DELIVERIES} TAG_PUSH events, one webhook, worker processes of concurrency ${CONCURRENCY_PER_WORKER}`);
   console.log(deliveryRow("one worker", one));
   console.log(deliveryRow("two workers", two));
   console.log(`two workers against one: ${(two.perSecond / one.perSecond).toFixed(2)} (target >= 1.0 on two cores)`);
