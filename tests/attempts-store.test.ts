@@ -1,6 +1,7 @@
 import { type AttemptRecord, createDb, type Db, newId, recordAttempts } from "@hookyard/db";
 import { createTestDatabase, type TestDatabase } from "@hookyard/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pendingDelivery as pendingDeliveryRow, webhookRow } from "./support/rows.js";
 
 describe("recordAttempts", () => {
   let database: TestDatabase;
@@ -14,26 +15,7 @@ describe("recordAttempts", () => {
     await database.drop();
   });
 
-  async function pendingDelivery(): Promise<string> {
-    const user = await db.user.create({ data: { id: newId("user"), name: newId("user") } });
-    const webhook = await db.webhook.create({
-      data: { id: newId("webhook"), name: "w", url: "http://x", events: ["TAG_PUSH"], authorId: user.id },
-    });
-    const event = await db.event.create({
-      data: {
-        id: newId("event"),
-        dedupKey: newId("event"),
-        type: "TAG_PUSH",
-        source: "native",
-        occurredAt: new Date(),
-        data: {},
-      },
-    });
-    const delivery = await db.delivery.create({
-      data: { id: newId("delivery"), webhookId: webhook.id, eventId: event.id },
-    });
-    return delivery.id;
-  }
+  const pendingDelivery = async () => pendingDeliveryRow(db, await webhookRow(db));
 
   const attempt = (deliveryId: string, statusCode: number): AttemptRecord => ({
     deliveryId,

@@ -12,6 +12,7 @@ import {
 } from "@hookyard/db";
 import { createTestDatabase, type TestDatabase } from "@hookyard/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acceptedEvent, pendingDelivery as pendingDeliveryRow, webhookRow } from "./support/rows.js";
 
 /*
  * The stores write whole batches in one statement. These feed them values that slip past the edge
@@ -24,31 +25,15 @@ describe("batched writes isolate the item Postgres refuses", () => {
   beforeEach(async () => {
     database = await createTestDatabase();
     db = createDb(database.url);
-    const user = await db.user.create({ data: { id: newId("user"), name: "u" } });
-    const webhook = await db.webhook.create({
-      data: { id: newId("webhook"), name: "w", url: "http://x", events: ["TAG_PUSH"], authorId: user.id },
-    });
-    webhookId = webhook.id;
+    webhookId = await webhookRow(db);
   });
   afterEach(async () => {
     await db.$disconnect();
     await database.drop();
   });
 
-  const event = (overrides: Partial<AcceptedEvent> = {}): AcceptedEvent => ({
-    id: newId("event"),
-    type: "TAG_PUSH",
-    dedupKey: newId("event"),
-    source: "native",
-    namespace: "acme",
-    repository: "acme/web",
-    tag: "1.0",
-    digest: null,
-    actor: null,
-    occurredAt: new Date().toISOString(),
-    data: {},
-    ...overrides,
-  });
+  const event = acceptedEvent;
+  const pendingDelivery = () => pendingDeliveryRow(db, webhookId);
 
   it("fans out every good event of a batch and fails only the refused ones, with Postgres's reason", async () => {
     const bad = [
@@ -138,19 +123,4 @@ describe("batched writes isolate the item Postgres refuses", () => {
       await away.$disconnect();
     }
   });
-
-  async function pendingDelivery(): Promise<string> {
-    const stored = await db.event.create({
-      data: {
-        id: newId("event"),
-        dedupKey: newId("event"),
-        type: "TAG_PUSH",
-        source: "native",
-        occurredAt: new Date(),
-        data: {},
-      },
-    });
-    const delivery = await db.delivery.create({ data: { id: newId("delivery"), webhookId, eventId: stored.id } });
-    return delivery.id;
-  }
 });

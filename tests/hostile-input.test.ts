@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { acceptedEvent } from "./support/rows.js";
 
 /*
  * Hookyard's promise is "never 202 for an event that is then lost". These tests publish what a
@@ -250,19 +251,7 @@ describe("hostile input beside good input", () => {
     // Straight into the queue, as a source that forgot to check could put it there.
     const redis = new Redis(hookyard.config.redisUrl);
     const queues = createQueues(redis, hookyard.config.queuePrefix);
-    const event = (tag: string) => ({
-      id: `evt_${randomUUID()}`,
-      type: "TAG_PUSH" as const,
-      dedupKey: randomUUID(),
-      source: "native" as const,
-      namespace: "acme",
-      repository: "acme/web",
-      tag,
-      digest: null,
-      actor: null,
-      occurredAt: new Date().toISOString(),
-      data: {},
-    });
+    const event = (tag: string) => acceptedEvent({ tag });
     const good = Array.from({ length: 30 }, (_, i) => event(`g${i}`));
     const poisoned = event("p\u0000");
     await queues.events.addBulk(

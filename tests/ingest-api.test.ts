@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { manifestPush, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DISTRIBUTION_V1, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { DISTRIBUTION_V1, INGEST_ROUTES, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 describe("POST /api/v1/ingest/distribution", () => {
   let hookyard: TestHookyard;
@@ -170,12 +170,7 @@ describe("ingest refuses at the edge what Postgres cannot store, on every route"
   });
   afterAll(() => hookyard.close());
 
-  const routes = [
-    { path: "/api/v1/ingest/distribution", contentType: DISTRIBUTION_V1 },
-    { path: "/api/v1/ingest/harbor", contentType: "application/json" },
-    { path: "/api/v1/ingest/harbor", contentType: "application/cloudevents+json" },
-    { path: "/api/v1/events", contentType: "application/json" },
-  ];
+  const routes = INGEST_ROUTES;
   const post = (path: string, contentType: string, rawBody: string) =>
     hookyard.request("POST", path, { token: INGEST_TOKEN, contentType, rawBody });
 

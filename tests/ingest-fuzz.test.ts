@@ -1,7 +1,7 @@
 import { manifestPush } from "@hookyard/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DISTRIBUTION_V1, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { INGEST_ROUTES, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 /** Whatever a sender posts, the API answers with a 2xx or a 4xx error body: never a 500, never a crash. */
 describe("ingest routes under generated input", () => {
@@ -11,12 +11,7 @@ describe("ingest routes under generated input", () => {
   });
   afterAll(() => hookyard.close());
 
-  const routes = [
-    { path: "/api/v1/ingest/distribution", contentType: DISTRIBUTION_V1 },
-    { path: "/api/v1/ingest/harbor", contentType: "application/json" },
-    { path: "/api/v1/ingest/harbor", contentType: "application/cloudevents+json" },
-    { path: "/api/v1/events", contentType: "application/json" },
-  ];
+  const routes = INGEST_ROUTES;
 
   // Bodies near the real shapes find more than random JSON does: mutate a valid envelope.
   const valid = manifestPush({ repository: "acme/web", tag: "1.0" }) as unknown as Record<string, unknown>;

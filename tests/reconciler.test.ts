@@ -1,8 +1,8 @@
-import type { AcceptedEvent } from "@hookyard/core";
-import { newId, recordEventsAndFanOut } from "@hookyard/db";
+import { recordEventsAndFanOut } from "@hookyard/db";
 import { deleteQueueKeys, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { acceptedEvent, eventRow } from "./support/rows.js";
 
 /*
  * Postgres is the record; Redis only moves the work. When Redis loses jobs (flushed, restored from
@@ -17,26 +17,14 @@ describe("reconciler", () => {
     await hookyard?.close();
   });
 
-  const event = (tag: string): AcceptedEvent => ({
-    id: newId("event"),
-    type: "TAG_PUSH",
-    dedupKey: newId("event"),
-    source: "native",
-    namespace: "acme",
-    repository: "acme/web",
-    tag,
-    digest: null,
-    actor: null,
-    occurredAt: new Date().toISOString(),
-    data: {},
-  });
+  const event = (tag: string) => acceptedEvent({ tag });
 
   it("queues again pending deliveries and unfanned events that Redis never had, once each", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_RECONCILE_INTERVAL: "300ms" } });
     // An event stored before any webhook existed must not be delivered to one created later.
     await hookyard.db.event.create({
-      data: { ...storedEvent(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
+      data: { ...eventRow(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const webhook = await hookyard.createWebhook({
@@ -50,7 +38,7 @@ describe("reconciler", () => {
     await recordEventsAndFanOut(hookyard.db, [event("pending-1"), event("pending-2"), event("pending-3")]);
     // Events stored whose fan-out stopped before creating deliveries.
     for (const tag of ["unfanned-1", "unfanned-2"]) {
-      await hookyard.db.event.create({ data: storedEvent(event(tag)) });
+      await hookyard.db.event.create({ data: eventRow(event(tag)) });
     }
     await new Promise((resolve) => setTimeout(resolve, 400));
 
@@ -102,17 +90,3 @@ describe("reconciler", () => {
     expect([...perDelivery.values()]).toEqual([2, 2, 2, 2]);
   });
 });
-
-function storedEvent(e: AcceptedEvent) {
-  return {
-    id: e.id,
-    dedupKey: e.dedupKey,
-    type: e.type,
-    source: e.source,
-    namespace: e.namespace,
-    repository: e.repository,
-    tag: e.tag,
-    occurredAt: new Date(e.occurredAt),
-    data: e.data as object,
-  };
-}

@@ -14,6 +14,14 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const INGEST_TOKEN = "test-ingest-token-0123456789";
 export const DISTRIBUTION_V1 = "application/vnd.docker.distribution.events.v1+json";
 
+/** Every ingest route with every media type it takes, for tests that try them all. */
+export const INGEST_ROUTES = [
+  { path: "/api/v1/ingest/distribution", contentType: DISTRIBUTION_V1 },
+  { path: "/api/v1/ingest/harbor", contentType: "application/json" },
+  { path: "/api/v1/ingest/harbor", contentType: "application/cloudevents+json" },
+  { path: "/api/v1/events", contentType: "application/json" },
+];
+
 const WORKER_MAIN = new URL("../../apps/worker/dist/main.js", import.meta.url).pathname;
 
 export interface ApiResponse {

@@ -1,0 +1,51 @@
+import type { AcceptedEvent } from "@hookyard/core";
+import { type Db, newId } from "@hookyard/db";
+
+/** A TAG_PUSH of acme/web as ingest would have accepted it, with fresh ids. */
+export function acceptedEvent(overrides: Partial<AcceptedEvent> = {}): AcceptedEvent {
+  return {
+    id: newId("event"),
+    type: "TAG_PUSH",
+    dedupKey: newId("event"),
+    source: "native",
+    namespace: "acme",
+    repository: "acme/web",
+    tag: "1.0",
+    digest: null,
+    actor: null,
+    occurredAt: new Date().toISOString(),
+    data: {},
+    ...overrides,
+  };
+}
+
+/** An event row, as fan-out stores it. */
+export function eventRow(event: AcceptedEvent) {
+  return {
+    id: event.id,
+    dedupKey: event.dedupKey,
+    type: event.type,
+    source: event.source,
+    namespace: event.namespace,
+    repository: event.repository,
+    tag: event.tag,
+    occurredAt: new Date(event.occurredAt),
+    data: event.data as object,
+  };
+}
+
+/** A pending delivery of a fresh event to `webhookId`; its id. */
+export async function pendingDelivery(db: Db, webhookId: string): Promise<string> {
+  const stored = await db.event.create({ data: eventRow(acceptedEvent()) });
+  const delivery = await db.delivery.create({ data: { id: newId("delivery"), webhookId, eventId: stored.id } });
+  return delivery.id;
+}
+
+/** A webhook (and its author) straight in the database, for tests of the stores. */
+export async function webhookRow(db: Db): Promise<string> {
+  const user = await db.user.create({ data: { id: newId("user"), name: newId("user") } });
+  const webhook = await db.webhook.create({
+    data: { id: newId("webhook"), name: "w", url: "http://x", events: ["TAG_PUSH"], authorId: user.id },
+  });
+  return webhook.id;
+}
