@@ -152,7 +152,9 @@ async function measureDelivery(workers: number): Promise<DeliveryFigure> {
 async function benchDelivery(): Promise<void> {
   const one = await measureDelivery(1);
   const two = await measureDelivery(2);
-  console.log(`delivery: ${DELIVERIES} TAG_PUSH events, one webhook, worker processes of concurrency ${CONCURRENCY_PER_WORKER}`);
+  console.log(
+    `delivery: ${DELIVERIES} TAG_PUSH events, one webhook, worker processes of concurrency ${CONCURRENCY_PER_WORKER}`,
+  );
   console.log(deliveryRow("one worker", one));
   console.log(deliveryRow("two workers", two));
   console.log(`two workers against one: ${(two.perSecond / one.perSecond).toFixed(2)} (target >= 1.0 on two cores)`);

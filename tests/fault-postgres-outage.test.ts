@@ -1,4 +1,4 @@
-import { type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
+import { manifestPush, type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
 import { arrivals, createWebhooks, publishSteadily, sleep } from "./support/steady-load.js";
@@ -33,12 +33,15 @@ describe("a Postgres outage under load", () => {
     await createWebhooks(hookyard, receiver, WEBHOOKS);
     const worker = hookyard.spawnWorker();
     const readiness: number[] = [];
+    let apiDuringOutage: unknown[] = [];
 
     const load = await publishSteadily(hookyard, { pushes: 1_200, perSecond: 100 }, async () => {
       await sleep(2_000);
       await proxy.cut();
       await sleep(4_000);
       readiness.push((await hookyard.request("GET", "/readyz", { token: null })).status);
+      const listing = await hookyard.request("GET", "/api/v1/webhooks");
+      apiDuringOutage = [listing.status, listing.json.error.code, listing.headers.get("retry-after")];
       await sleep(6_000);
       await proxy.restore();
     });
@@ -57,6 +60,8 @@ describe("a Postgres outage under load", () => {
         .every((s) => s === 202 || s === 503),
     ).toBe(true);
     expect(readiness).toEqual([503]);
+    // What needs Postgres answers 503 (retry later), not 500.
+    expect(apiDuringOutage).toEqual([503, "unavailable", "1"]);
     expect(counts.size).toBe(expected);
     expect(duplicates).toBe(0);
     expect(worker.exitCode).toBe(null);
@@ -69,4 +74,28 @@ describe("a Postgres outage under load", () => {
     expect(lines.filter((m) => m === "Postgres answers again; job intake resumed")).toHaveLength(1);
     expect(hookyard.childLogLines.filter((l) => l.level === "error")).toEqual([]);
   }, 120_000);
+
+  it("books a POST that went out while Postgres went away once it is back, and never sends it again", async () => {
+    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+    // The receiver takes Postgres away while it answers: the worker has sent, and cannot book.
+    receiver = await startReceiver((req) => {
+      if (req.n === 1) void proxy.cut().then(() => setTimeout(() => void proxy.restore(), 2_000));
+      return { status: 200, delayMs: 200 };
+    });
+    hookyard = await TestHookyard.start({
+      databaseUrl: (url) => url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
+    });
+    const webhook = await hookyard.createWebhook({
+      name: "ci",
+      url: receiver.url,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "1.0" }));
+
+    const [delivery] = await hookyard.settledDeliveries(webhook.id, 1, 20_000);
+    expect(delivery).toMatchObject({ status: "succeeded", attempts: 1, lastStatusCode: 200 });
+    await sleep(1_000);
+    expect(receiver.requests).toHaveLength(1);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
+import { classifyStoreError } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { ApiError } from "./api-error.js";
+import { ApiError, unavailable } from "./api-error.js";
 import { isParamDecodingError } from "./path-id.js";
 import { requestIdOf } from "./request-context.js";
 
@@ -75,7 +76,15 @@ export function apiErrorOf(error: unknown): ApiError | null {
   if (isParamDecodingError(error)) {
     return new ApiError(400, "invalid_path", "path: a path parameter holds malformed percent-encoding");
   }
-  return fromBodyParser(error) ?? fromHttpError(error);
+  return fromBodyParser(error) ?? fromHttpError(error) ?? fromStoreOutage(error);
+}
+
+/** Postgres away (refused, restarting, timed out): the caller should retry, as the contract's 503 says. */
+function fromStoreOutage(error: object): ApiError | null {
+  const name = (error as { name?: unknown }).name;
+  const fromPrisma = typeof name === "string" && name.startsWith("PrismaClient");
+  if (!fromPrisma || classifyStoreError(error) !== "unavailable") return null;
+  return unavailable("the database is unavailable; retry later");
 }
 
 export function errorBody(error: ApiError) {
