@@ -1,7 +1,14 @@
 import { manifestPush, type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
-import { arrivals, createWebhooks, publishSteadily, sleep } from "./support/steady-load.js";
+import {
+  arrivals,
+  createWebhooks,
+  FAULT_TEST_ENV,
+  failedAttempts,
+  publishSteadily,
+  sleep,
+} from "./support/steady-load.js";
 
 const WEBHOOKS = 5;
 
@@ -28,7 +35,12 @@ describe("a Postgres outage under load", () => {
       worker: false,
       databaseUrl: (url) => url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
       // The short schedule a brief outage used to exhaust: a store fault must not spend attempts.
-      env: { HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms", HOOKYARD_RECONCILE_INTERVAL: "2s", LOG_LEVEL: "info" },
+      env: {
+        ...FAULT_TEST_ENV,
+        HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms",
+        HOOKYARD_RECONCILE_INTERVAL: "2s",
+        LOG_LEVEL: "info",
+      },
     });
     await createWebhooks(hookyard, receiver, WEBHOOKS);
     const worker = hookyard.spawnWorker();
@@ -63,7 +75,7 @@ describe("a Postgres outage under load", () => {
     // What needs Postgres answers 503 (retry later), not 500.
     expect(apiDuringOutage).toEqual([503, "unavailable", "1"]);
     expect(counts.size).toBe(expected);
-    expect(duplicates).toBe(0);
+    expect(duplicates, JSON.stringify(await failedAttempts(hookyard))).toBe(0);
     expect(worker.exitCode).toBe(null);
     expect(await hookyard.db.delivery.count({ where: { status: { not: "succeeded" } } })).toBe(0);
     expect(await hookyard.db.deliveryAttempt.count()).toBe(expected);

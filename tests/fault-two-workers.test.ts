@@ -1,7 +1,14 @@
 import { type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
-import { arrivals, createWebhooks, publishSteadily, sleep } from "./support/steady-load.js";
+import {
+  arrivals,
+  createWebhooks,
+  FAULT_TEST_ENV,
+  failedAttempts,
+  publishSteadily,
+  sleep,
+} from "./support/steady-load.js";
 
 const WEBHOOKS = 5;
 const CONCURRENCY = 50;
@@ -24,7 +31,12 @@ describe("two workers under load", () => {
       worker: false,
       // A lock the busy test machine cannot outlast by accident (the harness's 1 s can be), so that a
       // repeat can only come from the kill; a killed worker's jobs are taken over within two of it.
-      env: { HOOKYARD_WORKER_CONCURRENCY: String(CONCURRENCY), HOOKYARD_JOB_LOCK: "5s", LOG_LEVEL: "warn" },
+      env: {
+        ...FAULT_TEST_ENV,
+        HOOKYARD_WORKER_CONCURRENCY: String(CONCURRENCY),
+        HOOKYARD_JOB_LOCK: "5s",
+        LOG_LEVEL: "warn",
+      },
     });
     await createWebhooks(hookyard, receiver, WEBHOOKS);
     return [hookyard.spawnWorker(), hookyard.spawnWorker()] as const;
@@ -49,7 +61,7 @@ describe("two workers under load", () => {
     console.log(`two workers: expected ${expected}, delivered ${counts.size}, duplicated ${duplicates}`);
 
     expect(counts.size).toBe(expected);
-    expect(duplicates).toBe(0);
+    expect(duplicates, JSON.stringify(await failedAttempts(hookyard))).toBe(0);
     expect(troubles()).toEqual([]);
     expect([a.exitCode, b.exitCode]).toEqual([null, null]);
     expect(await hookyard.db.deliveryAttempt.count()).toBe(expected);

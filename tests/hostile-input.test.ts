@@ -194,7 +194,7 @@ describe("hostile input beside good input", () => {
     };
     const raw = await Promise.all(Object.values(rawAnswers).map((bytes) => startRawReceiver(() => bytes)));
     receivers.push(healthy, nulBody, ...raw);
-    hookyard = await TestHookyard.start({ env: { HOOKYARD_RETRY_SCHEDULE: "50ms", HOOKYARD_DELIVERY_TIMEOUT: "1s" } });
+    hookyard = await TestHookyard.start({ env: { HOOKYARD_RETRY_SCHEDULE: "50ms", HOOKYARD_DELIVERY_TIMEOUT: "10s" } });
     const healthyHook = await hookyard.createWebhook({
       name: "ok",
       url: healthy.url,

@@ -67,4 +67,22 @@ export function arrivals(receiver: Receiver): Map<string, number> {
   return counts;
 }
 
+/**
+ * Settings every fault test runs with. The receivers live in the test's own process, beside the API
+ * and the load, and on a busy 2-core machine (CI runs two test files at once) one can take seconds
+ * to answer: with the harness's 2 s delivery timeout, such an attempt times out and is rightly sent
+ * again, which would read as a duplicate. A repeat these tests count must come from the fault.
+ */
+export const FAULT_TEST_ENV = { HOOKYARD_DELIVERY_TIMEOUT: "20s" };
+
+/** The attempts that failed (timeouts, errors), by reason: what explains a repeat. */
+export async function failedAttempts(hookyard: TestHookyard): Promise<Record<string, number>> {
+  const rows = await hookyard.db.deliveryAttempt.groupBy({
+    by: ["error"],
+    where: { error: { not: null } },
+    _count: true,
+  });
+  return Object.fromEntries(rows.map((row) => [row.error ?? "", row._count]));
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
