@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { dropDatabase, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
+import { dropDatabase, freePort, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
@@ -58,7 +58,7 @@ describe("starting Hookyard", () => {
   it("pnpm start creates the database, migrates, serves, prints a generated admin token once, and stops on SIGTERM", async () => {
     const databaseUrl = unusedDatabaseUrl();
     databases.push(databaseUrl);
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const port = String(await freePort());
     const env = {
       DATABASE_URL: databaseUrl,
       PORT: port,
@@ -107,7 +107,7 @@ describe("starting Hookyard", () => {
   it("pnpm start exits non-zero, saying which process died and how, when the worker is killed", async () => {
     const databaseUrl = unusedDatabaseUrl();
     databases.push(databaseUrl);
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const port = String(await freePort());
     const started = run(START, {
       DATABASE_URL: databaseUrl,
       PORT: port,
@@ -116,8 +116,10 @@ describe("starting Hookyard", () => {
     });
     children.push(started.child);
     await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200), {
-      timeoutMs: 20_000,
+      timeoutMs: 30_000,
       what: "/readyz",
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; pnpm start said:\n${started.output()}`);
     });
     await waitFor(() => started.output().includes('"message":"worker started"'), { what: "the worker" });
     const worker = childRunning(started.child.pid as number, "apps/worker/dist/main.js");

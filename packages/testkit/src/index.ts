@@ -1,5 +1,6 @@
 export * from "./database.js";
 export * from "./distribution-events.js";
+export * from "./free-port.js";
 export * from "./queue-keys.js";
 export * from "./raw-receiver.js";
 export * from "./receiver.js";
