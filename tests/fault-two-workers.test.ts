@@ -6,6 +6,7 @@ import {
   createWebhooks,
   FAULT_TEST_ENV,
   failedAttempts,
+  onlyAcceptedOrUnavailable,
   publishSteadily,
   sleep,
 } from "./support/steady-load.js";
@@ -60,6 +61,7 @@ describe("two workers under load", () => {
     const { expected, counts, duplicates } = await delivered(load.accepted.length);
     console.log(`two workers: expected ${expected}, delivered ${counts.size}, duplicated ${duplicates}`);
 
+    expect(onlyAcceptedOrUnavailable(load)).toBe(true);
     expect(counts.size).toBe(expected);
     expect(duplicates, JSON.stringify(await failedAttempts(hookyard))).toBe(0);
     expect(troubles()).toEqual([]);
@@ -77,6 +79,7 @@ describe("two workers under load", () => {
     console.log(`two workers, one killed: expected ${expected}, delivered ${counts.size}, duplicated ${duplicates}`);
 
     expect(doomed.signalCode).toBe("SIGKILL");
+    expect(onlyAcceptedOrUnavailable(load)).toBe(true);
     expect(counts.size).toBe(expected);
     // At least once: a repeat is a request the killed worker had sent but not booked.
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);

@@ -57,6 +57,11 @@ export async function createWebhooks(hookyard: TestHookyard, receiver: Receiver,
   }
 }
 
+/** Whether ingest only ever answered 202 or 503 (never a 500, never a dropped connection). */
+export function onlyAcceptedOrUnavailable(load: LoadResult): boolean {
+  return Object.keys(load.statuses).every((status) => status === "202" || status === "503");
+}
+
 /** How many times each (path, tag) arrived at a receiver whose webhooks differ by path. */
 export function arrivals(receiver: Receiver): Map<string, number> {
   const counts = new Map<string, number>();
