@@ -6,6 +6,7 @@ import { bullBoardRoutes } from "./routes/bull-board.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { userRoutes } from "./routes/users.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
 /** Every route but ingest, which runs ahead of Express (http/ingest-handler.ts). */
@@ -16,6 +17,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps));
   app.use(webhookRoutes(deps));
+  app.use(userRoutes(deps));
   app.use(deliveryRoutes(deps));
   app.use(bullBoardRoutes(deps));
   app.use(metricsRoutes(deps));

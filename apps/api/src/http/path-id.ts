@@ -11,11 +11,11 @@ const ID_SHAPES = Object.fromEntries(
 ) as Record<IdKind, RegExp>;
 
 /**
- * The `:id` of the path when it can be an id of this kind; anything else (NUL, junk, another kind's
+ * The `:id` (or another parameter) of the path when it can be an id of this kind; anything else (NUL, junk, another kind's
  * id) cannot name a row, so it is not found, without asking Postgres about it.
  */
-export function pathId(req: Request, kind: IdKind): string {
-  const id = req.params.id;
+export function pathId(req: Request, kind: IdKind, param = "id"): string {
+  const id = req.params[param];
   if (typeof id !== "string" || !ID_SHAPES[kind].test(id)) throw notFound(kind);
   return id;
 }

@@ -1,5 +1,6 @@
 import type { Principal } from "@hookyard/core";
 import type { Db } from "../client.js";
+import type { Grant } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 
 export interface AuthenticatedUser extends Principal {
@@ -41,5 +42,162 @@ export async function ensureBootstrapAdmin(db: Db, tokenHash: string): Promise<b
 
 export async function adminHasToken(db: Db): Promise<boolean> {
   const count = await db.apiToken.count({ where: { user: { admin: true, name: "admin" } } });
+  return count > 0;
+}
+
+/** What the users API shows of a user (never a token or its hash). */
+export interface UserSummary {
+  id: string;
+  name: string;
+  admin: boolean;
+  createdAt: Date;
+}
+
+const USER_SUMMARY = { id: true, name: true, admin: true, createdAt: true } as const;
+const TOKEN_SUMMARY = { id: true, createdAt: true, lastUsedAt: true } as const;
+
+export interface TokenSummary {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** Prisma's code for a unique constraint that refused a row. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}
+
+/** A user and its first token, in one statement; "name_taken" when the name is someone else's. */
+export async function insertUser(
+  db: Db,
+  user: { name: string; admin: boolean; tokenHash: string },
+): Promise<UserSummary | "name_taken"> {
+  try {
+    return await db.user.create({
+      data: {
+        id: newId("user"),
+        name: user.name,
+        admin: user.admin,
+        tokens: { create: { id: newId("token"), tokenHash: user.tokenHash } },
+      },
+      select: USER_SUMMARY,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return "name_taken";
+    throw error;
+  }
+}
+
+export async function listUsers(db: Db): Promise<UserSummary[]> {
+  return db.user.findMany({ select: USER_SUMMARY, orderBy: { id: "asc" } });
+}
+
+export async function findUser(db: Db, id: string): Promise<UserSummary | null> {
+  return db.user.findUnique({ where: { id }, select: USER_SUMMARY });
+}
+
+export type DeleteUserOutcome =
+  | { deleted: true }
+  | { deleted: false; reason: "not_found" | "last_admin" }
+  /** The webhooks and chains keep their author (onDelete Restrict), deleted webhooks included. */
+  | { deleted: false; reason: "authored"; webhooks: number; chains: number };
+
+/**
+ * Deletes a user, its tokens and grants (cascade), unless it is the last global admin or still the
+ * author of webhooks or chains. The admins and the user are locked first, in id order, so two
+ * admins deleting each other at once cannot both succeed and leave nobody in charge.
+ */
+export async function deleteUser(db: Db, id: string): Promise<DeleteUserOutcome> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<Array<{ id: string; admin: boolean }>>`
+      SELECT id, admin FROM users WHERE admin OR id = ${id} ORDER BY id FOR UPDATE`;
+    const user = locked.find((row) => row.id === id);
+    if (!user) return { deleted: false, reason: "not_found" };
+    if (user.admin && locked.filter((row) => row.admin).length === 1) return { deleted: false, reason: "last_admin" };
+    const [webhooks, chains] = await Promise.all([
+      tx.webhook.count({ where: { authorId: id } }),
+      tx.chain.count({ where: { authorId: id } }),
+    ]);
+    if (webhooks > 0 || chains > 0) return { deleted: false, reason: "authored", webhooks, chains };
+    await tx.user.delete({ where: { id } });
+    return { deleted: true };
+  });
+}
+
+/** A further token for the user; null when there is no such user. */
+export async function insertToken(db: Db, userId: string, tokenHash: string): Promise<TokenSummary | null> {
+  const [row] = await db.$queryRaw<TokenSummary[]>`
+    INSERT INTO api_tokens (id, user_id, token_hash)
+    SELECT ${newId("token")}, id, ${tokenHash} FROM users WHERE id = ${userId}
+    RETURNING id, created_at AS "createdAt", last_used_at AS "lastUsedAt"`;
+  return row ?? null;
+}
+
+/** The user's tokens, oldest first; null when there is no such user. */
+export async function listTokens(db: Db, userId: string): Promise<TokenSummary[] | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { tokens: { select: TOKEN_SUMMARY, orderBy: { id: "asc" } } },
+  });
+  return user?.tokens ?? null;
+}
+
+/** Whether the token existed (and belonged to the user); authentication reads the table, so it
+ * stops working with this statement. */
+export async function deleteToken(db: Db, userId: string, tokenId: string): Promise<boolean> {
+  const { count } = await db.apiToken.deleteMany({ where: { id: tokenId, userId } });
+  return count > 0;
+}
+
+/** A grant on one repository (role admin) or one namespace (role owner). */
+export type GrantScope = { repository: string; namespace: string } | { namespace: string };
+
+/**
+ * Adds a grant; "duplicate" when the user holds it already. A repository grant also stores its
+ * namespace, as findUserByTokenHash and the webhook rows expect. The unique index cannot catch a
+ * second namespace grant (its NULL repository is distinct from every other), so the user's row is
+ * locked and the check made under that lock.
+ */
+export async function insertGrant(
+  db: Db,
+  userId: string,
+  scope: GrantScope,
+): Promise<Grant | "not_found" | "duplicate"> {
+  const repository = "repository" in scope ? scope.repository : null;
+  try {
+    return await db.$transaction(async (tx) => {
+      const user = await tx.$queryRaw<unknown[]>`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`;
+      if (user.length === 0) return "not_found";
+      const existing = await tx.grant.count({
+        where: repository ? { userId, repository } : { userId, repository: null, namespace: scope.namespace },
+      });
+      if (existing > 0) return "duplicate";
+      return tx.grant.create({
+        data: {
+          id: newId("grant"),
+          userId,
+          repository,
+          namespace: scope.namespace,
+          role: repository ? "admin" : "owner",
+        },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+/** The user's grants, oldest first; null when there is no such user. */
+export async function listGrants(db: Db, userId: string): Promise<Grant[] | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { grants: { orderBy: { id: "asc" } } },
+  });
+  return user?.grants ?? null;
+}
+
+export async function deleteGrant(db: Db, userId: string, grantId: string): Promise<boolean> {
+  const { count } = await db.grant.deleteMany({ where: { id: grantId, userId } });
   return count > 0;
 }
