@@ -1,5 +1,5 @@
--- The reconciler's reads (docs/decisions/0004): pending deliveries in id order, the deliveries of an
--- event, and events by arrival time. The pending index is partial (Prisma's schema cannot say so),
+-- Reads of the reconciler (docs/decisions/0004): pending deliveries in id order, the deliveries of an
+-- event, and events by arrival time. The pending index is partial (the Prisma schema cannot say so),
 -- so it holds only the deliveries still to be sent and stays small.
 
 -- CreateIndex

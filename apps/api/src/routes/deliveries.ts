@@ -12,8 +12,10 @@ export function deliveryRoutes({ db }: ApiDeps): Router {
   router.get("/api/v1/deliveries/:id", async (req, res) => {
     const delivery = await getDeliveryWithAttempts(db, pathId(req, "delivery"));
     if (!delivery) throw notFound("delivery");
+    const user = currentUser(req);
     const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
-    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("delivery");
+    // A deleted webhook's history stays readable, by a global admin only.
+    if (!webhook || (webhook.deletedAt && !user.admin) || !mayManage(user, webhook)) throw notFound("delivery");
     res.json({
       id: delivery.id,
       webhookId: delivery.webhookId,

@@ -7,7 +7,14 @@ import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
-import { createWebhook, mayManage, presentWebhook } from "../services/webhooks.js";
+import {
+  changeWebhook,
+  createWebhook,
+  manageableWebhook,
+  mayManage,
+  presentWebhook,
+  removeWebhook,
+} from "../services/webhooks.js";
 
 const listQuery = z.object({ repository: z.string().optional(), namespace: z.string().optional() });
 
@@ -37,14 +44,27 @@ export function webhookRoutes({ config, db }: ApiDeps): Router {
   });
 
   router.get("/api/v1/webhooks/:id", async (req, res) => {
-    const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
-    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
-    res.json(presentWebhook(webhook));
+    res.json(presentWebhook(await manageableWebhook(db, currentUser(req), pathId(req, "webhook"))));
+  });
+
+  router.patch("/api/v1/webhooks/:id", async (req, res) => {
+    const user = currentUser(req);
+    const webhook = await manageableWebhook(db, user, pathId(req, "webhook"));
+    res.json(presentWebhook(await changeWebhook(db, user, webhook, req.body ?? {}, config)));
+  });
+
+  router.delete("/api/v1/webhooks/:id", async (req, res) => {
+    const user = currentUser(req);
+    await removeWebhook(db, user, await manageableWebhook(db, user, pathId(req, "webhook")));
+    res.status(204).end();
   });
 
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {
-    const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
-    if (!webhook || !mayManage(currentUser(req), webhook)) throw notFound("webhook");
+    const user = currentUser(req);
+    const id = pathId(req, "webhook");
+    // A deleted webhook's history stays readable, by a global admin only.
+    const webhook = user.admin ? await db.webhook.findUnique({ where: { id } }) : await manageableWebhook(db, user, id);
+    if (!webhook) throw notFound("webhook");
     const query = parseInput(deliveriesQuery, req.query, "query");
     res.json(await listDeliveries(db, webhook.id, query));
   });

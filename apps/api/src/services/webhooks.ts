@@ -15,9 +15,18 @@ import {
   splitRepositoryName,
   WEBHOOK_SECRET_RULE,
 } from "@hookyard/core";
-import { type AuthenticatedUser, type Db, insertWebhook, type Webhook } from "@hookyard/db";
+import {
+  type AuthenticatedUser,
+  type Db,
+  deleteWebhook,
+  findWebhook,
+  insertWebhook,
+  updateWebhook,
+  type Webhook,
+  type WebhookChanges,
+} from "@hookyard/db";
 import { z } from "zod";
-import { badRequest, forbidden } from "../http/api-error.js";
+import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
 
@@ -38,7 +47,8 @@ function urlProblem(text: string): string | null {
   return null;
 }
 
-export const createWebhookBody = z.strictObject({
+/** The fields a webhook is made of, checked alike on create and on change. */
+const fields = {
   name: z.string().trim().min(1).max(200),
   url: z
     .url({ protocol: /^https?$/, error: "must be an http or https URL" })
@@ -53,14 +63,53 @@ export const createWebhookBody = z.strictObject({
     )
     .min(1)
     .max(MAX_EVENT_PATTERNS),
+  format: z.enum(["dtr", "dockerhub", "cloudevents"]),
+  secret: z.string().refine(isValidWebhookSecret, WEBHOOK_SECRET_RULE),
+  // Names, values and sizes are checked by customHeadersProblem, on the body as sent.
+  headers: z.record(z.string(), z.string()),
+  enabled: z.boolean(),
+};
+
+export const createWebhookBody = z.strictObject({
+  ...fields,
   repository: z.string().optional(),
   namespace: z.string().optional(),
-  format: z.enum(["dtr", "dockerhub", "cloudevents"]).default("dtr"),
-  secret: z.string().refine(isValidWebhookSecret, WEBHOOK_SECRET_RULE).optional(),
-  // Names, values and sizes are checked by customHeadersProblem (createWebhook).
-  headers: z.record(z.string(), z.string()).default({}),
-  enabled: z.boolean().default(true),
+  format: fields.format.default("dtr"),
+  secret: fields.secret.optional(),
+  headers: fields.headers.default({}),
+  enabled: fields.enabled.default(true),
 });
+
+/** PATCH: any of the fields; `secret: null` removes the secret. The scope is named only to refuse it. */
+export const updateWebhookBody = z.strictObject({
+  name: fields.name.optional(),
+  url: fields.url.optional(),
+  events: fields.events.optional(),
+  format: fields.format.optional(),
+  secret: fields.secret.nullable().optional(),
+  headers: fields.headers.optional(),
+  enabled: fields.enabled.optional(),
+  repository: z.unknown().optional(),
+  namespace: z.unknown().optional(),
+});
+
+/** The checks of the body as sent that zod's copy cannot do (it drops a "__proto__" key silently). */
+function assertHeaders(body: unknown): void {
+  const headers = (body as { headers?: Record<string, string> } | null)?.headers;
+  const problem = headers === undefined ? null : customHeadersProblem(headers);
+  if (problem) throw badRequest(problem);
+}
+
+function assertFormat(format: string): void {
+  if (!SUPPORTED_FORMATS.includes(format as PayloadFormatName)) {
+    throw badRequest(`format: "${format}" is not available yet; use one of ${SUPPORTED_FORMATS.join(", ")}`);
+  }
+}
+
+/** Header names are case-insensitive; they are stored as they go on the wire. */
+function wireHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
 
 function scopeFromInput(input: { repository?: string | undefined; namespace?: string | undefined }): Scope {
   if (input.repository !== undefined) {
@@ -87,9 +136,7 @@ export async function createWebhook(
   options: { allowPrivateTargets: boolean },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
-  // The headers as sent rather than zod's copy, which drops a "__proto__" key without a word.
-  const headersProblem = customHeadersProblem((body as { headers?: Record<string, string> }).headers ?? {});
-  if (headersProblem) throw badRequest(headersProblem);
+  assertHeaders(body);
   const scope = scopeFromInput(input);
   if (!maySubscribe(user, scope)) {
     throw forbidden(
@@ -100,9 +147,7 @@ export async function createWebhook(
   }
   const events = expandEventPatterns(input.events, scope);
   if (!events.ok) throw badRequest(events.message);
-  if (!SUPPORTED_FORMATS.includes(input.format)) {
-    throw badRequest(`format: "${input.format}" is not available yet; use one of ${SUPPORTED_FORMATS.join(", ")}`);
-  }
+  assertFormat(input.format);
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   return insertWebhook(db, {
     name: input.name,
@@ -112,11 +157,68 @@ export async function createWebhook(
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format as PayloadFormatName,
     secret: input.secret ?? null,
-    // Header names are case-insensitive; store them as they go on the wire.
-    headers: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v])),
+    headers: wireHeaders(input.headers),
     enabled: input.enabled,
     authorId: user.userId,
   });
+}
+
+/**
+ * PATCH: the fields given, checked as on create against the webhook's own scope, which cannot
+ * change (a webhook of another scope is another subscription, with other people allowed to it).
+ * Enabling a webhook clears why it was disabled; `enabled: false` pauses it.
+ */
+export async function changeWebhook(
+  db: Db,
+  user: AuthenticatedUser,
+  webhook: Webhook,
+  body: unknown,
+  options: { allowPrivateTargets: boolean },
+): Promise<Webhook> {
+  const input = parseInput(updateWebhookBody, body);
+  for (const field of ["repository", "namespace"] as const) {
+    if (input[field] !== undefined) {
+      throw badRequest(`${field}: the scope of a webhook cannot be changed; create a webhook for the other scope`);
+    }
+  }
+  assertHeaders(body);
+  const changes: WebhookChanges = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.events !== undefined) {
+    const events = expandEventPatterns(input.events, scopeOf(webhook));
+    if (!events.ok) throw badRequest(events.message);
+    changes.events = events.types;
+  }
+  if (input.format !== undefined) {
+    assertFormat(input.format);
+    changes.format = input.format as PayloadFormatName;
+  }
+  if (input.url !== undefined) {
+    await assertAllowedTarget(input.url, options.allowPrivateTargets);
+    changes.url = input.url;
+  }
+  if (input.secret !== undefined) changes.secret = input.secret;
+  if (input.headers !== undefined) changes.headers = wireHeaders(input.headers);
+  if (input.enabled !== undefined) {
+    changes.enabled = input.enabled;
+    changes.disabledReason = input.enabled ? null : `paused by ${user.name}`;
+  }
+  return updateWebhook(db, webhook.id, changes);
+}
+
+/** DELETE: the webhook stops, its pending deliveries are canceled, its history stays (db deleteWebhook). */
+export async function removeWebhook(db: Db, user: AuthenticatedUser, webhook: Webhook): Promise<void> {
+  await deleteWebhook(db, webhook.id, `deleted by ${user.name}`);
+}
+
+/**
+ * The webhook at `id` if this user may manage it; otherwise not found, so that a webhook of another
+ * scope is not even known to exist.
+ */
+export async function manageableWebhook(db: Db, user: AuthenticatedUser, id: string): Promise<Webhook> {
+  const webhook = await findWebhook(db, id);
+  if (!webhook || !mayManage(user, webhook)) throw notFound("webhook");
+  return webhook;
 }
 
 /** Whether the user may see (and manage) a webhook: the same rule as subscribing to its scope. */

@@ -19,8 +19,33 @@ export async function insertWebhook(db: Db, webhook: NewWebhook) {
   return db.webhook.create({ data: { id: newId("webhook"), ...webhook } });
 }
 
+/** A webhook that has not been deleted. */
 export async function findWebhook(db: Db, id: string) {
-  return db.webhook.findUnique({ where: { id } });
+  return db.webhook.findFirst({ where: { id, deletedAt: null } });
+}
+
+export type WebhookChanges = Partial<
+  Pick<NewWebhook, "name" | "url" | "events" | "format" | "secret" | "headers" | "enabled">
+> & { disabledReason?: string | null };
+
+export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
+  return db.webhook.update({ where: { id }, data: changes });
+}
+
+/**
+ * Deletes a webhook as its users see it: it is disabled and marked deleted (no longer listed,
+ * matched or changed) and its pending deliveries are canceled; the row and its deliveries stay, so
+ * their history remains readable. Returns how many deliveries were canceled.
+ */
+export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number> {
+  const [, canceled] = await db.$transaction([
+    db.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } }),
+    db.delivery.updateMany({
+      where: { webhookId: id, status: "pending" },
+      data: { status: "canceled", completedAt: new Date() },
+    }),
+  ]);
+  return canceled.count;
 }
 
 /** The webhooks a user may see: all for admins; else those in scopes they hold a grant on. */
@@ -33,6 +58,7 @@ export async function listWebhooks(
   },
 ) {
   const where: Prisma.WebhookWhereInput = {
+    deletedAt: null,
     ...(filter.repository ? { repository: filter.repository } : {}),
     ...(filter.namespace ? { namespace: filter.namespace } : {}),
   };
