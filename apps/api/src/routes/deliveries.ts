@@ -4,7 +4,7 @@ import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
-import { mayManage } from "../services/webhooks.js";
+import { mayReadHistory } from "../services/webhooks.js";
 
 export function deliveryRoutes({ db }: ApiDeps): Router {
   const router = Router();
@@ -12,10 +12,8 @@ export function deliveryRoutes({ db }: ApiDeps): Router {
   router.get("/api/v1/deliveries/:id", async (req, res) => {
     const delivery = await getDeliveryWithAttempts(db, pathId(req, "delivery"));
     if (!delivery) throw notFound("delivery");
-    const user = currentUser(req);
     const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
-    // A deleted webhook's history stays readable, by a global admin only.
-    if (!webhook || (webhook.deletedAt && !user.admin) || !mayManage(user, webhook)) throw notFound("delivery");
+    if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("delivery");
     res.json({
       id: delivery.id,
       webhookId: delivery.webhookId,

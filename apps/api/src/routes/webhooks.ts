@@ -12,6 +12,7 @@ import {
   createWebhook,
   manageableWebhook,
   mayManage,
+  mayReadHistory,
   presentWebhook,
   removeWebhook,
 } from "../services/webhooks.js";
@@ -60,11 +61,8 @@ export function webhookRoutes({ config, db }: ApiDeps): Router {
   });
 
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {
-    const user = currentUser(req);
-    const id = pathId(req, "webhook");
-    // A deleted webhook's history stays readable, by a global admin only.
-    const webhook = user.admin ? await db.webhook.findUnique({ where: { id } }) : await manageableWebhook(db, user, id);
-    if (!webhook) throw notFound("webhook");
+    const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
+    if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("webhook");
     const query = parseInput(deliveriesQuery, req.query, "query");
     res.json(await listDeliveries(db, webhook.id, query));
   });

@@ -1,5 +1,6 @@
 import {
   customHeadersProblem,
+  type EventType,
   expandEventPatterns,
   isValidNamespace,
   isValidRepositoryName,
@@ -106,6 +107,13 @@ function assertFormat(format: string): void {
   }
 }
 
+/** The event types the patterns name for this scope, or a 400 saying which pattern does not fit. */
+function subscribedTypes(patterns: readonly string[], scope: Scope): EventType[] {
+  const events = expandEventPatterns(patterns, scope);
+  if (!events.ok) throw badRequest(events.message);
+  return events.types;
+}
+
 /** Header names are case-insensitive; they are stored as they go on the wire. */
 function wireHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -145,14 +153,13 @@ export async function createWebhook(
         : `you may not subscribe to ${scope.kind === "repository" ? scope.repository : scope.namespace}`,
     );
   }
-  const events = expandEventPatterns(input.events, scope);
-  if (!events.ok) throw badRequest(events.message);
+  const events = subscribedTypes(input.events, scope);
   assertFormat(input.format);
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   return insertWebhook(db, {
     name: input.name,
     url: input.url,
-    events: events.types,
+    events,
     namespace: scope.kind === "global" ? null : scope.namespace,
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format as PayloadFormatName,
@@ -184,11 +191,7 @@ export async function changeWebhook(
   assertHeaders(body);
   const changes: WebhookChanges = {};
   if (input.name !== undefined) changes.name = input.name;
-  if (input.events !== undefined) {
-    const events = expandEventPatterns(input.events, scopeOf(webhook));
-    if (!events.ok) throw badRequest(events.message);
-    changes.events = events.types;
-  }
+  if (input.events !== undefined) changes.events = subscribedTypes(input.events, scopeOf(webhook));
   if (input.format !== undefined) {
     assertFormat(input.format);
     changes.format = input.format as PayloadFormatName;
@@ -219,6 +222,12 @@ export async function manageableWebhook(db: Db, user: AuthenticatedUser, id: str
   const webhook = await findWebhook(db, id);
   if (!webhook || !mayManage(user, webhook)) throw notFound("webhook");
   return webhook;
+}
+
+/** Whether the user may read a webhook's deliveries: as for managing it, and once it is deleted,
+ * global admins only (its history stays, its scope's people no longer see it). */
+export function mayReadHistory(user: AuthenticatedUser, webhook: Webhook): boolean {
+  return (webhook.deletedAt === null || user.admin) && mayManage(user, webhook);
 }
 
 /** Whether the user may see (and manage) a webhook: the same rule as subscribing to its scope. */
