@@ -147,9 +147,24 @@ describe("webhook targets in private networks", () => {
     for (const url of [
       "http://127.0.0.1:8080/x",
       "http://localhost/x",
+      "http://localhost./x",
       "http://10.1.2.3/x",
+      "http://172.16.0.1/x",
+      "http://192.168.1.1/x",
+      "http://100.64.0.1/x",
+      "http://0.0.0.0/x",
       "http://169.254.169.254/latest",
       "http://[::1]/x",
+      "http://[fe80::1]/x",
+      "http://[fd00::1]/x",
+      "http://[::ffff:127.0.0.1]/x",
+      "http://[::ffff:7f00:1]/x",
+      "http://[::]/x",
+      // Spellings the URL parser turns into 127.0.0.1: hex, one number, octal, short forms.
+      "http://0x7f000001/x",
+      "http://2130706433/x",
+      "http://0177.0.0.1/x",
+      "http://127.1/x",
     ]) {
       const res = await hookyard.request("POST", "/api/v1/webhooks", {
         body: { name: "x", url, events: ["TAG_PUSH"], repository: "acme/web" },
@@ -157,5 +172,25 @@ describe("webhook targets in private networks", () => {
       expect(res.status, url).toBe(400);
       expect(res.json.error.message).toMatch(/^url: .*HOOKYARD_ALLOW_PRIVATE_TARGETS/);
     }
+  });
+
+  it("accepts a name that does not resolve from the API (split-horizon DNS), which the worker checks when it connects", async () => {
+    // .test is reserved (RFC 2606): it never resolves here.
+    const res = await hookyard.request("POST", "/api/v1/webhooks", {
+      body: {
+        name: "inside",
+        url: "https://hooks.internal-only.test/deploy",
+        events: ["TAG_PUSH"],
+        repository: "acme/web",
+      },
+    });
+    expect(res.status).toBe(201);
+    const changed = await hookyard.request("PATCH", `/api/v1/webhooks/${res.json.id}`, {
+      body: { url: "http://[::ffff:10.0.0.1]/x" },
+    });
+    expect(changed.status).toBe(400);
+    expect(changed.json.error.message).toMatch(/^url: /);
+    const kept = await hookyard.request("GET", `/api/v1/webhooks/${res.json.id}`);
+    expect(kept.json.url).toBe("https://hooks.internal-only.test/deploy");
   });
 });

@@ -2,6 +2,7 @@ import { type Config, StartupError } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis, evictionProblem, QUEUE, readRedisMemory } from "@hookyard/queues";
+import { createHttpTransport } from "@hookyard/transport";
 import { Worker, type WorkerOptions } from "bullmq";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
@@ -11,7 +12,6 @@ import { intakeOf } from "./services/intake.js";
 import { startReconciler } from "./services/reconciler.js";
 import { createStoreGate } from "./services/store-gate.js";
 import { createSuccessClock } from "./services/success-clock.js";
-import { createHttpTransport } from "./transport/http-transport.js";
 
 export interface WorkerHandle {
   close(): Promise<void>;

@@ -17,6 +17,7 @@ export * from "./sources/first-issue.js";
 export * from "./sources/harbor.js";
 export * from "./sources/native.js";
 export * from "./storable.js";
+export * from "./tag-filter.js";
 export * from "./target-address.js";
 export * from "./tokens.js";
 export * from "./webhook-secret.js";

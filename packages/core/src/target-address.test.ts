@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ipLiteral, isPublicAddress } from "./target-address.js";
+import { ipLiteral, isLoopbackName, isPublicAddress } from "./target-address.js";
 
 describe("isPublicAddress", () => {
   it.each([
@@ -127,5 +127,20 @@ describe("ipLiteral", () => {
     const literal = ipLiteral(new URL("https://[2606:2800:220:1::1]:8443/hook").hostname);
     expect(literal).toBe("2606:2800:220:1::1");
     expect(isPublicAddress(literal as string)).toBe(true);
+  });
+});
+
+describe("isLoopbackName", () => {
+  it.each([
+    ["localhost", true],
+    ["localhost.", true],
+    ["LOCALHOST", true],
+    ["api.localhost", true],
+    ["a.b.localhost.", true],
+    ["localhost.example.test", false],
+    ["mylocalhost", false],
+    ["hooks.example.test", false],
+  ])("%s: %s", (name, expected) => {
+    expect(isLoopbackName(name)).toBe(expected);
   });
 });

@@ -40,3 +40,9 @@ export function ipLiteral(hostname: string): string | null {
   const bare = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
   return ipaddr.isValid(bare) ? bare : null;
 }
+
+/** Names that mean this machine wherever they are looked up (RFC 6761: localhost and any name
+ * under it, with or without the final dot), even where a resolver has no answer for them. */
+export function isLoopbackName(hostname: string): boolean {
+  return /^(?:[^.]+\.)*localhost\.?$/i.test(hostname);
+}

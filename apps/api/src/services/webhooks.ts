@@ -14,7 +14,9 @@ import {
   SUPPORTED_FORMATS,
   scopeOf,
   splitRepositoryName,
+  tagFilterProblem,
   WEBHOOK_SECRET_RULE,
+  webhookFilter,
 } from "@hookyard/core";
 import {
   type AuthenticatedUser,
@@ -68,6 +70,7 @@ const fields = {
   secret: z.string().refine(isValidWebhookSecret, WEBHOOK_SECRET_RULE),
   // Names, values and sizes are checked by customHeadersProblem, on the body as sent.
   headers: z.record(z.string(), z.string()),
+  filter: webhookFilter,
   enabled: z.boolean(),
 };
 
@@ -78,10 +81,11 @@ export const createWebhookBody = z.strictObject({
   format: fields.format.default("dtr"),
   secret: fields.secret.optional(),
   headers: fields.headers.default({}),
+  filter: fields.filter.optional(),
   enabled: fields.enabled.default(true),
 });
 
-/** PATCH: any of the fields; `secret: null` removes the secret. The scope is named only to refuse it. */
+/** PATCH: any of the fields; `secret: null` and `filter: null` remove them. The scope is named only to refuse it. */
 export const updateWebhookBody = z.strictObject({
   name: fields.name.optional(),
   url: fields.url.optional(),
@@ -89,6 +93,7 @@ export const updateWebhookBody = z.strictObject({
   format: fields.format.optional(),
   secret: fields.secret.nullable().optional(),
   headers: fields.headers.optional(),
+  filter: fields.filter.nullable().optional(),
   enabled: fields.enabled.optional(),
   repository: z.unknown().optional(),
   namespace: z.unknown().optional(),
@@ -105,6 +110,12 @@ function assertFormat(format: string): void {
   if (!SUPPORTED_FORMATS.includes(format as PayloadFormatName)) {
     throw badRequest(`format: "${format}" is not available yet; use one of ${SUPPORTED_FORMATS.join(", ")}`);
   }
+}
+
+/** A tag filter these types can pass, or a 400. */
+function assertTagFilter(types: readonly EventType[], filterTags: readonly string[]): void {
+  const problem = tagFilterProblem(types, filterTags);
+  if (problem) throw badRequest(problem);
 }
 
 /** The event types the patterns name for this scope, or a 400 saying which pattern does not fit. */
@@ -154,6 +165,8 @@ export async function createWebhook(
     );
   }
   const events = subscribedTypes(input.events, scope);
+  const filterTags = input.filter?.tags ?? [];
+  assertTagFilter(events, filterTags);
   assertFormat(input.format);
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   return insertWebhook(db, {
@@ -165,6 +178,7 @@ export async function createWebhook(
     format: input.format as PayloadFormatName,
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
+    filterTags,
     enabled: input.enabled,
     authorId: user.userId,
   });
@@ -192,6 +206,8 @@ export async function changeWebhook(
   const changes: WebhookChanges = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.events !== undefined) changes.events = subscribedTypes(input.events, scopeOf(webhook));
+  if (input.filter !== undefined) changes.filterTags = input.filter?.tags ?? [];
+  assertTagFilter((changes.events ?? webhook.events) as EventType[], changes.filterTags ?? webhook.filterTags);
   if (input.format !== undefined) {
     assertFormat(input.format);
     changes.format = input.format as PayloadFormatName;
@@ -247,6 +263,7 @@ export function presentWebhook(webhook: Webhook) {
     format: webhook.format,
     hasSecret: webhook.secret !== null,
     headers: redactHeaders(webhook.headers as Record<string, string>),
+    filter: webhook.filterTags.length > 0 ? { tags: webhook.filterTags } : null,
     enabled: webhook.enabled,
     disabledReason: webhook.disabledReason,
     authorId: webhook.authorId,

@@ -10,8 +10,7 @@ import {
   storableText,
 } from "@hookyard/core";
 import { type AttemptRecord, type Db, eventFromRow, newId } from "@hookyard/db";
-import type { Transport } from "../transport/http-transport.js";
-import { USER_AGENT } from "../version.js";
+import { type Transport, USER_AGENT } from "@hookyard/transport";
 import type { DeliveryStore } from "./batched-store.js";
 import type { SuccessClock } from "./success-clock.js";
 

@@ -4,12 +4,22 @@ import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
 
-/** Whether webhook `w` takes event `e` (enabled, subscribed to its type, in its scope): fan-out's
- * rule, written once for every query that needs it. */
+/**
+ * Whether webhook `w` takes event `e` (enabled, subscribed to its type, in its scope, its tag passing
+ * the webhook's tag filter): fan-out's rule, written once for every query that needs it.
+ *
+ * A tag glob becomes a LIKE pattern by escaping "_" and turning "*" into "%": globs hold nothing
+ * else LIKE treats specially (core TAG_GLOB), and Postgres matches LIKE without exponential
+ * backtracking. A NULL tag matches no pattern. core tagPassesFilter is the same rule, held to it by
+ * tests/tag-filter.test.ts.
+ */
 export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND e.type = ANY(w.events)
   AND (w.repository = e.repository
        OR (w.repository IS NULL AND w.namespace = e.namespace)
-       OR (w.repository IS NULL AND w.namespace IS NULL))`;
+       OR (w.repository IS NULL AND w.namespace IS NULL))
+  AND (COALESCE(cardinality(w.filter_tags), 0) = 0
+       OR EXISTS (SELECT 1 FROM unnest(w.filter_tags) AS glob
+                  WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))`;
 
 export interface FanOutResult {
   eventId: string;
@@ -53,8 +63,9 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
   const matches = await db.$queryRaw<{ event_id: string; webhook_id: string }[]>`
     SELECT e.id AS event_id, w.id AS webhook_id
     FROM unnest(${eventIds}::text[], ${unique.map((e) => e.type)}::text[],
-                ${unique.map((e) => e.repository)}::text[], ${unique.map((e) => e.namespace)}::text[])
-         AS e(id, type, repository, namespace)
+                ${unique.map((e) => e.repository)}::text[], ${unique.map((e) => e.namespace)}::text[],
+                ${unique.map((e) => e.tag)}::text[])
+         AS e(id, type, repository, namespace, tag)
     JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
 
   const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));

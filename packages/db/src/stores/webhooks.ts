@@ -11,6 +11,8 @@ export interface NewWebhook {
   format: PayloadFormat;
   secret: string | null;
   headers: Record<string, string>;
+  /** Tag globs; empty for no filter. */
+  filterTags: string[];
   enabled: boolean;
   authorId: string;
 }
@@ -25,7 +27,7 @@ export async function findWebhook(db: Db, id: string) {
 }
 
 export type WebhookChanges = Partial<
-  Pick<NewWebhook, "name" | "url" | "events" | "format" | "secret" | "headers" | "enabled">
+  Pick<NewWebhook, "name" | "url" | "events" | "format" | "secret" | "headers" | "filterTags" | "enabled">
 > & { disabledReason?: string | null };
 
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {

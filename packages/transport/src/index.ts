@@ -1,0 +1,2 @@
+export * from "./http-transport.js";
+export * from "./user-agent.js";
