@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Run by `pnpm test` before the suite: the tests talk to the machine's real PostgreSQL and Redis and,
-# end to end, to a real Distribution registry pushed to with skopeo. On a node-svc machine this
-# installs what is missing (Debian packages; we run as root there) and starts a service that is down.
+# end to end, to a real Distribution registry pushed to with skopeo; the API reference page is opened in
+# a real Chromium. On a node-svc machine this installs what is missing (Debian packages; we run as root
+# there) and starts a service that is down.
 set -euo pipefail
 
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
+command -v openssl >/dev/null || missing+=(openssl) # certificates for the HTTPS receivers
 command -v pg_isready >/dev/null || missing+=(postgresql-client)
+# tests/openapi.test.ts renders the API reference in headless Chromium (playwright-core drives it).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "test prerequisites: installing ${missing[*]} (Debian packages)"
   apt-get update -qq

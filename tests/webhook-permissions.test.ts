@@ -1,5 +1,6 @@
 import { EVENT_TYPES, hashToken } from "@hookyard/core";
 import { newId } from "@hookyard/db";
+import { type Receiver, startReceiver } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
 import { pendingDelivery } from "./support/rows.js";
@@ -50,9 +51,11 @@ const SCOPE_BODY: Record<ScopeName, Record<string, string>> = {
 
 describe("webhook permissions on every operation", () => {
   let hookyard: TestHookyard;
+  let receiver: Receiver;
   const tokens = {} as Record<Role, string>;
 
   beforeAll(async () => {
+    receiver = await startReceiver();
     hookyard = await TestHookyard.start({ worker: false });
     tokens.globalAdmin = ADMIN_TOKEN;
     const grants: Record<
@@ -78,7 +81,10 @@ describe("webhook permissions on every operation", () => {
       }
     }
   });
-  afterAll(() => hookyard.close());
+  afterAll(async () => {
+    await hookyard.close();
+    await receiver.close();
+  });
 
   it("creates exactly what DTR's table allows: every role x every event type x every scope", async () => {
     const outcomes: string[] = [];
@@ -99,42 +105,58 @@ describe("webhook permissions on every operation", () => {
     expect(outcomes).toEqual(expected);
   });
 
-  it("lets each role read, list, change and delete exactly the webhooks of scopes it may subscribe to", async () => {
+  it("lets each role list, read, test, pause, change, read the history of and delete exactly the webhooks of scopes it may subscribe to: every role x every event type x every scope", async () => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
     for (const scope of ["repository", "namespace", "global"] as const) {
-      for (const role of ROLES) {
-        const type =
-          scope === "global" ? "SCANNER_UPDATE_COMPLETED" : scope === "namespace" ? "REPO_CREATED" : "TAG_PUSH";
-        const hook = await hookyard.createWebhook({
-          name: `${scope}-${role}`,
-          url: "http://127.0.0.1:9/hook",
-          events: [type],
-          ...SCOPE_BODY[scope],
-        });
-        const as = (method: string, path: string, body?: unknown) =>
-          hookyard.request(method, path, { token: tokens[role], ...(body ? { body } : {}) });
-        const allowed = MAY_SUBSCRIBE[scope].includes(role);
-        const seen = allowed ? 200 : 404; // another scope's webhook is not even known to exist
-        const listed = (await as("GET", "/api/v1/webhooks")).json.items.some((w: { id: string }) => w.id === hook.id);
-        const results = {
-          listed,
-          get: (await as("GET", `/api/v1/webhooks/${hook.id}`)).status,
-          history: (await as("GET", `/api/v1/webhooks/${hook.id}/deliveries`)).status,
-          patch: (await as("PATCH", `/api/v1/webhooks/${hook.id}`, { name: "renamed" })).status,
-          delete: (await as("DELETE", `/api/v1/webhooks/${hook.id}`)).status,
-        };
-        expect(results, `${role} on a ${scope} webhook`).toEqual({
-          listed: allowed,
-          get: seen,
-          history: seen,
-          patch: seen,
-          delete: allowed ? 204 : 404,
-        });
-        const stored = await hookyard.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
-        expect(stored.name).toBe(allowed ? "renamed" : `${scope}-${role}`);
-        expect(stored.deletedAt !== null).toBe(allowed);
+      for (const type of EVENT_TYPES.filter((t) => typeFits(t, scope))) {
+        for (const role of ROLES) {
+          const hook = await hookyard.createWebhook({
+            name: "original",
+            url: `${receiver.url}/${scope}/${type}/${role}`,
+            events: [type],
+            ...SCOPE_BODY[scope],
+          });
+          const as = (method: string, path: string, body?: unknown) =>
+            hookyard.request(method, path, { token: tokens[role], ...(body ? { body } : {}) });
+          const sentBefore = receiver.requests.length;
+          const listed = (await as("GET", "/api/v1/webhooks")).json.items.some((w: { id: string }) => w.id === hook.id);
+          const results = [
+            `listed ${listed}`,
+            `get ${(await as("GET", `/api/v1/webhooks/${hook.id}`)).status}`,
+            `history ${(await as("GET", `/api/v1/webhooks/${hook.id}/deliveries`)).status}`,
+            `test ${(await as("POST", `/api/v1/webhooks/${hook.id}/test`)).status}`,
+            `pause ${(await as("PATCH", `/api/v1/webhooks/${hook.id}`, { enabled: false })).status}`,
+            `change ${(await as("PATCH", `/api/v1/webhooks/${hook.id}`, { name: "renamed" })).status}`,
+            `delete ${(await as("DELETE", `/api/v1/webhooks/${hook.id}`)).status}`,
+          ];
+          const stored = await hookyard.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
+          results.push(
+            `sent ${receiver.requests.length - sentBefore}`,
+            `stored ${stored.name} ${stored.enabled} ${stored.deletedAt !== null}`,
+          );
+          outcomes.push(`${role} ${scope} ${type}: ${results.join(", ")}`);
+
+          const allowed = MAY_SUBSCRIBE[scope].includes(role);
+          const seen = allowed ? 200 : 404; // another scope's webhook is not even known to exist
+          expected.push(
+            `${role} ${scope} ${type}: ${[
+              `listed ${allowed}`,
+              `get ${seen}`,
+              `history ${seen}`,
+              `test ${seen}`,
+              `pause ${seen}`,
+              `change ${seen}`,
+              `delete ${allowed ? 204 : 404}`,
+              `sent ${allowed ? 1 : 0}`,
+              `stored ${allowed ? "renamed false true" : "original true false"}`,
+            ].join(", ")}`,
+          );
+        }
       }
     }
-  });
+    expect(outcomes).toEqual(expected);
+  }, 120_000); // 240 webhooks, 9 requests each
 });
 
 describe("PATCH and DELETE /api/v1/webhooks/:id", () => {

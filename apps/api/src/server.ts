@@ -3,6 +3,7 @@ import { type Config, StartupError } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis, evictionProblem, readRedisMemory } from "@hookyard/queues";
+import { createHttpTransport } from "@hookyard/transport";
 import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
@@ -48,7 +49,9 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   await bootstrapAdmin(db, config.adminToken, logger);
 
   const enqueuer = createEventEnqueuer(queues, { deadlineMs: ENQUEUE_DEADLINE_MS });
-  const app = createApp({ config, db, redis, queues, logger });
+  // Few connections: the API sends only the tests people ask for.
+  const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets, connections: 4 });
+  const app = createApp({ config, db, redis, queues, logger, transport });
   const backpressure = watchBackpressure(
     redis,
     queues,
@@ -89,6 +92,7 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
         server.closeIdleConnections();
       });
       backpressure.close();
+      await transport.close();
       await queues.close();
       redis.disconnect();
       await db.$disconnect();

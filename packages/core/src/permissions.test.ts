@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maySubscribe, type Principal } from "./permissions.js";
+import { maySubscribe, maySubscribeToType, type Principal } from "./permissions.js";
 import type { Scope } from "./scope.js";
 
 const globalAdmin: Principal = { admin: true, repositoryAdmin: [], namespaceOwner: [] };
@@ -57,5 +57,19 @@ describe("maySubscribe", () => {
     expect(maySubscribe(both, otherWeb)).toBe(true);
     expect(maySubscribe(both, acmeWeb)).toBe(true);
     expect(maySubscribe(both, other)).toBe(false);
+  });
+});
+
+describe("maySubscribeToType", () => {
+  const nobody = { admin: false, repositoryAdmin: [], namespaceOwner: [] };
+  const repoAdmin = { admin: false, repositoryAdmin: ["acme/web"], namespaceOwner: [] };
+  const owner = { admin: false, repositoryAdmin: [], namespaceOwner: ["acme"] };
+  const admin = { admin: true, repositoryAdmin: [], namespaceOwner: [] };
+  it.each([
+    ["TAG_PUSH", [false, true, true, true]],
+    ["REPO_CREATED", [false, false, true, true]],
+    ["SCANNER_UPDATE_COMPLETED", [false, false, false, true]],
+  ] as const)("%s: nobody, repository admin, namespace owner, admin: %j", (type, expected) => {
+    expect([nobody, repoAdmin, owner, admin].map((p) => maySubscribeToType(p, type))).toEqual(expected);
   });
 });

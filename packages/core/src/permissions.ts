@@ -1,3 +1,4 @@
+import { type EventType, eventLevel } from "./event-types.js";
 import type { Scope } from "./scope.js";
 
 /** Who is asking, as far as subscription rules care. */
@@ -22,5 +23,19 @@ export function maySubscribe(principal: Principal, scope: Scope): boolean {
       return principal.namespaceOwner.includes(scope.namespace);
     case "repository":
       return principal.namespaceOwner.includes(scope.namespace) || principal.repositoryAdmin.includes(scope.repository);
+  }
+}
+
+/** Whether the principal may subscribe to this type in some scope: who may send a sample of it to
+ * an endpoint of their choosing (DTR's POST /api/v0/webhooks/test names no scope). */
+export function maySubscribeToType(principal: Principal, type: EventType): boolean {
+  if (principal.admin) return true;
+  switch (eventLevel(type)) {
+    case "global":
+      return false;
+    case "namespace":
+      return principal.namespaceOwner.length > 0;
+    case "repository":
+      return principal.namespaceOwner.length > 0 || principal.repositoryAdmin.length > 0;
   }
 }

@@ -1,3 +1,4 @@
+export * from "./certificates.js";
 export * from "./database.js";
 export * from "./distribution-events.js";
 export * from "./free-port.js";

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "./wait-for.js";
 
@@ -29,12 +30,16 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP receiver on loopback whose answers the test decides, request by request. */
+/**
+ * A real HTTP receiver on loopback whose answers the test decides, request by request; an HTTPS one
+ * with `tls` (a key and certificate, e.g. from makeCertificate).
+ */
 export async function startReceiver(
   reply: (req: ReceivedRequest) => Reply = () => ({ status: 200 }),
+  options: { tls?: { key: string; cert: string } } = {},
 ): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -59,11 +64,12 @@ export async function startReceiver(
         res.end(answer.body ?? "");
       }, answer.delayMs ?? 0);
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     waitForRequests: (count, timeoutMs = 15_000) =>
       waitFor(() => requests.length >= count && requests.slice(), {

@@ -1,6 +1,6 @@
-import { type Receiver, startReceiver } from "@hookyard/testkit";
+import { makeCertificate, type Receiver, startReceiver } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpTransport, type Transport } from "./http-transport.js";
+import { createHttpTransport, type ReceiverTls, type Transport } from "./http-transport.js";
 
 // The SSRF guard where it matters: on the connection itself, whatever was checked at creation.
 describe("createHttpTransport", () => {
@@ -34,5 +34,47 @@ describe("createHttpTransport", () => {
     const result = await post(open, `${receiver.url}/hook`);
     expect(result).toMatchObject({ ok: true, statusCode: 200, body: "ok" });
     expect(receiver.requests).toHaveLength(1);
+  });
+});
+
+describe("createHttpTransport over HTTPS", () => {
+  let certificate: { key: string; cert: string };
+  let receiver: Receiver;
+  let transport: Transport;
+  beforeAll(async () => {
+    certificate = await makeCertificate();
+    receiver = await startReceiver(() => ({ status: 204 }), { tls: certificate });
+    transport = createHttpTransport({ allowPrivateTargets: true });
+  });
+  afterAll(async () => {
+    await transport.close();
+    await receiver.close();
+  });
+
+  const post = (tls?: ReceiverTls) =>
+    transport.send({ url: `${receiver.url}/hook`, headers: {}, body: "{}", timeoutMs: 2_000, ...(tls ? { tls } : {}) });
+
+  it("refuses a receiver whose certificate no trusted CA signed, and sends nothing", async () => {
+    const result = await post();
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(/SELF_SIGNED|self.signed/i);
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("trusts the webhook's own CA certificate, or skips verification when told to", async () => {
+    expect(await post({ caCertificates: certificate.cert, skipVerification: false })).toMatchObject({
+      ok: true,
+      statusCode: 204,
+    });
+    expect(await post({ caCertificates: null, skipVerification: true })).toMatchObject({ ok: true, statusCode: 204 });
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it("does not let one webhook's CA vouch for another receiver", async () => {
+    const other = await makeCertificate("someone-else");
+    const result = await post({ caCertificates: other.cert, skipVerification: false });
+    expect(result.ok).toBe(false);
+    // The pool of the first CA is still there and still works: pools are per CA.
+    expect(await post({ caCertificates: certificate.cert, skipVerification: false })).toMatchObject({ ok: true });
   });
 });

@@ -1,16 +1,25 @@
+import { createHash } from "node:crypto";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
+import { rootCertificates } from "node:tls";
 import { ipLiteral, isPublicAddress } from "@hookyard/core";
 import { Agent, errors, request } from "undici";
 
 /** Stored per attempt; longer answers are cut here (the API documents the size). */
 export const RESPONSE_BODY_LIMIT = 4_096;
 
+/** How to trust an HTTPS receiver: extra CA certificates (PEM) beside the system ones, or none at all. */
+export interface ReceiverTls {
+  caCertificates: string | null;
+  skipVerification: boolean;
+}
+
 export interface OutgoingRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  tls?: ReceiverTls;
 }
 
 export type TransportResult =
@@ -82,11 +91,13 @@ function describe(error: unknown, timeoutMs: number): string {
  * Redirects are not followed: a 3xx is an answer like any other non-2xx.
  */
 export function createHttpTransport(options: { allowPrivateTargets: boolean; connections?: number }): Transport {
-  const agent = new Agent({
-    connections: options.connections ?? 64,
-    keepAliveTimeout: 10_000,
-    ...(options.allowPrivateTargets ? {} : { connect: { lookup: publicOnlyLookup() } }),
-  });
+  const newAgent = (tls: object) =>
+    new Agent({
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 10_000,
+      connect: { ...tls, ...(options.allowPrivateTargets ? {} : { lookup: publicOnlyLookup() }) },
+    });
+  const agents = new TlsAgents(newAgent);
 
   return {
     async send(req) {
@@ -101,7 +112,7 @@ export function createHttpTransport(options: { allowPrivateTargets: boolean; con
           method: "POST",
           headers: req.headers,
           body: req.body,
-          dispatcher: agent,
+          dispatcher: agents.for(req.tls),
           signal: AbortSignal.timeout(req.timeoutMs),
           headersTimeout: req.timeoutMs,
           bodyTimeout: req.timeoutMs,
@@ -118,6 +129,54 @@ export function createHttpTransport(options: { allowPrivateTargets: boolean; con
         return { ok: false, error: describe(error, req.timeoutMs), durationMs: elapsed() };
       }
     },
-    close: () => agent.close(),
+    close: () => agents.close(),
   };
+}
+
+/** Most agents a transport keeps for receivers with TLS settings of their own; the least recently
+ * used is closed past it, so a thousand webhooks with their own CAs do not hold a thousand pools. */
+const MAX_TLS_AGENTS = 64;
+
+/**
+ * One connection pool per way of trusting receivers: the shared one for the system CAs, and one per
+ * distinct custom CA bundle (by its hash) or for skipping verification, since undici fixes TLS
+ * options per pool.
+ */
+class TlsAgents {
+  private readonly shared: Agent;
+  private readonly custom = new Map<string, Agent>();
+
+  constructor(private readonly newAgent: (tls: object) => Agent) {
+    this.shared = newAgent({});
+  }
+
+  for(tls: ReceiverTls | undefined): Agent {
+    if (!tls || (!tls.skipVerification && !tls.caCertificates)) return this.shared;
+    const key = tls.skipVerification
+      ? "skip"
+      : createHash("sha256")
+          .update(tls.caCertificates ?? "")
+          .digest("hex");
+    let agent = this.custom.get(key);
+    if (agent) {
+      this.custom.delete(key); // re-inserted below: the Map's order is the recency
+    } else {
+      agent = this.newAgent(
+        tls.skipVerification
+          ? { rejectUnauthorized: false }
+          : { ca: [...rootCertificates, tls.caCertificates as string] },
+      );
+      if (this.custom.size >= MAX_TLS_AGENTS) {
+        const [oldestKey, oldest] = this.custom.entries().next().value as [string, Agent];
+        this.custom.delete(oldestKey);
+        void oldest.close();
+      }
+    }
+    this.custom.set(key, agent);
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.shared.close(), ...[...this.custom.values()].map((a) => a.close())]);
+  }
 }

@@ -24,6 +24,7 @@ export function deliveryRoutes({ db }: ApiDeps): Router {
       lastStatusCode: delivery.lastStatusCode,
       createdAt: delivery.createdAt,
       completedAt: delivery.completedAt,
+      test: delivery.test,
       attempts: delivery.attempts.map((a) => ({
         n: a.n,
         startedAt: a.startedAt,

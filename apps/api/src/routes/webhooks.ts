@@ -7,6 +7,7 @@ import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
+import { testWebhook } from "../services/webhook-test.js";
 import {
   changeWebhook,
   createWebhook,
@@ -17,15 +18,15 @@ import {
   removeWebhook,
 } from "../services/webhooks.js";
 
-const listQuery = z.object({ repository: z.string().optional(), namespace: z.string().optional() });
+export const listQuery = z.object({ repository: z.string().optional(), namespace: z.string().optional() });
 
-const deliveriesQuery = z.object({
+export const deliveriesQuery = z.object({
   status: z.enum(["pending", "succeeded", "failed", "canceled"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(100).optional(),
 });
 
-export function webhookRoutes({ config, db }: ApiDeps): Router {
+export function webhookRoutes({ config, db, transport }: ApiDeps): Router {
   const router = Router();
   router.use("/api/v1/webhooks", requireUser(db), ...jsonBody("64kb"));
 
@@ -58,6 +59,11 @@ export function webhookRoutes({ config, db }: ApiDeps): Router {
     const user = currentUser(req);
     await removeWebhook(db, user, await manageableWebhook(db, user, pathId(req, "webhook")));
     res.status(204).end();
+  });
+
+  router.post("/api/v1/webhooks/:id/test", async (req, res) => {
+    const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
+    res.json(await testWebhook({ db, transport, timeoutMs: config.deliveryTimeoutMs }, webhook, req.body));
   });
 
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {

@@ -15,6 +15,7 @@ import {
   scopeOf,
   splitRepositoryName,
   tagFilterProblem,
+  tlsCertProblem,
   WEBHOOK_SECRET_RULE,
   webhookFilter,
 } from "@hookyard/core";
@@ -50,8 +51,8 @@ function urlProblem(text: string): string | null {
   return null;
 }
 
-/** The fields a webhook is made of, checked alike on create and on change. */
-const fields = {
+/** The fields a webhook is made of, checked alike on create and on change (and by /api/v0). */
+export const fields = {
   name: z.string().trim().min(1).max(200),
   url: z
     .url({ protocol: /^https?$/, error: "must be an http or https URL" })
@@ -72,6 +73,15 @@ const fields = {
   headers: z.record(z.string(), z.string()),
   filter: webhookFilter,
   enabled: z.boolean(),
+  // "" is no certificate: DTR scripts send the field empty.
+  tlsCert: z
+    .string()
+    .transform((pem) => (pem.trim() === "" ? null : pem))
+    .superRefine((pem, ctx) => {
+      const problem = pem === null ? null : tlsCertProblem(pem);
+      if (problem) ctx.addIssue({ code: "custom", message: problem.replace(/^tlsCert: /, "") });
+    }),
+  skipTLSVerification: z.boolean(),
 };
 
 export const createWebhookBody = z.strictObject({
@@ -83,6 +93,8 @@ export const createWebhookBody = z.strictObject({
   headers: fields.headers.default({}),
   filter: fields.filter.optional(),
   enabled: fields.enabled.default(true),
+  tlsCert: fields.tlsCert.optional(),
+  skipTLSVerification: fields.skipTLSVerification.default(false),
 });
 
 /** PATCH: any of the fields; `secret: null` and `filter: null` remove them. The scope is named only to refuse it. */
@@ -95,6 +107,8 @@ export const updateWebhookBody = z.strictObject({
   headers: fields.headers.optional(),
   filter: fields.filter.nullable().optional(),
   enabled: fields.enabled.optional(),
+  tlsCert: fields.tlsCert.nullable().optional(),
+  skipTLSVerification: fields.skipTLSVerification.optional(),
   repository: z.unknown().optional(),
   namespace: z.unknown().optional(),
 });
@@ -179,6 +193,8 @@ export async function createWebhook(
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
     filterTags,
+    tlsCert: input.tlsCert ?? null,
+    skipTlsVerification: input.skipTLSVerification,
     enabled: input.enabled,
     authorId: user.userId,
   });
@@ -218,6 +234,8 @@ export async function changeWebhook(
   }
   if (input.secret !== undefined) changes.secret = input.secret;
   if (input.headers !== undefined) changes.headers = wireHeaders(input.headers);
+  if (input.tlsCert !== undefined) changes.tlsCert = input.tlsCert;
+  if (input.skipTLSVerification !== undefined) changes.skipTlsVerification = input.skipTLSVerification;
   if (input.enabled !== undefined) {
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : `paused by ${user.name}`;
@@ -264,6 +282,9 @@ export function presentWebhook(webhook: Webhook) {
     hasSecret: webhook.secret !== null,
     headers: redactHeaders(webhook.headers as Record<string, string>),
     filter: webhook.filterTags.length > 0 ? { tags: webhook.filterTags } : null,
+    // A CA certificate is public; it is shown so that people can see which one is trusted.
+    tlsCert: webhook.tlsCert,
+    skipTLSVerification: webhook.skipTlsVerification,
     enabled: webhook.enabled,
     disabledReason: webhook.disabledReason,
     authorId: webhook.authorId,

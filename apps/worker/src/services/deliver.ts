@@ -1,16 +1,6 @@
-import {
-  buildDeliveryHeaders,
-  InvalidSecretError,
-  nextRetryDelay,
-  type PayloadFormatName,
-  parseRetryAfter,
-  redactHeaders,
-  renderPayload,
-  storableHeaders,
-  storableText,
-} from "@hookyard/core";
+import { nextRetryDelay } from "@hookyard/core";
 import { type AttemptRecord, type Db, eventFromRow, newId } from "@hookyard/db";
-import { type Transport, USER_AGENT } from "@hookyard/transport";
+import { sendDelivery, type Transport } from "@hookyard/transport";
 import type { DeliveryStore } from "./batched-store.js";
 import type { SuccessClock } from "./success-clock.js";
 
@@ -53,77 +43,31 @@ export async function sendOnce(
   if (!delivery) return { kind: "skipped", reason: "delivery no longer exists" };
   if (delivery.status !== "pending") return { kind: "skipped", reason: `delivery is ${delivery.status}` };
   const { webhook } = delivery;
+  if (delivery.test) {
+    // A test is sent once, by the API that answers with it; one left pending (that API stopped
+    // mid-way) is not sent again later, out of the blue.
+    await deps.db.delivery.update({ where: { id: deliveryId }, data: { status: "canceled", completedAt: new Date() } });
+    return { kind: "skipped", reason: "a test is sent once, by the API" };
+  }
   if (!webhook.enabled) {
     await deps.db.delivery.update({ where: { id: deliveryId }, data: { status: "canceled", completedAt: new Date() } });
     return { kind: "skipped", reason: "webhook is disabled" };
   }
 
-  const event = eventFromRow(delivery.event);
-  const payload = renderPayload(webhook.format as PayloadFormatName, event);
-  const startedAt = new Date();
-  let headers: Record<string, string>;
-  try {
-    headers = buildDeliveryHeaders({
-      deliveryId,
-      eventType: event.type,
-      contentType: payload.contentType,
-      body: payload.body,
-      timestampSeconds: Math.floor(startedAt.getTime() / 1000),
-      secret: webhook.secret,
-      userAgent: USER_AGENT,
-      custom: webhook.headers as Record<string, string>,
-    });
-  } catch (error) {
-    // A secret stored before secrets were checked, and too weak to sign with: the delivery fails
-    // with the reason rather than go out unsigned or with a forgeable signature.
-    if (!(error instanceof InvalidSecretError)) throw error;
-    return notSent(deliveryId, startedAt, `not sent: ${error.message}; give the webhook a new secret`);
-  }
-
-  const result = await deps.transport.send({
-    url: webhook.url,
-    headers,
-    body: payload.body,
+  const sent = await sendDelivery(deps.transport, {
+    deliveryId,
+    webhook,
+    event: eventFromRow(delivery.event),
     timeoutMs: deps.deliveryTimeoutMs,
   });
-  const statusCode = result.ok ? result.statusCode : null;
-  const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
-  // 410 Gone: the receiver says this endpoint is gone for good, so stop sending to it.
-  const gone = statusCode === 410;
+  const { startedAt, gone, notSent, ...request } = sent;
   return {
+    ...request,
     deliveryId,
     attemptId: newId("attempt"),
     startedAt: startedAt.toISOString(),
-    durationMs: result.durationMs,
-    statusCode,
-    // What the receiver sent is made storable first: a NUL in its answer must not break booking.
-    error: result.ok ? (succeeded ? null : `HTTP ${statusCode}`) : storableText(result.error),
-    requestHeaders: redactHeaders(headers),
-    responseHeaders: result.ok ? storableHeaders(result.headers) : null,
-    responseBody: result.ok ? storableText(result.body) : null,
-    succeeded,
-    final: gone || lastChance,
+    final: gone || notSent || lastChance,
     disableWebhook: gone ? `the receiver answered 410 Gone at ${startedAt.toISOString()}` : null,
-    retryAfterMs: result.ok ? parseRetryAfter(result.headers["retry-after"], new Date()) : null,
-  };
-}
-
-/** An attempt that could not go out at all, booked as the last one. */
-function notSent(deliveryId: string, startedAt: Date, error: string): SentAttempt {
-  return {
-    deliveryId,
-    attemptId: newId("attempt"),
-    startedAt: startedAt.toISOString(),
-    durationMs: 0,
-    statusCode: null,
-    error,
-    requestHeaders: {},
-    responseHeaders: null,
-    responseBody: null,
-    succeeded: false,
-    final: true,
-    disableWebhook: null,
-    retryAfterMs: null,
   };
 }
 

@@ -1,5 +1,7 @@
+import type { AcceptedEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import type { DeliveryStatus } from "../generated/prisma/client.js";
+import { newId } from "../ids.js";
 import { isolateFailures } from "../store-errors.js";
 
 async function loadBatch(db: Db, deliveryIds: readonly string[]) {
@@ -29,6 +31,7 @@ export interface DeliveryPage {
     lastStatusCode: number | null;
     createdAt: Date;
     completedAt: Date | null;
+    test: boolean;
   }>;
   nextCursor: string | null;
 }
@@ -60,6 +63,7 @@ export async function listDeliveries(
       lastStatusCode: d.lastStatusCode,
       createdAt: d.createdAt,
       completedAt: d.completedAt,
+      test: d.test,
     })),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
   };
@@ -70,4 +74,31 @@ export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
     where: { id: deliveryId },
     include: { event: { select: { type: true } }, attempts: { orderBy: { n: "asc" } } },
   });
+}
+
+/**
+ * A test's event and its one delivery, marked as a test, in one transaction: the sample is kept in
+ * the webhook's history like any delivery, and fan-out never sees it (it is not queued).
+ */
+export async function insertTestDelivery(db: Db, webhookId: string, event: AcceptedEvent): Promise<string> {
+  const id = newId("delivery");
+  await db.$transaction([
+    db.event.create({
+      data: {
+        id: event.id,
+        dedupKey: event.dedupKey,
+        type: event.type,
+        source: event.source,
+        namespace: event.namespace,
+        repository: event.repository,
+        tag: event.tag,
+        digest: event.digest,
+        actor: event.actor,
+        occurredAt: new Date(event.occurredAt),
+        data: event.data as object,
+      },
+    }),
+    db.delivery.create({ data: { id, webhookId, eventId: event.id, test: true } }),
+  ]);
+  return id;
 }

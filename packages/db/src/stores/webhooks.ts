@@ -13,6 +13,8 @@ export interface NewWebhook {
   headers: Record<string, string>;
   /** Tag globs; empty for no filter. */
   filterTags: string[];
+  tlsCert: string | null;
+  skipTlsVerification: boolean;
   enabled: boolean;
   authorId: string;
 }
@@ -27,7 +29,19 @@ export async function findWebhook(db: Db, id: string) {
 }
 
 export type WebhookChanges = Partial<
-  Pick<NewWebhook, "name" | "url" | "events" | "format" | "secret" | "headers" | "filterTags" | "enabled">
+  Pick<
+    NewWebhook,
+    | "name"
+    | "url"
+    | "events"
+    | "format"
+    | "secret"
+    | "headers"
+    | "filterTags"
+    | "tlsCert"
+    | "skipTlsVerification"
+    | "enabled"
+  >
 > & { disabledReason?: string | null };
 
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
@@ -54,15 +68,18 @@ export async function deleteWebhook(db: Db, id: string, reason: string): Promise
 export async function listWebhooks(
   db: Db,
   filter: {
-    repository?: string;
+    /** null: webhooks of no repository (namespace and global ones). */
+    repository?: string | null;
     namespace?: string;
+    authorId?: string;
     visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
   },
 ) {
   const where: Prisma.WebhookWhereInput = {
     deletedAt: null,
-    ...(filter.repository ? { repository: filter.repository } : {}),
+    ...(filter.repository !== undefined ? { repository: filter.repository } : {}),
     ...(filter.namespace ? { namespace: filter.namespace } : {}),
+    ...(filter.authorId ? { authorId: filter.authorId } : {}),
   };
   if (filter.visibleTo) {
     where.OR = [

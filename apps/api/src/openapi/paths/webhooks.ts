@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { ZodOpenApiPathsObject } from "zod-openapi";
+import { listQuery } from "../../routes/webhooks.js";
+import { testWebhookBody } from "../../services/webhook-test.js";
+import { createWebhookBody, updateWebhookBody } from "../../services/webhooks.js";
+import { idParam } from "../params.js";
+import { AUTHENTICATED, errors, json, noContent, ok } from "../responses.js";
+import { testResultSchema } from "../schemas/deliveries.js";
+import { webhookListSchema, webhookSchema } from "../schemas/webhooks.js";
+
+const tags = ["Webhooks"];
+const webhookPath = z.object({ id: idParam("webhook", "the webhook's id") });
+
+// The PATCH schema names repository and namespace only to refuse them with a clear message; a
+// client must not take them for changeable fields.
+const updateRequest = updateWebhookBody.omit({ repository: true, namespace: true });
+
+/** /api/v1/webhooks (routes/webhooks.ts). */
+export const webhookPaths: ZodOpenApiPathsObject = {
+  "/api/v1/webhooks": {
+    post: {
+      operationId: "createWebhook",
+      tags,
+      summary: "Subscribe a URL to events",
+      description:
+        "No repository and no namespace means global (global admins only). `events` may hold `*` and globs " +
+        "such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to " +
+        "the scope; 400 when a type does not fit it, or the URL is refused as a target.",
+      requestBody: { required: true, content: json(createWebhookBody.meta({ id: "CreateWebhookRequest" })) },
+      responses: {
+        201: ok("The webhook", webhookSchema),
+        ...errors(400, ...AUTHENTICATED, 403, 413, 415),
+      },
+    },
+    get: {
+      operationId: "listWebhooks",
+      tags,
+      summary: "The webhooks the caller may manage",
+      requestParams: { query: listQuery },
+      responses: { 200: ok("The webhooks", webhookListSchema), ...errors(400, ...AUTHENTICATED) },
+    },
+  },
+  "/api/v1/webhooks/{id}": {
+    get: {
+      operationId: "getWebhook",
+      tags,
+      summary: "One webhook",
+      requestParams: { path: webhookPath },
+      responses: { 200: ok("The webhook", webhookSchema), ...errors(...AUTHENTICATED, 404) },
+    },
+    patch: {
+      operationId: "updateWebhook",
+      tags,
+      summary: "Change, pause or resume a webhook",
+      description:
+        "Any of the fields, checked as on creation; `secret: null` removes the secret, `enabled: false` " +
+        "pauses the webhook. Its repository or namespace cannot change (400).",
+      requestParams: { path: webhookPath },
+      requestBody: { content: json(updateRequest.meta({ id: "UpdateWebhookRequest" })) },
+      responses: {
+        200: ok("The webhook as changed", webhookSchema),
+        ...errors(400, ...AUTHENTICATED, 404, 413, 415),
+      },
+    },
+    delete: {
+      operationId: "deleteWebhook",
+      tags,
+      summary: "Stop a webhook for good",
+      description: "Cancels its pending deliveries; their history stays readable by global admins.",
+      requestParams: { path: webhookPath },
+      responses: { 204: noContent, ...errors(...AUTHENTICATED, 404) },
+    },
+  },
+  "/api/v1/webhooks/{id}/test": {
+    post: {
+      operationId: "testWebhook",
+      tags,
+      summary: "Send a sample event now",
+      description:
+        "A sample of the webhook's first type (or `type`) in its format, signed, sent once and kept in its " +
+        "history marked `test`. Answers with the attempt whatever the receiver said; never retried, and a 410 " +
+        "does not disable the webhook.",
+      requestParams: { path: webhookPath },
+      requestBody: { content: json(testWebhookBody.meta({ id: "TestWebhookRequest" })) },
+      responses: { 200: ok("The attempt", testResultSchema), ...errors(400, ...AUTHENTICATED, 404, 415) },
+    },
+  },
+};

@@ -1,0 +1,72 @@
+import { EVENT_TYPES } from "@hookyard/core";
+import { z } from "zod";
+import { deliveriesQuery } from "../../routes/webhooks.js";
+import { nullableTimestamp, timestamp } from "./common.js";
+
+const status = deliveriesQuery.shape.status.unwrap().meta({
+  description: "pending until it succeeds, fails for good (no attempt left) or is canceled (webhook deleted)",
+});
+const headers = z.record(z.string(), z.string());
+
+/** One HTTP request of a delivery; also the answer's shape wherever a single attempt is shown. */
+export const attemptSchema = z
+  .object({
+    n: z.int().min(1),
+    startedAt: timestamp,
+    durationMs: z.int(),
+    statusCode: z.int().nullable().meta({ description: "null when no answer came (timeout, refused, ...)" }),
+    error: z.string().nullable(),
+    requestHeaders: headers.meta({ description: "as sent, credential-like values masked" }),
+    responseHeaders: headers.nullable(),
+    responseBody: z.string().nullable().meta({ description: "the first 4 KiB of the receiver's answer" }),
+  })
+  .meta({ id: "Attempt" });
+
+/** listDeliveries' items (packages/db stores/deliveries.ts). */
+export const deliverySummarySchema = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    eventType: z.enum(EVENT_TYPES),
+    status,
+    attempts: z.int().meta({ description: "attempts made so far" }),
+    lastStatusCode: z.int().nullable(),
+    createdAt: timestamp,
+    completedAt: nullableTimestamp,
+    test: z.boolean().meta({ description: "sent by POST /api/v1/webhooks/{id}/test; never retried" }),
+  })
+  .meta({ id: "DeliverySummary" });
+
+export const deliveryPageSchema = z
+  .object({
+    items: z.array(deliverySummarySchema),
+    nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page; null on the last" }),
+  })
+  .meta({ id: "DeliveryPage" });
+
+/** GET /api/v1/deliveries/:id (routes/deliveries.ts). */
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    webhookId: z.string(),
+    eventId: z.string(),
+    eventType: z.enum(EVENT_TYPES),
+    status,
+    attemptCount: z.int(),
+    lastStatusCode: z.int().nullable(),
+    createdAt: timestamp,
+    completedAt: nullableTimestamp,
+    test: z.boolean(),
+    attempts: z.array(attemptSchema),
+  })
+  .meta({ id: "Delivery" });
+
+/** POST /api/v1/webhooks/:id/test (services/webhook-test.ts). */
+export const testResultSchema = z
+  .object({
+    deliveryId: z.string(),
+    eventType: z.enum(EVENT_TYPES),
+    test: z.literal(true),
+    attempt: attemptSchema.omit({ requestHeaders: true }),
+  })
+  .meta({ id: "TestResult" });

@@ -1,0 +1,32 @@
+import { EVENT_TYPES, webhookFilter } from "@hookyard/core";
+import { z } from "zod";
+import { createWebhookBody } from "../../services/webhooks.js";
+import { itemsOf, nullableTimestamp, timestamp } from "./common.js";
+
+/** presentWebhook's answer (services/webhooks.ts): never the secret; credential-like header values masked. */
+export const webhookSchema = z
+  .object({
+    id: z.string().meta({ example: "wh_01k9xq2c3r4s5t6v7w8x9y0z1a" }),
+    name: z.string(),
+    url: z.string(),
+    events: z.array(z.enum(EVENT_TYPES)).meta({ description: "the types subscribed to, globs expanded" }),
+    repository: z.string().nullable().meta({ description: '"ns/repo" for a repository webhook' }),
+    namespace: z.string().nullable().meta({ description: "set for repository and namespace webhooks; null: global" }),
+    format: createWebhookBody.shape.format.unwrap(),
+    hasSecret: z.boolean().meta({ description: "whether deliveries carry webhook-signature" }),
+    headers: z
+      .record(z.string(), z.string())
+      .meta({ description: 'names in lower case; values of credential-like names shown as "[redacted]"' }),
+    filter: webhookFilter.nullable(),
+    tlsCert: z.string().nullable().meta({ description: "PEM CA certificates trusted besides the system ones" }),
+    skipTLSVerification: z.boolean(),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable().meta({ description: "why it was paused or disabled (e.g. a 410 Gone)" }),
+    authorId: z.string(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    lastSuccessfulAt: nullableTimestamp,
+  })
+  .meta({ id: "Webhook" });
+
+export const webhookListSchema = itemsOf(webhookSchema).meta({ id: "WebhookList" });

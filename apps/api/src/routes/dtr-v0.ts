@@ -1,0 +1,75 @@
+import { maySubscribeToType } from "@hookyard/core";
+import { listWebhooks } from "@hookyard/db";
+import { Router } from "express";
+import type { ApiDeps } from "../deps.js";
+import { forbidden, notFound } from "../http/api-error.js";
+import { currentUser, requireUser } from "../http/authenticate.js";
+import { jsonBody } from "../http/json-body.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
+import { parseInput } from "../http/validate.js";
+import {
+  asV0,
+  dtrTestBody,
+  dtrWebhookBody,
+  presentDtrWebhook,
+  repositoryPathScope,
+  v1WebhookBody,
+} from "../services/dtr-v0.js";
+import { assertAllowedTarget } from "../services/target-check.js";
+import { testEndpoint } from "../services/webhook-test.js";
+import { createWebhook, manageableWebhook, mayManage, removeWebhook } from "../services/webhooks.js";
+
+/** DTR's webhook API, for the scripts written against it (`curl -u user:token` works: Basic auth). */
+export function dtrV0Routes({ config, db, transport }: ApiDeps): Router {
+  const router = Router();
+  router.use("/api/v0", requireUser(db), ...jsonBody("96kb"));
+
+  router.post("/api/v0/webhooks", async (req, res) => {
+    const input = parseInput(dtrWebhookBody, req.body);
+    const webhook = await asV0(() => createWebhook(db, currentUser(req), v1WebhookBody(input), config));
+    res.status(201).json(presentDtrWebhook(webhook));
+  });
+
+  // DTR: a user sees the subscriptions they made; a global admin sees all.
+  router.get("/api/v0/webhooks", async (req, res) => {
+    const user = currentUser(req);
+    const webhooks = await listWebhooks(db, user.admin ? {} : { authorId: user.userId });
+    res.json(webhooks.filter((w) => mayManage(user, w)).map(presentDtrWebhook));
+  });
+
+  router.delete("/api/v0/webhooks/:id", async (req, res) => {
+    const user = currentUser(req);
+    await removeWebhook(db, user, await manageableWebhook(db, user, pathId(req, "webhook")));
+    res.status(204).end();
+  });
+
+  router.post("/api/v0/webhooks/test", async (req, res) => {
+    const user = currentUser(req);
+    const input = parseInput(dtrTestBody, req.body);
+    if (!maySubscribeToType(user, input.type)) throw forbidden(`you may not subscribe to ${input.type} anywhere`);
+    await asV0(() => assertAllowedTarget(input.endpoint, config.allowPrivateTargets));
+    const sent = await testEndpoint({ transport, timeoutMs: config.deliveryTimeoutMs }, input.type, input.endpoint);
+    res.json({
+      statusCode: sent.statusCode,
+      durationMs: sent.durationMs,
+      error: sent.error,
+      responseBody: sent.responseBody,
+    });
+  });
+
+  // /repositories/{ns}/webhooks (the namespace's) and /repositories/{ns}/{repo}/webhooks.
+  router.get("/api/v0/repositories/*path", async (req, res) => {
+    const segments = (req.params as { path: string[] }).path;
+    if (segments.length < 2 || segments.at(-1) !== "webhooks") {
+      throw notFound("route");
+    }
+    const scope = repositoryPathScope(currentUser(req), segments.slice(0, -1));
+    const webhooks = await listWebhooks(
+      db,
+      scope.kind === "repository" ? { repository: scope.repository } : { namespace: scope.namespace, repository: null },
+    );
+    res.json(webhooks.map(presentDtrWebhook));
+  });
+  router.use(badParamEncoding("id"));
+  return router;
+}

@@ -1,0 +1,108 @@
+import {
+  buildDeliveryHeaders,
+  InvalidSecretError,
+  type PayloadFormatName,
+  parseRetryAfter,
+  type RegistryEvent,
+  redactHeaders,
+  renderPayload,
+  storableHeaders,
+  storableText,
+} from "@hookyard/core";
+import type { Transport } from "./http-transport.js";
+import { USER_AGENT } from "./user-agent.js";
+
+/** What of a webhook shapes the request sent to it. */
+export interface DeliveryTarget {
+  url: string;
+  format: string;
+  secret: string | null;
+  headers: unknown;
+  tlsCert: string | null;
+  skipTlsVerification: boolean;
+}
+
+/** One request as it went out and what came back, storable as it is. */
+export interface SentRequest {
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  succeeded: boolean;
+  /** 410 Gone: the receiver says this endpoint is gone for good. */
+  gone: boolean;
+  /** The receiver's Retry-After, in ms from when it answered. */
+  retryAfterMs: number | null;
+  /** Nothing went out (the webhook cannot be sent to as it is); trying again will not help. */
+  notSent: boolean;
+}
+
+/**
+ * Renders an event in the webhook's format, signs it and POSTs it once: every delivery, by the
+ * worker or a test sent from the API, goes out through here, so both send the same thing.
+ */
+export async function sendDelivery(
+  transport: Transport,
+  options: { deliveryId: string; webhook: DeliveryTarget; event: RegistryEvent; timeoutMs: number },
+): Promise<SentRequest> {
+  const { deliveryId, webhook, event } = options;
+  const payload = renderPayload(webhook.format as PayloadFormatName, event);
+  const startedAt = new Date();
+  let headers: Record<string, string>;
+  try {
+    headers = buildDeliveryHeaders({
+      deliveryId,
+      eventType: event.type,
+      contentType: payload.contentType,
+      body: payload.body,
+      timestampSeconds: Math.floor(startedAt.getTime() / 1000),
+      secret: webhook.secret,
+      userAgent: USER_AGENT,
+      custom: webhook.headers as Record<string, string>,
+    });
+  } catch (error) {
+    // A secret stored before secrets were checked, and too weak to sign with: the delivery fails
+    // with the reason rather than go out unsigned or with a forgeable signature.
+    if (!(error instanceof InvalidSecretError)) throw error;
+    return {
+      startedAt,
+      durationMs: 0,
+      statusCode: null,
+      error: `not sent: ${error.message}; give the webhook a new secret`,
+      requestHeaders: {},
+      responseHeaders: null,
+      responseBody: null,
+      succeeded: false,
+      gone: false,
+      retryAfterMs: null,
+      notSent: true,
+    };
+  }
+
+  const result = await transport.send({
+    url: webhook.url,
+    headers,
+    body: payload.body,
+    timeoutMs: options.timeoutMs,
+    tls: { caCertificates: webhook.tlsCert, skipVerification: webhook.skipTlsVerification },
+  });
+  const statusCode = result.ok ? result.statusCode : null;
+  const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
+  return {
+    startedAt,
+    durationMs: result.durationMs,
+    statusCode,
+    // What the receiver sent is made storable first: a NUL in its answer must not break booking.
+    error: result.ok ? (succeeded ? null : `HTTP ${statusCode}`) : storableText(result.error),
+    requestHeaders: redactHeaders(headers),
+    responseHeaders: result.ok ? storableHeaders(result.headers) : null,
+    responseBody: result.ok ? storableText(result.body) : null,
+    succeeded,
+    gone: statusCode === 410,
+    retryAfterMs: result.ok ? parseRetryAfter(result.headers["retry-after"], new Date()) : null,
+    notSent: false,
+  };
+}
