@@ -14,11 +14,12 @@ function expectError(res: ApiResponse, status: number, code: string, message: Re
   expect(res.json.error.message, what).toMatch(message);
 }
 
-/** Every row the users API writes, to show that a refused request changed nothing. */
+/** Every row the users API writes, to show that a refused request changed nothing (but when a
+ * token was last used: presenting it is a use, refused or not). */
 async function rows(hookyard: TestHookyard) {
   const [users, tokens, grants] = await Promise.all([
     hookyard.db.user.findMany({ orderBy: { id: "asc" } }),
-    hookyard.db.apiToken.findMany({ orderBy: { id: "asc" } }),
+    hookyard.db.apiToken.findMany({ orderBy: { id: "asc" }, omit: { lastUsedAt: true } }),
     hookyard.db.grant.findMany({ orderBy: { id: "asc" } }),
   ]);
   return { users, tokens, grants };
@@ -96,6 +97,12 @@ describe("users, tokens and grants API", () => {
     for (const item of listed.json.items) {
       expect(Object.keys(item).sort()).toEqual(["createdAt", "id", "lastUsedAt"]);
     }
+    // Each was used just now, so each says so: what tells an operator a rotated-out token is idle.
+    for (const item of listed.json.items) expect(Date.now() - Date.parse(item.lastUsedAt)).toBeLessThan(60_000);
+    const unused = await call("POST", `/api/v1/users/${user.id}/tokens`);
+    const afterUnused = await call("GET", `/api/v1/users/${user.id}/tokens`);
+    expect(afterUnused.json.items.find((t: { id: string }) => t.id === unused.json.id).lastUsedAt).toBeNull();
+    await call("DELETE", `/api/v1/users/${user.id}/tokens/${unused.json.id}`);
 
     expect((await call("DELETE", `/api/v1/users/${user.id}/tokens/${second.json.id}`)).status).toBe(204);
     expectError(await call("GET", "/api/v1/me", undefined, second.json.token), 401, "unauthorized", /token/);
@@ -144,14 +151,27 @@ describe("users, tokens and grants API", () => {
     expect((await call("GET", "/api/v1/me")).status).toBe(200);
   });
 
-  it("refuses to delete the author of webhooks, naming them, and changes nothing", async () => {
+  it("keeps the bootstrap admin's name, which start-up would make a global admin", async () => {
+    const before = await rows(hookyard);
+    expectError(
+      await call("POST", "/api/v1/users", { name: "admin" }),
+      400,
+      "invalid_request",
+      /^name: "admin" is kept/,
+    );
+    expect(await rows(hookyard)).toEqual(before);
+  });
+
+  it("deletes the author of a webhook at once; the webhook stays, in its scope, with no author", async () => {
     const author = await newUser("frank");
     expect((await grant(author.id, { repository: "acme/web", role: "admin" })).status).toBe(201);
-    expect((await call("POST", "/api/v1/webhooks", HOOK, author.token)).status).toBe(201);
-    const before = await rows(hookyard);
-    expectError(await call("DELETE", `/api/v1/users/${author.id}`), 409, "conflict", /author of 1 webhook/);
-    expect(await rows(hookyard)).toEqual(before);
-    expect((await call("GET", "/api/v1/me", undefined, author.token)).status).toBe(200);
+    const hook = await call("POST", "/api/v1/webhooks", HOOK, author.token);
+    expect(hook.status).toBe(201);
+    expect((await call("DELETE", `/api/v1/users/${author.id}`)).status).toBe(204);
+    expect((await call("GET", "/api/v1/me", undefined, author.token)).status).toBe(401);
+    const kept = await call("GET", `/api/v1/webhooks/${hook.json.id}`);
+    expect(kept.status).toBe(200);
+    expect(kept.json).toMatchObject({ authorId: null, enabled: true, repository: "acme/web" });
   });
 
   it("lets a repository admin subscribe to its repository only", async () => {

@@ -53,7 +53,7 @@ export function presentDtrWebhook(webhook: Webhook) {
     type: webhook.events[0] ?? "",
     key: webhook.repository ?? webhook.namespace ?? "",
     endpoint: webhook.url,
-    authorID: webhook.authorId,
+    authorID: webhook.authorId ?? "",
     createdAt: webhook.createdAt,
     lastSuccessfulAt: webhook.lastSuccessfulAt,
     inactive: !webhook.enabled,

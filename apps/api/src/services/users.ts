@@ -1,6 +1,7 @@
 import { generateToken, hashToken, isValidNamespace, isValidRepositoryName, splitRepositoryName } from "@hookyard/core";
 import {
   type AuthenticatedUser,
+  BOOTSTRAP_ADMIN_NAME,
   type Db,
   deleteUser,
   type Grant,
@@ -20,7 +21,12 @@ const conflict = (message: string) => new ApiError(409, "conflict", message);
 export const USER_NAME_RULE = "must be 1 to 100 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
 
 export const createUserBody = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, USER_NAME_RULE),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, USER_NAME_RULE)
+    // Start-up makes the user of this name a global admin holding HOOKYARD_ADMIN_TOKEN: a user given
+    // the name after the bootstrap admin was deleted would become one at the next start.
+    .refine((name) => name !== BOOTSTRAP_ADMIN_NAME, `"${BOOTSTRAP_ADMIN_NAME}" is kept for the bootstrap admin`),
   admin: z.boolean().default(false),
 });
 
@@ -49,11 +55,6 @@ export async function removeUser(db: Db, id: string): Promise<void> {
       throw notFound("user");
     case "last_admin":
       throw conflict("this is the last global admin; make another user admin before deleting this one");
-    case "authored":
-      throw conflict(
-        `the user is the author of ${outcome.webhooks} webhook(s) and ${outcome.chains} chain(s), deleted webhooks ` +
-          "included (they keep their author for their history); revoke its tokens and grants instead",
-      );
   }
 }
 

@@ -14,6 +14,7 @@ export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<Au
     include: { user: { include: { grants: true } } },
   });
   if (!token) return null;
+  await noteTokenUse(db, token.id, token.lastUsedAt);
   const { user } = token;
   return {
     userId: user.id,
@@ -24,15 +25,32 @@ export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<Au
   };
 }
 
+/** How stale a token's last use may be shown: at most one write per token this often, not one per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Keeps a token's lastUsedAt (shown in its user's token list) to within a minute, so that an
+ * operator rotating tokens sees which one is still in use. */
+async function noteTokenUse(db: Db, tokenId: string, lastUsedAt: Date | null): Promise<void> {
+  const now = Date.now();
+  if (lastUsedAt && now - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await db.apiToken.updateMany({
+    where: { id: tokenId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] },
+    data: { lastUsedAt: new Date(now) },
+  });
+}
+
+/** The name of the user HOOKYARD_ADMIN_TOKEN belongs to; no one else may take it. */
+export const BOOTSTRAP_ADMIN_NAME = "admin";
+
 /**
  * Makes sure the bootstrap admin exists and holds this token. Returns false when the token was
  * already there. Two processes starting at once both end with the same single row.
  */
 export async function ensureBootstrapAdmin(db: Db, tokenHash: string): Promise<boolean> {
   const user = await db.user.upsert({
-    where: { name: "admin" },
+    where: { name: BOOTSTRAP_ADMIN_NAME },
     update: { admin: true },
-    create: { id: newId("user"), name: "admin", admin: true },
+    create: { id: newId("user"), name: BOOTSTRAP_ADMIN_NAME, admin: true },
   });
   const inserted = await db.$executeRaw`
     INSERT INTO api_tokens (id, user_id, token_hash) VALUES (${newId("token")}, ${user.id}, ${tokenHash})
@@ -41,7 +59,7 @@ export async function ensureBootstrapAdmin(db: Db, tokenHash: string): Promise<b
 }
 
 export async function adminHasToken(db: Db): Promise<boolean> {
-  const count = await db.apiToken.count({ where: { user: { admin: true, name: "admin" } } });
+  const count = await db.apiToken.count({ where: { user: { admin: true, name: BOOTSTRAP_ADMIN_NAME } } });
   return count > 0;
 }
 
@@ -96,15 +114,11 @@ export async function findUser(db: Db, id: string): Promise<UserSummary | null> 
   return db.user.findUnique({ where: { id }, select: USER_SUMMARY });
 }
 
-export type DeleteUserOutcome =
-  | { deleted: true }
-  | { deleted: false; reason: "not_found" | "last_admin" }
-  /** The webhooks and chains keep their author (onDelete Restrict), deleted webhooks included. */
-  | { deleted: false; reason: "authored"; webhooks: number; chains: number };
+export type DeleteUserOutcome = { deleted: true } | { deleted: false; reason: "not_found" | "last_admin" };
 
 /**
- * Deletes a user, its tokens and grants (cascade), unless it is the last global admin or still the
- * author of webhooks or chains. The admins and the user are locked first, in id order, so two
+ * Deletes a user, its tokens and grants (cascade), unless it is the last global admin. Its webhooks
+ * and chains stay, with no author (onDelete SetNull): they belong to their scope. The admins and the user are locked first, in id order, so two
  * admins deleting each other at once cannot both succeed and leave nobody in charge.
  */
 export async function deleteUser(db: Db, id: string): Promise<DeleteUserOutcome> {
@@ -114,11 +128,6 @@ export async function deleteUser(db: Db, id: string): Promise<DeleteUserOutcome>
     const user = locked.find((row) => row.id === id);
     if (!user) return { deleted: false, reason: "not_found" };
     if (user.admin && locked.filter((row) => row.admin).length === 1) return { deleted: false, reason: "last_admin" };
-    const [webhooks, chains] = await Promise.all([
-      tx.webhook.count({ where: { authorId: id } }),
-      tx.chain.count({ where: { authorId: id } }),
-    ]);
-    if (webhooks > 0 || chains > 0) return { deleted: false, reason: "authored", webhooks, chains };
     await tx.user.delete({ where: { id } });
     return { deleted: true };
   });

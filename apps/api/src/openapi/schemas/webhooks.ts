@@ -22,7 +22,7 @@ export const webhookSchema = z
     skipTLSVerification: z.boolean(),
     enabled: z.boolean(),
     disabledReason: z.string().nullable().meta({ description: "why it was paused or disabled (e.g. a 410 Gone)" }),
-    authorId: z.string(),
+    authorId: z.string().nullable().meta({ description: "null once its author was deleted" }),
     createdAt: timestamp,
     updatedAt: timestamp,
     lastSuccessfulAt: nullableTimestamp,
