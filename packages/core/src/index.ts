@@ -1,6 +1,7 @@
 export * from "./duration.js";
 export * from "./event-patterns.js";
 export * from "./event-types.js";
+export * from "./payloads/cloudevents.js";
 export * from "./payloads/contents.js";
 export * from "./payloads/delivery-headers.js";
 export * from "./payloads/dtr.js";

@@ -1,9 +1,9 @@
 import {
   buildDeliveryHeaders,
   InvalidSecretError,
+  type AcceptedEvent,
   type PayloadFormatName,
   parseRetryAfter,
-  type RegistryEvent,
   redactHeaders,
   renderPayload,
   storableHeaders,
@@ -46,10 +46,10 @@ export interface SentRequest {
  */
 export async function sendDelivery(
   transport: Transport,
-  options: { deliveryId: string; webhook: DeliveryTarget; event: RegistryEvent; timeoutMs: number },
+  options: { deliveryId: string; webhook: DeliveryTarget; event: AcceptedEvent; timeoutMs: number },
 ): Promise<SentRequest> {
   const { deliveryId, webhook, event } = options;
-  const payload = renderPayload(webhook.format as PayloadFormatName, event);
+  const payload = renderPayload(webhook.format as PayloadFormatName, event, event.id);
   const startedAt = new Date();
   let headers: Record<string, string>;
   try {

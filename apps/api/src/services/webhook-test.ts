@@ -65,7 +65,7 @@ export async function testEndpoint(
     tlsCert: null,
     skipTlsVerification: false,
   };
-  const event = sampleEvent(type, { kind: "global" }, `test:${newId("event")}`);
+  const event = { ...sampleEvent(type, { kind: "global" }, `test:${newId("event")}`), id: newId("event") };
   return sendDelivery(deps.transport, {
     deliveryId: newId("delivery"),
     webhook: target,

@@ -57,7 +57,7 @@ export async function sendOnce(
   const sent = await sendDelivery(deps.transport, {
     deliveryId,
     webhook,
-    event: eventFromRow(delivery.event),
+    event: { ...eventFromRow(delivery.event), id: delivery.event.id },
     timeoutMs: deps.deliveryTimeoutMs,
   });
   const { startedAt, gone, notSent, ...request } = sent;

@@ -17,7 +17,7 @@ const event: RegistryEvent = {
 
 describe("renderPayload", () => {
   it("sends dtr bodies as application/json JSON of the DTR envelope", () => {
-    const rendered = renderPayload("dtr", event);
+    const rendered = renderPayload("dtr", event, "evt_1");
     expect(rendered.contentType).toBe("application/json");
     const body = JSON.parse(rendered.body) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(["contents", "createdAt", "location", "type"]);
@@ -33,9 +33,9 @@ describe("renderPayload", () => {
     "renders %s when it is listed as supported, and refuses it otherwise instead of sending something else",
     (format) => {
       if (SUPPORTED_FORMATS.includes(format)) {
-        expect(typeof renderPayload(format, event).body).toBe("string");
+        expect(typeof renderPayload(format, event, "evt_1").body).toBe("string");
       } else {
-        expect(() => renderPayload(format, event)).toThrow(format);
+        expect(() => renderPayload(format, event, "evt_1")).toThrow(format);
       }
     },
   );
