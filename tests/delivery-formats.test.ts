@@ -1,5 +1,5 @@
 import { manifestPush, type Receiver, startReceiver } from "@hookyard/testkit";
-import { HTTP } from "cloudevents";
+import { type CloudEvent, HTTP } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
 
@@ -36,8 +36,8 @@ describe("the cloudevents format on the wire", () => {
     const events = receiver.requests.map((req) => {
       expect(req.headers["content-type"]).toMatch(/^application\/cloudevents\+json/);
       const parsed = HTTP.toEvent({ headers: req.headers, body: req.body });
-      const event = Array.isArray(parsed) ? parsed[0] : parsed;
-      expect(event?.validate()).toBe(true);
+      const event = (Array.isArray(parsed) ? parsed[0] : parsed) as CloudEvent<unknown>;
+      expect(event.validate()).toBe(true);
       return event;
     });
     const byType = new Map<string, Set<string>>();

@@ -108,6 +108,14 @@ describe("/api/v0, DTR's webhook API", () => {
     });
     expect(everything.status).toBe(201);
     expect(everything.json.key).toBe("");
+    // A long repository name is still a scope (the webhook's v1 name is cut to fit, not refused).
+    const long = await v0("admin", "POST", "/webhooks", {
+      type: "TAG_PUSH",
+      key: `acme/${"w".repeat(200)}`,
+      endpoint: receiver.url,
+    });
+    expect(long.status).toBe(201);
+    expect(long.json.key).toBe(`acme/${"w".repeat(200)}`);
     const noKey = await v0("repoAdmin", "POST", "/webhooks", { type: "TAG_PUSH", endpoint: receiver.url });
     expect(noKey.status).toBe(403);
     const otherRepo = await v0("repoAdmin", "POST", "/webhooks", {

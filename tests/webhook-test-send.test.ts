@@ -102,4 +102,24 @@ describe("POST /api/v1/webhooks/:id/test", () => {
     expect(res.status).toBe(200);
     expect(res.json.attempt).toMatchObject({ statusCode: null, error: expect.stringMatching(/^ECONNREFUSED/) });
   });
+
+  it("pages the history newest first by cursor, and refuses a cursor it did not hand out", async () => {
+    answer = 200;
+    const hook = await webhook();
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++)
+      sent.push((await hookyard.request("POST", `/api/v1/webhooks/${hook.id}/test`)).json.deliveryId);
+    const first = await hookyard.request("GET", `/api/v1/webhooks/${hook.id}/deliveries?limit=2`);
+    expect(first.json.items.map((d: { id: string }) => d.id)).toEqual([sent[2], sent[1]]);
+    const second = await hookyard.request(
+      "GET",
+      `/api/v1/webhooks/${hook.id}/deliveries?limit=2&cursor=${first.json.nextCursor}`,
+    );
+    expect(second.json).toMatchObject({ items: [{ id: sent[0] }], nextCursor: null });
+    for (const cursor of ["zz", "a", hook.id]) {
+      const res = await hookyard.request("GET", `/api/v1/webhooks/${hook.id}/deliveries?cursor=${cursor}`);
+      expect(res.status, cursor).toBe(400);
+      expect(res.json.error.message).toMatch(/^cursor: must be the nextCursor of a previous page/);
+    }
+  });
 });

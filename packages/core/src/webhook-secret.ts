@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /**
  * The secrets a webhook may sign with. Two forms:
  * - Standard Webhooks: "whsec_" and the standard base64 (with its padding) of 24 to 64 random bytes;
@@ -46,4 +48,19 @@ export function webhookSecretKey(secret: string): Buffer | null {
 
 export function isValidWebhookSecret(secret: string): boolean {
   return webhookSecretKey(secret) !== null;
+}
+
+/** A new secret in the Standard Webhooks form, 32 random bytes, as rotation hands out. */
+export function generateWebhookSecret(): string {
+  return `${PREFIX}${randomBytes(32).toString("base64")}`;
+}
+
+/** The secret a rotation replaced, while its grace period lasts; else null. */
+export function previousSecretInGrace(
+  webhook: { previousSecret: string | null; previousSecretUntil: Date | null },
+  now: Date,
+): string | null {
+  return webhook.previousSecret && webhook.previousSecretUntil && webhook.previousSecretUntil > now
+    ? webhook.previousSecret
+    : null;
 }

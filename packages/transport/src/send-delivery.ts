@@ -4,6 +4,7 @@ import {
   type AcceptedEvent,
   type PayloadFormatName,
   parseRetryAfter,
+  previousSecretInGrace,
   redactHeaders,
   renderPayload,
   storableHeaders,
@@ -17,6 +18,8 @@ export interface DeliveryTarget {
   url: string;
   format: string;
   secret: string | null;
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
   headers: unknown;
   tlsCert: string | null;
   skipTlsVerification: boolean;
@@ -60,6 +63,7 @@ export async function sendDelivery(
       body: payload.body,
       timestampSeconds: Math.floor(startedAt.getTime() / 1000),
       secret: webhook.secret,
+      previousSecret: previousSecretInGrace(webhook, startedAt),
       userAgent: USER_AGENT,
       custom: webhook.headers as Record<string, string>,
     });

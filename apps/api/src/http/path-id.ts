@@ -1,5 +1,5 @@
 import { ID_PREFIX } from "@hookyard/db";
-import type { ErrorRequestHandler, Request } from "express";
+import type { ErrorRequestHandler, Request, Router } from "express";
 import { ApiError, notFound } from "./api-error.js";
 
 type IdKind = keyof typeof ID_PREFIX;
@@ -25,14 +25,49 @@ export function isParamDecodingError(error: unknown): boolean {
   return error instanceof URIError && (error as URIError & { status?: number }).status === 400;
 }
 
+/** Whether `text` could be an id of this kind (the shape only; for a query value such as a cursor). */
+export function isIdOf(kind: IdKind, text: string): boolean {
+  return ID_SHAPES[kind].test(text);
+}
+
+/** The index of the first path segment that is not valid percent-encoding; -1 when none. */
+function malformedSegment(segments: readonly string[]): number {
+  return segments.findIndex((segment) => {
+    try {
+      decodeURIComponent(segment);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** The name of the parameter at segment `index` of the first of the router's routes the path fits. */
+function parameterAt(router: Router, segments: readonly string[], index: number): string | null {
+  for (const layer of router.stack) {
+    const template = (layer.route as { path?: unknown } | undefined)?.path;
+    if (typeof template !== "string") continue;
+    const parts = template.split("/");
+    const rest = parts.findIndex((part) => part.startsWith("*"));
+    const fixed = rest < 0 ? parts : parts.slice(0, rest);
+    if (rest < 0 ? parts.length !== segments.length : segments.length < parts.length) continue;
+    if (!fixed.every((part, i) => part.startsWith(":") || part === segments[i])) continue;
+    const part = rest >= 0 && index >= rest ? parts[rest] : parts[index];
+    if (part?.startsWith(":") || part?.startsWith("*")) return part.slice(1);
+  }
+  return null;
+}
+
 /**
  * Express decodes path parameters before any handler runs, and reports a failure without saying
- * which parameter it was. Placed after a router's routes, this names it: `name` must be the only
- * parameter those routes have.
+ * which parameter it was. Placed after a router's routes, this names it, by finding the malformed
+ * segment and the route parameter at its place.
  */
-export function badParamEncoding(name: string): ErrorRequestHandler {
-  return (error, _req, _res, next) => {
+export function badParamEncoding(router: Router): ErrorRequestHandler {
+  return (error, req, _res, next) => {
     if (!isParamDecodingError(error)) return next(error);
+    const segments = req.path.split("/");
+    const name = parameterAt(router, segments, malformedSegment(segments)) ?? "path";
     next(new ApiError(400, "invalid_path", `${name}: the path holds malformed percent-encoding`));
   };
 }

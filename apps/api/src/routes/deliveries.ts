@@ -37,6 +37,6 @@ export function deliveryRoutes({ db }: ApiDeps): Router {
       })),
     });
   });
-  router.use(badParamEncoding("id"));
+  router.use(badParamEncoding(router));
   return router;
 }

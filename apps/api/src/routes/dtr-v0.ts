@@ -2,7 +2,7 @@ import { maySubscribeToType } from "@hookyard/core";
 import { listWebhooks } from "@hookyard/db";
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
-import { forbidden, notFound } from "../http/api-error.js";
+import { forbidden } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
@@ -57,19 +57,16 @@ export function dtrV0Routes({ config, db, transport }: ApiDeps): Router {
     });
   });
 
-  // /repositories/{ns}/webhooks (the namespace's) and /repositories/{ns}/{repo}/webhooks.
-  router.get("/api/v0/repositories/*path", async (req, res) => {
-    const segments = (req.params as { path: string[] }).path;
-    if (segments.length < 2 || segments.at(-1) !== "webhooks") {
-      throw notFound("route");
-    }
-    const scope = repositoryPathScope(currentUser(req), segments.slice(0, -1));
-    const webhooks = await listWebhooks(
-      db,
-      scope.kind === "repository" ? { repository: scope.repository } : { namespace: scope.namespace, repository: null },
-    );
-    res.json(webhooks.map(presentDtrWebhook));
+  // DTR's repositories are "ns/repo": one segment each.
+  router.get("/api/v0/repositories/:ns/webhooks", async (req, res) => {
+    const scope = repositoryPathScope(currentUser(req), [req.params.ns as string]);
+    res.json((await listWebhooks(db, { namespace: scope.namespace, repository: null })).map(presentDtrWebhook));
   });
-  router.use(badParamEncoding("id"));
+
+  router.get("/api/v0/repositories/:ns/:repo/webhooks", async (req, res) => {
+    const scope = repositoryPathScope(currentUser(req), [req.params.ns as string, req.params.repo as string]);
+    res.json((await listWebhooks(db, { repository: scope.repository })).map(presentDtrWebhook));
+  });
+  router.use(badParamEncoding(router));
   return router;
 }

@@ -4,7 +4,7 @@ import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireAdmin, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
-import { pathId } from "../http/path-id.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import {
   createGrant,
   createToken,
@@ -75,5 +75,6 @@ export function userRoutes({ db }: ApiDeps): Router {
     if (!(await deleteGrant(db, userId, pathId(req, "grant", "grantId")))) throw notFound("grant");
     res.status(204).end();
   });
+  router.use(badParamEncoding(router));
   return router;
 }

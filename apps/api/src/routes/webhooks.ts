@@ -5,8 +5,9 @@ import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
-import { badParamEncoding, pathId } from "../http/path-id.js";
+import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
+import { rotateSecret } from "../services/secret-rotation.js";
 import { testWebhook } from "../services/webhook-test.js";
 import {
   changeWebhook,
@@ -23,7 +24,11 @@ export const listQuery = z.object({ repository: z.string().optional(), namespace
 export const deliveriesQuery = z.object({
   status: z.enum(["pending", "succeeded", "failed", "canceled"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(100).optional(),
+  // The last id of the page before (ids sort by time): anything else would silently give a wrong page.
+  cursor: z
+    .string()
+    .refine((text) => isIdOf("delivery", text), "must be the nextCursor of a previous page")
+    .optional(),
 });
 
 export function webhookRoutes({ config, db, transport }: ApiDeps): Router {
@@ -66,12 +71,17 @@ export function webhookRoutes({ config, db, transport }: ApiDeps): Router {
     res.json(await testWebhook({ db, transport, timeoutMs: config.deliveryTimeoutMs }, webhook, req.body));
   });
 
+  router.post("/api/v1/webhooks/:id/secret/rotate", async (req, res) => {
+    const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
+    res.json(await rotateSecret(db, webhook, req.body));
+  });
+
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {
     const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
     if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("webhook");
     const query = parseInput(deliveriesQuery, req.query, "query");
     res.json(await listDeliveries(db, webhook.id, query));
   });
-  router.use(badParamEncoding("id"));
+  router.use(badParamEncoding(router));
   return router;
 }

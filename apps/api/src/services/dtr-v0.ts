@@ -22,7 +22,8 @@ export const dtrTestBody = z.strictObject({ type: z.enum(EVENT_TYPES), endpoint:
 export function v1WebhookBody(input: z.infer<typeof dtrWebhookBody>) {
   const key = input.key?.trim() ?? "";
   return {
-    name: `${input.type} ${key || "(global)"}`,
+    // v1 names are at most 200 characters; a long key is still a valid scope.
+    name: `${input.type} ${key || "(global)"}`.slice(0, 200),
     url: input.endpoint,
     events: [input.type],
     format: "dtr",
@@ -62,16 +63,20 @@ export function presentDtrWebhook(webhook: Webhook) {
   };
 }
 
+type NamespaceScope = Extract<Scope, { kind: "namespace" }>;
+type RepositoryScope = Extract<Scope, { kind: "repository" }>;
+
 /**
- * The scope of /api/v0/repositories/<path>/webhooks: one segment is a namespace, more a repository.
- * Only its administrators may list it.
+ * The scope of /api/v0/repositories/{ns}[/{repo}]/webhooks. Only its administrators may list it.
  */
+export function repositoryPathScope(user: AuthenticatedUser, segments: readonly [string]): NamespaceScope;
+export function repositoryPathScope(user: AuthenticatedUser, segments: readonly [string, string]): RepositoryScope;
 export function repositoryPathScope(
   user: AuthenticatedUser,
   segments: readonly string[],
-): Exclude<Scope, { kind: "global" }> {
+): NamespaceScope | RepositoryScope {
   const name = segments.join("/");
-  let scope: Exclude<Scope, { kind: "global" }>;
+  let scope: NamespaceScope | RepositoryScope;
   if (segments.length === 1) {
     if (!isValidNamespace(name)) throw badRequest(`namespace: "${name}" is not a namespace name`);
     scope = { kind: "namespace", namespace: name };

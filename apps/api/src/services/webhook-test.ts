@@ -61,6 +61,8 @@ export async function testEndpoint(
     url: endpoint,
     format: "dtr",
     secret: null,
+    previousSecret: null,
+    previousSecretUntil: null,
     headers: {},
     tlsCert: null,
     skipTlsVerification: false,

@@ -9,6 +9,7 @@ import {
   MAX_EVENT_PATTERNS,
   maySubscribe,
   type PayloadFormatName,
+  previousSecretInGrace,
   redactHeaders,
   type Scope,
   SUPPORTED_FORMATS,
@@ -232,7 +233,11 @@ export async function changeWebhook(
     await assertAllowedTarget(input.url, options.allowPrivateTargets);
     changes.url = input.url;
   }
-  if (input.secret !== undefined) changes.secret = input.secret;
+  if (input.secret !== undefined) {
+    // A secret set outright replaces every other at once (a leaked one must stop signing now);
+    // POST .../secret/rotate is the way with a grace period.
+    Object.assign(changes, { secret: input.secret, previousSecret: null, previousSecretUntil: null });
+  }
   if (input.headers !== undefined) changes.headers = wireHeaders(input.headers);
   if (input.tlsCert !== undefined) changes.tlsCert = input.tlsCert;
   if (input.skipTLSVerification !== undefined) changes.skipTlsVerification = input.skipTLSVerification;
@@ -280,6 +285,8 @@ export function presentWebhook(webhook: Webhook) {
     namespace: webhook.namespace,
     format: webhook.format,
     hasSecret: webhook.secret !== null,
+    // When a rotated-out secret stops signing; null when none does.
+    previousSecretExpiresAt: previousSecretInGrace(webhook, new Date()) ? webhook.previousSecretUntil : null,
     headers: redactHeaders(webhook.headers as Record<string, string>),
     filter: webhook.filterTags.length > 0 ? { tags: webhook.filterTags } : null,
     // A CA certificate is public; it is shown so that people can see which one is trusted.

@@ -1,4 +1,4 @@
-import { HTTP } from "cloudevents";
+import { type CloudEvent, HTTP } from "cloudevents";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../event-types.js";
 import { sampleEvent } from "../sample-event.js";
@@ -11,8 +11,8 @@ describe("the cloudevents format", () => {
     const rendered = renderPayload("cloudevents", event, "evt_01");
     expect(rendered.contentType).toMatch(/^application\/cloudevents\+json/);
     const parsed = HTTP.toEvent({ headers: { "content-type": rendered.contentType }, body: rendered.body });
-    const cloudEvent = Array.isArray(parsed) ? parsed[0] : parsed;
-    expect(cloudEvent?.validate()).toBe(true);
+    const cloudEvent = (Array.isArray(parsed) ? parsed[0] : parsed) as CloudEvent<unknown>;
+    expect(cloudEvent.validate()).toBe(true);
     expect(cloudEvent).toMatchObject({
       specversion: "1.0",
       id: "evt_01",

@@ -7,6 +7,8 @@ export interface DeliveryHeaderInput {
   body: string;
   timestampSeconds: number;
   secret: string | null;
+  /** A rotated-out secret still in its grace period: it signs too, after the current one. */
+  previousSecret?: string | null;
   userAgent: string;
   custom: Record<string, string>;
 }
@@ -82,8 +84,12 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): Record<string,
   // webhook-id is the delivery id, the same on every retry, so receivers can drop repeats.
   headers["webhook-id"] = input.deliveryId;
   headers["webhook-timestamp"] = String(input.timestampSeconds);
-  if (input.secret) {
-    headers["webhook-signature"] = signPayload(input.secret, input.deliveryId, input.timestampSeconds, input.body);
+  // Standard Webhooks: a space-separated list, so that a receiver holding either secret verifies.
+  const secrets = [input.secret, input.previousSecret].filter((s): s is string => Boolean(s));
+  if (secrets.length > 0) {
+    headers["webhook-signature"] = secrets
+      .map((secret) => signPayload(secret, input.deliveryId, input.timestampSeconds, input.body))
+      .join(" ");
   }
   return headers;
 }

@@ -42,10 +42,27 @@ export type WebhookChanges = Partial<
     | "skipTlsVerification"
     | "enabled"
   >
-> & { disabledReason?: string | null };
+> & { disabledReason?: string | null; previousSecret?: string | null; previousSecretUntil?: Date | null };
 
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
   return db.webhook.update({ where: { id }, data: changes });
+}
+
+/**
+ * Gives a webhook a new secret; the one it had keeps signing beside it until `graceMs` from now (none
+ * when 0). One statement, so two rotations at once leave one previous secret, never a mix.
+ */
+export async function rotateWebhookSecret(db: Db, id: string, secret: string, graceMs: number) {
+  const [row] = await db.$queryRaw<Array<{ previous_secret_until: Date | null }>>`
+    UPDATE webhooks SET
+      previous_secret = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL THEN secret END,
+      previous_secret_until = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL
+                                   THEN now() + make_interval(secs => ${graceMs / 1000}) END,
+      secret = ${secret},
+      updated_at = now()
+    WHERE id = ${id} AND deleted_at IS NULL
+    RETURNING previous_secret_until`;
+  return row ? { previousSecretUntil: row.previous_secret_until } : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { listQuery } from "../../routes/webhooks.js";
+import { rotateSecretBody } from "../../services/secret-rotation.js";
 import { testWebhookBody } from "../../services/webhook-test.js";
 import { createWebhookBody, updateWebhookBody } from "../../services/webhooks.js";
 import { idParam } from "../params.js";
@@ -83,6 +84,27 @@ export const webhookPaths: ZodOpenApiPathsObject = {
       requestParams: { path: webhookPath },
       requestBody: { content: json(testWebhookBody.meta({ id: "TestWebhookRequest" })) },
       responses: { 200: ok("The attempt", testResultSchema), ...errors(400, ...AUTHENTICATED, 404, 415) },
+    },
+  },
+  "/api/v1/webhooks/{id}/secret/rotate": {
+    post: {
+      operationId: "rotateWebhookSecret",
+      tags,
+      summary: "Give a webhook a new secret; the old one keeps signing for a grace period",
+      description:
+        "The new secret is the one given, or a generated `whsec_` key, and is shown only in this answer. " +
+        "For `grace` (24h by default, at most 30d, `0s` for none) deliveries carry both signatures.",
+      requestParams: { path: webhookPath },
+      requestBody: { content: json(rotateSecretBody.meta({ id: "RotateSecretRequest" })) },
+      responses: {
+        200: ok(
+          "The new secret",
+          z
+            .object({ secret: z.string(), previousSecretExpiresAt: z.iso.datetime().nullable() })
+            .meta({ id: "RotatedSecret" }),
+        ),
+        ...errors(400, ...AUTHENTICATED, 404, 415),
+      },
     },
   },
 };

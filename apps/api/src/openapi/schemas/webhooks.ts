@@ -14,6 +14,7 @@ export const webhookSchema = z
     namespace: z.string().nullable().meta({ description: "set for repository and namespace webhooks; null: global" }),
     format: createWebhookBody.shape.format.unwrap(),
     hasSecret: z.boolean().meta({ description: "whether deliveries carry webhook-signature" }),
+    previousSecretExpiresAt: nullableTimestamp.meta({ description: "until when a rotated-out secret still signs" }),
     headers: z
       .record(z.string(), z.string())
       .meta({ description: 'names in lower case; values of credential-like names shown as "[redacted]"' }),
