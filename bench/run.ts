@@ -1,7 +1,8 @@
 // pnpm bench: Hookyard's speed on this machine, each figure beside a baseline measured in the
 // same run. Ingest: single-event Distribution envelopes at 50 connections against a bare Express
 // route that only parses and answers 202. Delivery: events through fan-out, the worker and POSTs
-// to a loopback sink, end to end.
+// to a loopback sink, end to end. Matching: one event's webhooks among 100,000 beside a primary-key
+// read (bench/matching.ts).
 import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -13,6 +14,7 @@ import { createDb } from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase, waitFor } from "@hookyard/testkit";
 import express from "express";
+import { benchMatching } from "./matching.js";
 
 const run = promisify(execFile);
 const SECONDS = process.env.BENCH_SECONDS ?? "10";
@@ -200,12 +202,17 @@ const logger = createLogger({ service: "bench", level: "warn" });
 try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
-  // --- ingest (BENCH_ONLY=delivery skips it)
-  if (process.env.BENCH_ONLY !== "delivery") await benchIngest();
+  // BENCH_ONLY=ingest|delivery|matching runs that section alone.
+  const runs = (section: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY === section;
+
+  // --- ingest
+  if (runs("ingest")) await benchIngest();
 
   // --- delivery, end to end: ingest -> fan-out -> worker process(es) -> loopback sink
-  // (BENCH_ONLY=ingest skips it)
-  if (process.env.BENCH_ONLY !== "ingest") await benchDelivery();
+  if (runs("delivery")) await benchDelivery();
+
+  // --- matching: one event's webhooks among 100,000, beside a primary-key read
+  if (runs("matching")) await benchMatching();
 } finally {
   await deleteQueueKeys(config.redisUrl, config.queuePrefix);
   await database.drop();

@@ -12,6 +12,10 @@ import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
  * else LIKE treats specially (core TAG_GLOB), and Postgres matches LIKE without exponential
  * backtracking. A NULL tag matches no pattern. core tagPassesFilter is the same rule, held to it by
  * tests/tag-filter.test.ts.
+ *
+ * Postgres plans the scope's three arms as one BitmapOr of three lookups in the index on
+ * (repository, namespace), one per arm: keep each arm a condition on those two columns, or matching
+ * reads far more webhooks than it takes (decision 0006; `pnpm bench` prints the plan).
  */
 export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND e.type = ANY(w.events)
   AND (w.repository = e.repository
@@ -20,6 +24,29 @@ export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND e.type = ANY(w.eve
   AND (COALESCE(cardinality(w.filter_tags), 0) = 0
        OR EXISTS (SELECT 1 FROM unnest(w.filter_tags) AS glob
                   WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))`;
+
+/** What matching needs of an event. */
+export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag">;
+
+/**
+ * The (event_id, webhook_id) pairs of a batch of events: fan-out's match query. matchingWebhookIds
+ * runs it for one event, so that what `pnpm bench` times is what fan-out runs.
+ */
+export function matchingWebhooksSql(events: ReadonlyArray<MatchableEvent & { id: string }>): Prisma.Sql {
+  return Prisma.sql`
+    SELECT e.id AS event_id, w.id AS webhook_id
+    FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.type)}::text[],
+                ${events.map((e) => e.repository)}::text[], ${events.map((e) => e.namespace)}::text[],
+                ${events.map((e) => e.tag)}::text[])
+         AS e(id, type, repository, namespace, tag)
+    JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
+}
+
+/** The ids of the webhooks one event goes to (fan-out's rule and query, for one event). */
+export async function matchingWebhookIds(db: Db, event: MatchableEvent): Promise<string[]> {
+  const rows = await db.$queryRaw<{ webhook_id: string }[]>(matchingWebhooksSql([{ ...event, id: "" }]));
+  return rows.map((row) => row.webhook_id);
+}
 
 export interface FanOutResult {
   eventId: string;
@@ -60,13 +87,10 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
   const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
   const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
 
-  const matches = await db.$queryRaw<{ event_id: string; webhook_id: string }[]>`
-    SELECT e.id AS event_id, w.id AS webhook_id
-    FROM unnest(${eventIds}::text[], ${unique.map((e) => e.type)}::text[],
-                ${unique.map((e) => e.repository)}::text[], ${unique.map((e) => e.namespace)}::text[],
-                ${unique.map((e) => e.tag)}::text[])
-         AS e(id, type, repository, namespace, tag)
-    JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
+  // Under the stored ids: a repeated event keeps the id its first copy was stored with.
+  const matches = await db.$queryRaw<{ event_id: string; webhook_id: string }[]>(
+    matchingWebhooksSql(unique.map((e) => ({ ...e, id: idByKey.get(e.dedupKey) as string }))),
+  );
 
   const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
   matches.sort((a, b) =>
