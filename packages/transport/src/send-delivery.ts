@@ -1,7 +1,7 @@
 import {
+  type AcceptedEvent,
   buildDeliveryHeaders,
   InvalidSecretError,
-  type AcceptedEvent,
   type PayloadFormatName,
   parseRetryAfter,
   previousSecretInGrace,
