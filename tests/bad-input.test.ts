@@ -25,6 +25,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "PATCH /api/v1/webhooks/{id}": { name: "renamed" },
   "POST /api/v1/webhooks/{id}/test": {},
   "POST /api/v1/webhooks/{id}/secret/rotate": {},
+  "POST /api/v1/webhooks/{id}/recover": { since: "2026-11-29T00:00:00Z" },
   "POST /api/v0/webhooks": { type: "TAG_PUSH", endpoint: "$url", key: "acme/web" },
   "POST /api/v0/webhooks/test": { type: "TAG_PUSH", endpoint: "$url" },
   "POST /api/v1/users": { name: "bad-input-user" },

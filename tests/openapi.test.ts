@@ -22,6 +22,8 @@ const ROUTES = [
   "GET /api/v1/webhooks/{id}/deliveries",
   "POST /api/v1/webhooks/{id}/test",
   "POST /api/v1/webhooks/{id}/secret/rotate",
+  "POST /api/v1/webhooks/{id}/recover",
+  "POST /api/v1/deliveries/{id}/redeliver",
   "GET /api/v1/deliveries/{id}",
   "POST /api/v0/webhooks",
   "GET /api/v0/webhooks",

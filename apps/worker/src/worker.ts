@@ -30,7 +30,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   }
   const queues = createQueues(connection, config.queuePrefix);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
-  const maxAttempts = config.retrySchedule.length + 1;
+  const { maxAttempts } = config;
   const store = createBatchedStore(db, { maxAttempts });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
@@ -93,6 +93,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     queues,
     maxAttempts,
     intervalMs: config.reconcileIntervalMs,
+    autoDisable: { failures: config.autoDisableFailures, afterMs: config.autoDisableAfterMs },
     logger,
   });
   logger.info("worker started", { concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix });

@@ -11,6 +11,12 @@ export interface Config {
   ingestTokens: string[];
   allowPrivateTargets: boolean;
   retrySchedule: number[];
+  /** Attempts in one series of a delivery: the schedule's delays + 1. */
+  maxAttempts: number;
+  /** A webhook is disabled after this many failed deliveries in a row (0: never)... */
+  autoDisableFailures: number;
+  /** ...the first of them at least this long ago. */
+  autoDisableAfterMs: number;
   deliveryTimeoutMs: number;
   /** How long a client has to send a whole request, headers and body, to the API. */
   requestTimeoutMs: number;
@@ -134,6 +140,9 @@ export function loadConfig(env: Env): Config {
     ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
     retrySchedule: [...retrySchedule],
+    maxAttempts: retrySchedule.length + 1,
+    autoDisableFailures: integer(env, "HOOKYARD_AUTO_DISABLE_FAILURES", 5, 0, 1_000_000),
+    autoDisableAfterMs: duration(env, "HOOKYARD_AUTO_DISABLE_AFTER", "5d"),
     deliveryTimeoutMs: duration(env, "HOOKYARD_DELIVERY_TIMEOUT", "10s"),
     requestTimeoutMs: duration(env, "HOOKYARD_REQUEST_TIMEOUT", "10s"),
     callbackTtlMs: duration(env, "HOOKYARD_CALLBACK_TTL", "24h"),

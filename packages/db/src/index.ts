@@ -7,5 +7,6 @@ export * from "./stores/attempts.js";
 export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
 export * from "./stores/reconcile.js";
+export * from "./stores/redelivery.js";
 export * from "./stores/users.js";
 export * from "./stores/webhooks.js";

@@ -71,3 +71,23 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     },
   };
 }
+
+/**
+ * Queues deliveries again under their own ids (what the reconciler checks): a finished job of the
+ * same id (completed, or failed and kept for Bull Board) is removed first, since BullMQ would take a
+ * new job of a known id as a repeat and drop it. A job still waiting or running is left to run.
+ */
+export async function queueDeliveriesAgain(queues: Queues, ids: readonly string[], maxAttempts: number) {
+  const opts = deliveryJobOptions(maxAttempts);
+  const fresh: string[] = [];
+  for (const id of ids) {
+    const job = await queues.deliveries.getJob(id);
+    const state = job ? await job.getState() : "unknown";
+    if (state === "completed" || state === "failed") await job?.remove();
+    else if (state !== "unknown") continue;
+    fresh.push(id);
+  }
+  await queues.deliveries.addBulk(
+    fresh.map((deliveryId) => ({ name: "deliver", data: { deliveryId }, opts: { ...opts, jobId: deliveryId } })),
+  );
+}

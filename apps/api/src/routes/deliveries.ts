@@ -3,12 +3,20 @@ import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
+import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
+import { redeliver, redeliveryDeps } from "../services/redelivery.js";
 import { mayReadHistory } from "../services/webhooks.js";
 
-export function deliveryRoutes({ db }: ApiDeps): Router {
+export function deliveryRoutes(deps: ApiDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.use("/api/v1/deliveries", requireUser(db));
+  router.use("/api/v1/deliveries", requireUser(db), ...jsonBody("1kb"));
+
+  router.post("/api/v1/deliveries/:id/redeliver", async (req, res) => {
+    res.status(202).json(await redeliver(redeliveryDeps(deps), currentUser(req), pathId(req, "delivery")));
+  });
+
   router.get("/api/v1/deliveries/:id", async (req, res) => {
     const delivery = await getDeliveryWithAttempts(db, pathId(req, "delivery"));
     if (!delivery) throw notFound("delivery");

@@ -7,6 +7,7 @@ import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
+import { recover, redeliveryDeps } from "../services/redelivery.js";
 import { rotateSecret } from "../services/secret-rotation.js";
 import { testWebhook } from "../services/webhook-test.js";
 import {
@@ -31,7 +32,8 @@ export const deliveriesQuery = z.object({
     .optional(),
 });
 
-export function webhookRoutes({ config, db, transport }: ApiDeps): Router {
+export function webhookRoutes(deps: ApiDeps): Router {
+  const { config, db, transport } = deps;
   const router = Router();
   router.use("/api/v1/webhooks", requireUser(db), ...jsonBody("64kb"));
 
@@ -74,6 +76,11 @@ export function webhookRoutes({ config, db, transport }: ApiDeps): Router {
   router.post("/api/v1/webhooks/:id/secret/rotate", async (req, res) => {
     const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
     res.json(await rotateSecret(db, webhook, req.body));
+  });
+
+  router.post("/api/v1/webhooks/:id/recover", async (req, res) => {
+    const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
+    res.status(202).json(await recover(redeliveryDeps(deps), webhook, req.body));
   });
 
   router.get("/api/v1/webhooks/:id/deliveries", async (req, res) => {

@@ -244,6 +244,8 @@ export async function changeWebhook(
   if (input.enabled !== undefined) {
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : `paused by ${user.name}`;
+    // Failures before it was enabled again do not count towards disabling it again.
+    if (input.enabled && !webhook.enabled) changes.enabledAt = new Date();
   }
   return updateWebhook(db, webhook.id, changes);
 }

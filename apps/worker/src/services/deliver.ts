@@ -79,6 +79,6 @@ export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise
   if (sent.succeeded) deps.successClock.note(outcome.webhookId, new Date(sent.startedAt));
   if (outcome.status === "succeeded") return { kind: "succeeded", n: outcome.n };
   if (outcome.status === "failed") return { kind: "failed", n: outcome.n };
-  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.n, retryAfterMs) ?? 0;
+  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.tries, retryAfterMs) ?? 0;
   return { kind: "retry", n: outcome.n, delayMs };
 }

@@ -1,5 +1,11 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import { type Db, eventsNeverFannedOut, pendingDeliveryIds, storeErrorReason } from "@hookyard/db";
+import {
+  type Db,
+  disableFailingWebhooks,
+  eventsNeverFannedOut,
+  pendingDeliveryIds,
+  storeErrorReason,
+} from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import {
   deliveryJobOptions,
@@ -17,6 +23,8 @@ export interface ReconcilerDeps {
   queues: Queues;
   maxAttempts: number;
   intervalMs: number;
+  /** Webhooks failing this long, this often, are disabled on a pass (config autoDisable*). */
+  autoDisable: { failures: number; afterMs: number };
   logger: Logger;
 }
 
@@ -57,7 +65,7 @@ async function presence(redis: Redis, queue: Queue, ids: readonly string[]): Pro
 }
 
 /**
- * Finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
+ * Disables webhooks whose deliveries keep failing, and finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
  * flushed or restored from an older snapshot) and queues it again: pending deliveries without a
  * live job, and events stored but never fanned out. It runs at worker start and every
  * HOOKYARD_RECONCILE_INTERVAL, in bounded batches, in one worker at a time (a Redis lock), and is
@@ -134,6 +142,9 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     if (!locked) return null;
     const before = new Date(Date.now() - deps.intervalMs);
     const repaired = { deliveries: await deliveries(before), events: await events(before) };
+    for (const disabled of await disableFailingWebhooks(db, deps.autoDisable)) {
+      logger.warn("webhook disabled: its deliveries keep failing", { webhookId: disabled.id, ...disabled });
+    }
     if (repaired.deliveries + repaired.events > 0) {
       logger.warn("reconciler queued again work the queue had lost", { ...repaired });
       await redis

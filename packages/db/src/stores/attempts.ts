@@ -20,7 +20,10 @@ export interface AttemptRecord {
 }
 
 export interface AttemptOutcome {
+  /** The attempt's number on the delivery, over every series. */
   n: number;
+  /** Its number in the current series (a redelivery starts a new one): what the schedule counts. */
+  tries: number;
   status: "pending" | "succeeded" | "failed";
   webhookId: string;
 }
@@ -110,12 +113,13 @@ async function recordRound(
         last_status_code = i.status_code,
         status = (CASE
           WHEN i.succeeded THEN 'succeeded'
-          WHEN i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN 'failed'
+          WHEN i.final OR d.attempt_count + 1 - d.series_start >= ${maxAttempts} THEN 'failed'
           ELSE 'pending' END)::delivery_status,
-        completed_at = CASE WHEN i.succeeded OR i.final OR d.attempt_count + 1 >= ${maxAttempts} THEN now() END
+        completed_at = CASE WHEN i.succeeded OR i.final OR d.attempt_count + 1 - d.series_start >= ${maxAttempts}
+                            THEN now() END
       FROM fresh i
       WHERE d.id = i.delivery_id
-      RETURNING d.id, d.attempt_count, d.status, d.webhook_id),
+      RETURNING d.id, d.attempt_count, d.series_start, d.status, d.webhook_id),
     attempt AS (
       INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, status_code, error,
                                      request_headers, response_headers, response_body)
@@ -127,12 +131,16 @@ async function recordRound(
       FROM fresh i JOIN moved m ON m.id = i.delivery_id
       WHERE w.id = m.webhook_id AND i.disable_webhook IS NOT NULL AND w.enabled),
     booked_before AS (
-      SELECT d.id, d.attempt_count, d.status, d.webhook_id
+      SELECT d.id, d.attempt_count, d.series_start, d.status, d.webhook_id
       FROM deliveries d JOIN input i ON i.delivery_id = d.id
       WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.delivery_id = d.id))
-    SELECT id, attempt_count AS n, status::text AS status, webhook_id AS "webhookId" FROM moved
+    SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
+           webhook_id AS "webhookId" FROM moved
     UNION ALL
-    SELECT id, attempt_count AS n, status::text AS status, webhook_id AS "webhookId" FROM booked_before`;
-  const byId = new Map(rows.map((row) => [row.id, { n: row.n, status: row.status, webhookId: row.webhookId }]));
+    SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
+           webhook_id AS "webhookId" FROM booked_before`;
+  const byId = new Map(
+    rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
+  );
   return records.map((r) => byId.get(r.deliveryId) ?? null);
 }

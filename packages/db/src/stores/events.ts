@@ -5,8 +5,9 @@ import { newId } from "../ids.js";
 import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
 
 /**
- * Whether webhook `w` takes event `e` (enabled, subscribed to its type, in its scope, its tag passing
- * the webhook's tag filter): fan-out's rule, written once for every query that needs it.
+ * Whether webhook `w` takes event `e` when enabled (subscribed to its type, in its scope, its tag
+ * passing the webhook's tag filter): fan-out's rule, written once for every query that needs it;
+ * recovery asks it of a webhook that was disabled.
  *
  * A tag glob becomes a LIKE pattern by escaping "_" and turning "*" into "%": globs hold nothing
  * else LIKE treats specially (core TAG_GLOB), and Postgres matches LIKE without exponential
@@ -17,13 +18,16 @@ import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
  * (repository, namespace), one per arm: keep each arm a condition on those two columns, or matching
  * reads far more webhooks than it takes (decision 0006; `pnpm bench` prints the plan).
  */
-export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND e.type = ANY(w.events)
+export const WEBHOOK_TAKES_EVENT = Prisma.sql`e.type = ANY(w.events)
   AND (w.repository = e.repository
        OR (w.repository IS NULL AND w.namespace = e.namespace)
        OR (w.repository IS NULL AND w.namespace IS NULL))
   AND (COALESCE(cardinality(w.filter_tags), 0) = 0
        OR EXISTS (SELECT 1 FROM unnest(w.filter_tags) AS glob
                   WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))`;
+
+/** Fan-out's rule: an enabled webhook that takes the event. */
+export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND ${WEBHOOK_TAKES_EVENT}`;
 
 /** What matching needs of an event. */
 export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag">;

@@ -42,7 +42,12 @@ export type WebhookChanges = Partial<
     | "skipTlsVerification"
     | "enabled"
   >
-> & { disabledReason?: string | null; previousSecret?: string | null; previousSecretUntil?: Date | null };
+> & {
+  disabledReason?: string | null;
+  previousSecret?: string | null;
+  previousSecretUntil?: Date | null;
+  enabledAt?: Date;
+};
 
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
   return db.webhook.update({ where: { id }, data: changes });
