@@ -53,6 +53,33 @@ describe("ingest -> queue -> worker -> receiver", () => {
     });
   });
 
+  it("retries a 404 like a 5xx, and ends a delivery at once on 413 without disabling the webhook", async () => {
+    let missing = 0;
+    receiver = await startReceiver((req) => {
+      if (req.path === "/big") return { status: 413 };
+      return ++missing <= 2 ? { status: 404 } : { status: 200 };
+    });
+    hookyard = await TestHookyard.start();
+    const big = await hookyard.createWebhook({
+      name: "big",
+      url: `${receiver.url}/big`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    const deploying = await hookyard.createWebhook({
+      name: "deploying",
+      url: `${receiver.url}/deploying`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "9" }));
+    const [tooLarge] = await hookyard.settledDeliveries(big.id, 1);
+    expect(tooLarge).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: 413 });
+    expect((await hookyard.request("GET", `/api/v1/webhooks/${big.id}`)).json.enabled).toBe(true);
+    const [retried] = await hookyard.settledDeliveries(deploying.id, 1);
+    expect(retried).toMatchObject({ status: "succeeded", attempts: 3, lastStatusCode: 200 });
+  });
+
   it("marks a delivery failed once the schedule is used up", async () => {
     receiver = await startReceiver(() => ({ status: 503 }));
     hookyard = await TestHookyard.start({ env: { HOOKYARD_RETRY_SCHEDULE: "50ms,50ms" } });

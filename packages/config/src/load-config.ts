@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule } from "@hookyard/core";
+import { DEFAULT_RETRY_SCHEDULE, maxAttempts, parseDuration, parseRetrySchedule } from "@hookyard/core";
 
 /** Everything Hookyard reads from its environment, read once at start-up. */
 export interface Config {
@@ -140,7 +140,7 @@ export function loadConfig(env: Env): Config {
     ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
     retrySchedule: [...retrySchedule],
-    maxAttempts: retrySchedule.length + 1,
+    maxAttempts: maxAttempts(retrySchedule),
     autoDisableFailures: integer(env, "HOOKYARD_AUTO_DISABLE_FAILURES", 5, 0, 1_000_000),
     autoDisableAfterMs: duration(env, "HOOKYARD_AUTO_DISABLE_AFTER", "5d"),
     deliveryTimeoutMs: duration(env, "HOOKYARD_DELIVERY_TIMEOUT", "10s"),

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_RETRY_SCHEDULE,
+  endsDelivery,
   maxAttempts,
   nextRetryDelay,
   parseRetryAfter,
   parseRetrySchedule,
   RETRY_AFTER_MAX_MS,
+  withJitter,
 } from "./retry-schedule.js";
 
 const SECOND = 1_000;
@@ -133,5 +135,30 @@ describe("parseRetryAfter", () => {
 
   it("feeds nextRetryDelay: a 2-minute Retry-After beats a 5-second plan", () => {
     expect(nextRetryDelay([5 * SECOND], 1, parseRetryAfter("120", now))).toBe(120 * SECOND);
+  });
+});
+
+describe("jitter and the answers that end a delivery", () => {
+  it("spreads a scheduled delay by at most a fifth either way", () => {
+    expect(withJitter(10_000, () => 0)).toBe(8_000);
+    expect(withJitter(10_000, () => 1)).toBe(12_000);
+    expect(withJitter(10_000, () => 0.5)).toBe(10_000);
+    for (let i = 0; i < 1_000; i++) {
+      const delay = withJitter(300_000);
+      expect(delay).toBeGreaterThanOrEqual(240_000);
+      expect(delay).toBeLessThanOrEqual(360_000);
+    }
+  });
+
+  it("spreads the schedule's delay, never a receiver's longer Retry-After", () => {
+    const low = (ms: number) => withJitter(ms, () => 0);
+    expect(nextRetryDelay([10_000], 1, null, low)).toBe(8_000);
+    expect(nextRetryDelay([10_000], 1, 60_000, low)).toBe(60_000);
+  });
+
+  it("ends a delivery on 410 and 413 only; every other answer, 4xx included, is retried", () => {
+    expect([400, 401, 403, 404, 408, 409, 410, 413, 422, 429, 500, 502, 503, null].filter(endsDelivery)).toEqual([
+      410, 413,
+    ]);
   });
 });

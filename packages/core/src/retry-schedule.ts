@@ -22,17 +22,39 @@ export function maxAttempts(schedule: RetrySchedule): number {
   return schedule.length + 1;
 }
 
+/** A scheduled delay varies by up to this share either way, so that the deliveries one outage
+ * failed together do not all come back at the receiver in the same second when it recovers. */
+export const RETRY_JITTER = 0.2;
+
+/** A delay spread by RETRY_JITTER: `random()` 0 gives 0.8x, 1 gives 1.2x. */
+export function withJitter(delayMs: number, random: () => number = Math.random): number {
+  return Math.round(delayMs * (1 - RETRY_JITTER + 2 * RETRY_JITTER * random()));
+}
+
+/**
+ * Answers that end a delivery at once: the same request would get the same answer. 413: the body
+ * will not get smaller. (410 Gone ends it too, and disables the webhook.) Every other non-2xx,
+ * 4xx included, is retried like a 5xx: a receiver in the middle of a deploy answers 404, 401 or 503
+ * for a minute, and a delivery is not lost to that.
+ */
+export function endsDelivery(statusCode: number | null): boolean {
+  return statusCode === 413 || statusCode === 410;
+}
+
 /**
  * The delay before the next attempt after `attemptsMade` attempts, or null when none is left.
- * A Retry-After from the receiver wins over the schedule when it asks for longer, up to a bound.
+ * A Retry-After from the receiver wins over the schedule when it asks for longer, up to a bound;
+ * `spread` varies the scheduled delay (withJitter), never a receiver's Retry-After.
  */
 export function nextRetryDelay(
   schedule: RetrySchedule,
   attemptsMade: number,
   retryAfterMs?: number | null,
+  spread: (delayMs: number) => number = (delayMs) => delayMs,
 ): number | null {
-  const planned = schedule[attemptsMade - 1];
-  if (planned === undefined) return null;
+  const scheduled = schedule[attemptsMade - 1];
+  if (scheduled === undefined) return null;
+  const planned = spread(scheduled);
   if (retryAfterMs == null || retryAfterMs <= planned) return planned;
   // The cap bounds how long a receiver can park a delivery; it never brings a retry forward.
   return Math.max(planned, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS));

@@ -1,4 +1,4 @@
-import { makeCertificate, type Receiver, startReceiver } from "@hookyard/testkit";
+import { makeCertificate, type Receiver, startRawReceiver, startReceiver } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpTransport, type ReceiverTls, type Transport } from "./http-transport.js";
 
@@ -57,7 +57,7 @@ describe("createHttpTransport over HTTPS", () => {
   it("refuses a receiver whose certificate no trusted CA signed, and sends nothing", async () => {
     const result = await post();
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toMatch(/SELF_SIGNED|self.signed/i);
+    expect(!result.ok && result.error).toMatch(/^tls: .*(SELF_SIGNED|self.signed)/i);
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -76,5 +76,34 @@ describe("createHttpTransport over HTTPS", () => {
     expect(result.ok).toBe(false);
     // The pool of the first CA is still there and still works: pools are per CA.
     expect(await post({ caCertificates: certificate.cert, skipVerification: false })).toMatchObject({ ok: true });
+  });
+});
+
+describe("an attempt's error says what kind of failure it was", () => {
+  const transport = createHttpTransport({ allowPrivateTargets: true });
+  afterAll(() => transport.close());
+  const post = (url: string, timeoutMs = 2_000) => transport.send({ url, headers: {}, body: "{}", timeoutMs });
+  const errorOf = async (url: string, timeoutMs?: number) => {
+    const result = await post(url, timeoutMs);
+    if (result.ok) throw new Error(`${url} answered ${result.statusCode}`);
+    return result.error;
+  };
+
+  it("refused, dns, reset and timeout", async () => {
+    const closed = await startReceiver();
+    const closedUrl = closed.url;
+    await closed.close();
+    expect(await errorOf(closedUrl)).toMatch(/^refused: ECONNREFUSED/);
+
+    // .invalid never resolves (RFC 6761).
+    expect(await errorOf("http://hooks.invalid/x")).toMatch(/^dns: ENOTFOUND/);
+
+    const hangsUp = await startRawReceiver(() => "");
+    expect(await errorOf(hangsUp.url)).toMatch(/^reset: /);
+    await hangsUp.close();
+
+    const slow = await startReceiver(() => ({ status: 200, hang: true }));
+    expect(await errorOf(slow.url, 300)).toBe("timeout: no complete answer within 300 ms");
+    await slow.close();
   });
 });

@@ -72,6 +72,27 @@ async function readLimited(body: AsyncIterable<Buffer> & { dump(): Promise<void>
   return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8");
 }
 
+/** What kind of failure a system error code is, as the first word of an attempt's error. */
+const KIND_BY_CODE: Record<string, string> = {
+  ENOTFOUND: "dns",
+  EAI_AGAIN: "dns",
+  EAI_FAIL: "dns",
+  ECONNREFUSED: "refused",
+  ECONNRESET: "reset",
+  EPIPE: "reset",
+  UND_ERR_SOCKET: "reset",
+  UND_ERR_CLOSED: "reset",
+  ETIMEDOUT: "timeout",
+  UND_ERR_CONNECT_TIMEOUT: "timeout",
+  EHOSTUNREACH: "unreachable",
+  ENETUNREACH: "unreachable",
+};
+
+/**
+ * An attempt's error, led by its kind (timeout, dns, refused, reset, unreachable, tls, blocked), so
+ * that a person reading the history, or a query, tells a receiver that is down from one that is slow
+ * or a name that does not resolve. Every kind is retried alike.
+ */
 function describe(error: unknown, timeoutMs: number): string {
   if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
     return `timeout: no complete answer within ${timeoutMs} ms`;
@@ -83,7 +104,9 @@ function describe(error: unknown, timeoutMs: number): string {
   if (cause instanceof BlockedTargetError) return `blocked: ${cause.message}`;
   const code = (cause as { code?: string }).code;
   const message = (cause as Error).message ?? String(cause);
-  return code ? `${code}: ${message}` : message;
+  const detail = code ? `${code}: ${message}` : message;
+  const kind = (code && KIND_BY_CODE[code]) ?? (/CERT|SSL|TLS|SELF_SIGNED/i.test(detail) ? "tls" : "error");
+  return `${kind}: ${detail}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { nextRetryDelay } from "@hookyard/core";
+import { endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
 import { type AttemptRecord, type Db, eventFromRow, newId } from "@hookyard/db";
 import { sendDelivery, type Transport } from "@hookyard/transport";
 import type { DeliveryStore } from "./batched-store.js";
@@ -66,7 +66,7 @@ export async function sendOnce(
     deliveryId,
     attemptId: newId("attempt"),
     startedAt: startedAt.toISOString(),
-    final: gone || notSent || lastChance,
+    final: endsDelivery(request.statusCode) || notSent || lastChance,
     disableWebhook: gone ? `the receiver answered 410 Gone at ${startedAt.toISOString()}` : null,
   };
 }
@@ -79,6 +79,6 @@ export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise
   if (sent.succeeded) deps.successClock.note(outcome.webhookId, new Date(sent.startedAt));
   if (outcome.status === "succeeded") return { kind: "succeeded", n: outcome.n };
   if (outcome.status === "failed") return { kind: "failed", n: outcome.n };
-  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.tries, retryAfterMs) ?? 0;
+  const delayMs = nextRetryDelay(deps.retrySchedule, outcome.tries, retryAfterMs, withJitter) ?? 0;
   return { kind: "retry", n: outcome.n, delayMs };
 }
