@@ -105,7 +105,14 @@ describe("webhook permissions on every operation", () => {
     expect(outcomes).toEqual(expected);
   });
 
-  it("lets each role list, read, test, pause, change, read the history of and delete exactly the webhooks of scopes it may subscribe to: every role x every event type x every scope", async () => {
+  /** A delivery of the webhook that has succeeded, so that it may be sent again. */
+  async function finishedDelivery(webhookId: string): Promise<string> {
+    const id = await pendingDelivery(hookyard.db, webhookId);
+    await hookyard.db.delivery.update({ where: { id }, data: { status: "succeeded", completedAt: new Date() } });
+    return id;
+  }
+
+  it("lets each role list, read, test, rotate the secret of, redeliver, recover, pause, change, read the history of and delete exactly the webhooks of scopes it may subscribe to: every role x every event type x every scope", async () => {
     const outcomes: string[] = [];
     const expected: string[] = [];
     for (const scope of ["repository", "namespace", "global"] as const) {
@@ -126,6 +133,9 @@ describe("webhook permissions on every operation", () => {
             `get ${(await as("GET", `/api/v1/webhooks/${hook.id}`)).status}`,
             `history ${(await as("GET", `/api/v1/webhooks/${hook.id}/deliveries`)).status}`,
             `test ${(await as("POST", `/api/v1/webhooks/${hook.id}/test`)).status}`,
+            `rotate ${(await as("POST", `/api/v1/webhooks/${hook.id}/secret/rotate`)).status}`,
+            `redeliver ${(await as("POST", `/api/v1/deliveries/${await finishedDelivery(hook.id)}/redeliver`)).status}`,
+            `recover ${(await as("POST", `/api/v1/webhooks/${hook.id}/recover`, { since: "2026-01-01T00:00:00Z" })).status}`,
             `pause ${(await as("PATCH", `/api/v1/webhooks/${hook.id}`, { enabled: false })).status}`,
             `change ${(await as("PATCH", `/api/v1/webhooks/${hook.id}`, { name: "renamed" })).status}`,
             `delete ${(await as("DELETE", `/api/v1/webhooks/${hook.id}`)).status}`,
@@ -145,6 +155,9 @@ describe("webhook permissions on every operation", () => {
               `get ${seen}`,
               `history ${seen}`,
               `test ${seen}`,
+              `rotate ${seen}`,
+              `redeliver ${allowed ? 202 : 404}`,
+              `recover ${allowed ? 202 : 404}`,
               `pause ${seen}`,
               `change ${seen}`,
               `delete ${allowed ? 204 : 404}`,
@@ -156,7 +169,7 @@ describe("webhook permissions on every operation", () => {
       }
     }
     expect(outcomes).toEqual(expected);
-  }, 120_000); // 240 webhooks, 9 requests each
+  }, 180_000); // 240 webhooks, 12 requests each
 });
 
 describe("PATCH and DELETE /api/v1/webhooks/:id", () => {
