@@ -1,8 +1,8 @@
-import { recordEventsAndFanOut } from "@hookyard/db";
+import { eventRowData, recordEventsAndFanOut } from "@hookyard/db";
 import { deleteQueueKeys, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
-import { acceptedEvent, eventRow } from "./support/rows.js";
+import { acceptedEvent } from "./support/rows.js";
 
 /*
  * Postgres is the record; Redis only moves the work. When Redis loses jobs (flushed, restored from
@@ -24,7 +24,7 @@ describe("reconciler", () => {
     hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_RECONCILE_INTERVAL: "300ms" } });
     // An event stored before any webhook existed must not be delivered to one created later.
     await hookyard.db.event.create({
-      data: { ...eventRow(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
+      data: { ...eventRowData(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const webhook = await hookyard.createWebhook({
@@ -38,7 +38,7 @@ describe("reconciler", () => {
     await recordEventsAndFanOut(hookyard.db, [event("pending-1"), event("pending-2"), event("pending-3")]);
     // Events stored whose fan-out stopped before creating deliveries.
     for (const tag of ["unfanned-1", "unfanned-2"]) {
-      await hookyard.db.event.create({ data: eventRow(event(tag)) });
+      await hookyard.db.event.create({ data: eventRowData(event(tag)) });
     }
     await new Promise((resolve) => setTimeout(resolve, 400));
 

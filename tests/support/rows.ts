@@ -1,5 +1,5 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import { type Db, newId } from "@hookyard/db";
+import { type Db, eventRowData, newId } from "@hookyard/db";
 
 /** A TAG_PUSH of acme/web as ingest would have accepted it, with fresh ids. */
 export function acceptedEvent(overrides: Partial<AcceptedEvent> = {}): AcceptedEvent {
@@ -19,24 +19,9 @@ export function acceptedEvent(overrides: Partial<AcceptedEvent> = {}): AcceptedE
   };
 }
 
-/** An event row, as fan-out stores it. */
-export function eventRow(event: AcceptedEvent) {
-  return {
-    id: event.id,
-    dedupKey: event.dedupKey,
-    type: event.type,
-    source: event.source,
-    namespace: event.namespace,
-    repository: event.repository,
-    tag: event.tag,
-    occurredAt: new Date(event.occurredAt),
-    data: event.data as object,
-  };
-}
-
 /** A pending delivery of a fresh event to `webhookId`; its id. */
 export async function pendingDelivery(db: Db, webhookId: string): Promise<string> {
-  const stored = await db.event.create({ data: eventRow(acceptedEvent()) });
+  const stored = await db.event.create({ data: eventRowData(acceptedEvent()) });
   const delivery = await db.delivery.create({ data: { id: newId("delivery"), webhookId, eventId: stored.id } });
   return delivery.id;
 }

@@ -3,6 +3,7 @@ import type { Db } from "../client.js";
 import type { DeliveryStatus } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures } from "../store-errors.js";
+import { eventRowData } from "./events.js";
 
 async function loadBatch(db: Db, deliveryIds: readonly string[]) {
   const rows = await db.delivery.findMany({
@@ -72,7 +73,7 @@ export async function listDeliveries(
 export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
   return db.delivery.findUnique({
     where: { id: deliveryId },
-    include: { event: { select: { type: true } }, attempts: { orderBy: { n: "asc" } } },
+    include: { event: { select: { type: true } }, attempts: { orderBy: { n: "asc" } }, callback: true },
   });
 }
 
@@ -83,21 +84,7 @@ export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
 export async function insertTestDelivery(db: Db, webhookId: string, event: AcceptedEvent): Promise<string> {
   const id = newId("delivery");
   await db.$transaction([
-    db.event.create({
-      data: {
-        id: event.id,
-        dedupKey: event.dedupKey,
-        type: event.type,
-        source: event.source,
-        namespace: event.namespace,
-        repository: event.repository,
-        tag: event.tag,
-        digest: event.digest,
-        actor: event.actor,
-        occurredAt: new Date(event.occurredAt),
-        data: event.data as object,
-      },
-    }),
+    db.event.create({ data: eventRowData(event) }),
     db.delivery.create({ data: { id, webhookId, eventId: event.id, test: true } }),
   ]);
   return id;
