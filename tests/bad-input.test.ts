@@ -31,6 +31,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/users": { name: "bad-input-user" },
   "POST /api/v1/users/{id}/tokens": {},
   "POST /api/v1/users/{id}/grants": { repository: "acme/api", role: "admin" },
+  "POST /api/v1/callbacks/{token}": { state: "success" },
 };
 
 /** Bad values the document cannot tell apart from good ones, and the field a 400 must name. */
@@ -39,8 +40,9 @@ const MORE_BAD_FIELDS: Record<string, Array<[string, Record<string, unknown>, st
   "POST /api/v0/webhooks": [["key of 512 characters", { key: "a".repeat(512) }, "key"]],
 };
 
-/** Path parameters that are not ids, and the real value each takes (the fixture webhook's scope). */
-const NAMED_PARAMS: Record<string, string> = { ns: "acme", repo: "web" };
+/** Path parameters that are not ids, and the real value each takes (the fixture webhook's scope; a
+ * callback token of the right shape, as a callback's body is checked before its token). */
+const NAMED_PARAMS: Record<string, string> = { ns: "acme", repo: "web", token: "A".repeat(43) };
 
 const ONE_MIB = 1024 * 1024;
 

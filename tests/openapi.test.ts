@@ -25,6 +25,7 @@ const ROUTES = [
   "POST /api/v1/webhooks/{id}/recover",
   "POST /api/v1/deliveries/{id}/redeliver",
   "GET /api/v1/deliveries/{id}",
+  "POST /api/v1/callbacks/{token}",
   "POST /api/v0/webhooks",
   "GET /api/v0/webhooks",
   "DELETE /api/v0/webhooks/{id}",

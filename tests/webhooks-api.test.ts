@@ -82,7 +82,10 @@ describe("webhooks API", () => {
       [{ ...valid, repository: "Acme/Web" }, /^repository/],
       [{ ...valid, namespace: "other" }, /^namespace/],
       [{ ...valid, extra: true }, /extra|Unrecognized/],
-      [{ ...valid, format: "dockerhub" }, /^format/],
+      [{ ...valid, format: "protobuf" }, /^format/],
+      // Docker Hub's body describes a push: a dockerhub webhook takes TAG_PUSH only.
+      [{ ...valid, format: "dockerhub", events: ["TAG_PUSH", "TAG_DELETE"] }, /^events: .*TAG_DELETE/],
+      [{ ...valid, format: "dockerhub", events: ["TAG_*"] }, /^events/],
     ];
     for (const [body, message] of cases) {
       const res = await create(body);

@@ -77,6 +77,8 @@ export class TestHookyard {
       HOOKYARD_DELIVERY_TIMEOUT: "2s",
       HOOKYARD_QUEUE_PREFIX: `hy-test-${randomBytes(5).toString("hex")}`,
       HOOKYARD_JOB_LOCK: "1s",
+      // No worker metrics server unless a test asks for one (on a free port): tests run side by side.
+      HOOKYARD_WORKER_METRICS_PORT: "0",
       LOG_LEVEL: "error",
       ...options.env,
     };

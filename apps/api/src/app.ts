@@ -4,6 +4,7 @@ import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestContext } from "./http/request-context.js";
 import { apiDocsRoutes } from "./routes/api-docs.js";
 import { bullBoardRoutes } from "./routes/bull-board.js";
+import { callbackRoutes } from "./routes/callbacks.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { dtrV0Routes } from "./routes/dtr-v0.js";
 import { healthRoutes } from "./routes/health.js";
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(dtrV0Routes(deps));
   app.use(userRoutes(deps));
   app.use(deliveryRoutes(deps));
+  app.use(callbackRoutes(deps));
   app.use(bullBoardRoutes(deps));
   app.use(metricsRoutes(deps));
   app.use(apiDocsRoutes(deps));

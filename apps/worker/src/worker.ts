@@ -1,9 +1,10 @@
 import { type Config, StartupError } from "@hookyard/config";
-import { createDb } from "@hookyard/db";
+import { createDb, type Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { createQueues, createRedis, evictionProblem, QUEUE, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
 import { Worker, type WorkerOptions } from "bullmq";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
@@ -28,6 +29,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     connection.disconnect();
     throw new StartupError(eviction);
   }
+  const metricsServer = await startMetricsServerIfAsked(config, db, logger);
   const queues = createQueues(connection, config.queuePrefix);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const { maxAttempts } = config;
@@ -61,6 +63,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
         storeWaitLimitMs,
         retrySchedule: config.retrySchedule,
         deliveryTimeoutMs: config.deliveryTimeoutMs,
+        callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
       },
       logger,
     ),
@@ -101,6 +104,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   return {
     async close() {
       // Let jobs in flight finish (their attempts get booked) before the connections go.
+      await metricsServer?.close();
       await reconciler.close();
       throttle.close();
       await Promise.all([events.close(), deliveries.close()]);
@@ -112,4 +116,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
       connection.disconnect();
     },
   };
+}
+
+/** HOOKYARD_WORKER_METRICS_PORT (0: none). A port already taken (a second worker on the same host)
+ * is said in the log and the worker runs on without the server: delivering matters more. */
+async function startMetricsServerIfAsked(config: Config, db: Db, logger: Logger): Promise<MetricsServer | null> {
+  if (config.workerMetricsPort === 0) return null;
+  try {
+    const server = await startMetricsServer({
+      port: config.workerMetricsPort,
+      public: config.metricsPublic,
+      db,
+      logger,
+    });
+    logger.info("worker metrics listening", { port: server.port, public: config.metricsPublic });
+    return server;
+  } catch (error) {
+    logger.warn("worker metrics server not started: set HOOKYARD_WORKER_METRICS_PORT to a free port, or 0", {
+      port: config.workerMetricsPort,
+      reason: (error as Error).message,
+    });
+    return null;
+  }
 }

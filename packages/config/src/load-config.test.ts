@@ -15,6 +15,8 @@ describe("loadConfig", () => {
       deliveryTimeoutMs: 10_000,
       requestTimeoutMs: 10_000,
       callbackTtlMs: 24 * 3_600_000,
+      metricsPublic: false,
+      workerMetricsPort: 9465,
     });
     expect(config.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
   });
@@ -30,12 +32,16 @@ describe("loadConfig", () => {
       HOOKYARD_DELIVERY_TIMEOUT: "2s",
       HOOKYARD_REQUEST_TIMEOUT: "1.5s",
       HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
+      HOOKYARD_METRICS_PUBLIC: "yes",
+      HOOKYARD_WORKER_METRICS_PORT: "0",
     });
     expect(config.ingestTokens).toEqual(["registry-one-token-123", "registry-two-token-456"]);
     expect(config.retrySchedule).toEqual([200, 500, 1000]);
     expect(config.deliveryTimeoutMs).toBe(2000);
     expect(config.requestTimeoutMs).toBe(1500);
     expect(config.allowPrivateTargets).toBe(true);
+    expect(config.metricsPublic).toBe(true);
+    expect(config.workerMetricsPort).toBe(0);
   });
 
   it.each([
@@ -54,6 +60,9 @@ describe("loadConfig", () => {
     ["HOOKYARD_INGEST_TOKENS", "short"],
     ["HOOKYARD_ADMIN_TOKEN", "short"],
     ["HOOKYARD_QUEUE_PREFIX", "has:colon"],
+    ["HOOKYARD_METRICS_PUBLIC", "sometimes"],
+    ["HOOKYARD_WORKER_METRICS_PORT", "70000"],
+    ["HOOKYARD_WORKER_METRICS_PORT", "metrics"],
   ])("refuses %s=%s with an error naming the variable", (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));

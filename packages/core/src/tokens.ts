@@ -9,3 +9,15 @@ export function hashToken(token: string): string {
 export function generateToken(prefix = "hy"): string {
   return `${prefix}_${randomBytes(32).toString("base64url")}`;
 }
+
+/** The token of `Authorization: Bearer <token>`, or of Basic auth (any user name, the token as the
+ * password: what a browser sends to Bull Board, and DTR scripts with `curl -u`); null for neither. */
+export function presentedToken(header: string | undefined): string | null {
+  const [scheme, value] = (header ?? "").split(" ", 2);
+  if (!value) return null;
+  if (scheme?.toLowerCase() === "bearer") return value.trim();
+  if (scheme?.toLowerCase() !== "basic") return null;
+  const decoded = Buffer.from(value, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon >= 0 ? decoded.slice(colon + 1) : null;
+}

@@ -4,6 +4,7 @@ export { ID_PREFIX, newId } from "./ids.js";
 export { ensureDatabase, MIGRATIONS_DIR, MigrationError, type MigrationResult, migrate } from "./migrate.js";
 export * from "./store-errors.js";
 export * from "./stores/attempts.js";
+export * from "./stores/callbacks.js";
 export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
 export * from "./stores/reconcile.js";

@@ -46,13 +46,22 @@ export interface SentRequest {
 /**
  * Renders an event in the webhook's format, signs it and POSTs it once: every delivery, by the
  * worker or a test sent from the API, goes out through here, so both send the same thing.
+ * `callbackUrl` is the attempt's callback_url (dockerhub), stored by the caller before this is called.
  */
 export async function sendDelivery(
   transport: Transport,
-  options: { deliveryId: string; webhook: DeliveryTarget; event: AcceptedEvent; timeoutMs: number },
+  options: {
+    deliveryId: string;
+    webhook: DeliveryTarget;
+    event: AcceptedEvent;
+    timeoutMs: number;
+    callbackUrl?: string;
+  },
 ): Promise<SentRequest> {
   const { deliveryId, webhook, event } = options;
-  const payload = renderPayload(webhook.format as PayloadFormatName, event, event.id);
+  const payload = renderPayload(webhook.format as PayloadFormatName, event, event.id, {
+    callbackUrl: options.callbackUrl,
+  });
   const startedAt = new Date();
   let headers: Record<string, string>;
   try {

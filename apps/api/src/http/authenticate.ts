@@ -1,4 +1,4 @@
-import { hashToken } from "@hookyard/core";
+import { hashToken, presentedToken } from "@hookyard/core";
 import { type AuthenticatedUser, type Db, findUserByTokenHash } from "@hookyard/db";
 import type { Request, RequestHandler } from "express";
 import { forbidden, unauthorized } from "./api-error.js";
@@ -9,21 +9,6 @@ declare global {
       user?: AuthenticatedUser;
     }
   }
-}
-
-/** The token of `Authorization: Bearer <token>`, or of Basic auth (any user name, the token as the
- * password), which is what a browser can send to Bull Board. */
-export function presentedToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const [scheme, value] = header.split(" ", 2);
-  if (!value) return null;
-  if (scheme?.toLowerCase() === "bearer") return value.trim();
-  if (scheme?.toLowerCase() === "basic") {
-    const decoded = Buffer.from(value, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    return colon >= 0 ? decoded.slice(colon + 1) : null;
-  }
-  return null;
 }
 
 export function requireUser(db: Db): RequestHandler {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createDocument, type ZodOpenApiPathsObject } from "zod-openapi";
+import { callbackPaths } from "./paths/callbacks.js";
 import { deliveryPaths } from "./paths/deliveries.js";
 import { docsPaths } from "./paths/docs.js";
 import { dtrV0Paths } from "./paths/dtr-v0.js";
@@ -12,6 +13,7 @@ import { webhookPaths } from "./paths/webhooks.js";
 const AREAS: ZodOpenApiPathsObject[] = [
   webhookPaths,
   deliveryPaths,
+  callbackPaths,
   dtrV0Paths,
   userPaths,
   ingestPaths,
@@ -22,6 +24,7 @@ const AREAS: ZodOpenApiPathsObject[] = [
 const TAGS = [
   { name: "Webhooks", description: "Subscriptions: which events go to which URL" },
   { name: "Deliveries", description: "What was sent, every attempt and its answer" },
+  { name: "Callbacks", description: "Where receivers of dockerhub deliveries answer, at the callback_url" },
   { name: "DTR compatibility", description: "DTR's /api/v0 webhook API, for existing DTR scripts" },
   { name: "Users", description: "Users, their tokens and grants (global admins), and the caller itself" },
   { name: "Ingest", description: "Where registries post events, with one of HOOKYARD_INGEST_TOKENS" },

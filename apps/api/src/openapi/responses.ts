@@ -32,6 +32,7 @@ const ERROR_DESCRIPTIONS = {
   403: { id: "Forbidden", description: "Authenticated, but not allowed to do this" },
   404: { id: "NotFound", description: "Not found, or not visible to the caller" },
   409: { id: "Conflict", description: "Conflicts with what exists (the message says what)" },
+  410: { id: "Gone", description: "Existed, and has expired" },
   413: { id: "PayloadTooLarge", description: "The request body is larger than the route's limit" },
   415: { id: "UnsupportedMediaType", description: "The body is not of a media type the route takes" },
   503: {

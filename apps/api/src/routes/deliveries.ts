@@ -43,6 +43,15 @@ export function deliveryRoutes(deps: ApiDeps): Router {
         responseHeaders: a.responseHeaders,
         responseBody: a.responseBody,
       })),
+      // dockerhub deliveries: what the receiver said at its callback_url (state null until it does).
+      callback: delivery.callback && {
+        state: delivery.callback.state,
+        description: delivery.callback.description,
+        context: delivery.callback.context,
+        targetUrl: delivery.callback.targetUrl,
+        receivedAt: delivery.callback.receivedAt,
+        expiresAt: delivery.callback.expiresAt,
+      },
     });
   });
   router.use(badParamEncoding(router));

@@ -1,21 +1,28 @@
 import { reconcilerKey } from "@hookyard/queues";
-import { Router } from "express";
+import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
 import { unavailable } from "../http/api-error.js";
 import { requireAdmin, requireUser } from "../http/authenticate.js";
+import { eventsDuplicate, eventsIngested } from "../services/ingest-metrics.js";
 
 const STATES = ["waiting", "prioritized", "active", "delayed", "failed"] as const;
+const WEBHOOK_STATES = ["enabled", "disabled", "deleted"] as const;
+/** callbacks.state; NULL (no answer yet) is shown as pending. */
+const CALLBACK_STATES = ["pending", "success", "failure", "error"] as const;
 
 /**
- * Prometheus metrics, for global admins (a bearer token in the scrape config). Queue depths are read
- * from Redis at scrape time, so every API replica reports the same, whichever worker did the work.
- * `failed` is the dead letter: jobs that will not be tried again, each listed with its reason in
- * Bull Board.
+ * Prometheus metrics, for global admins (a bearer token in the scrape config), or for anyone with
+ * HOOKYARD_METRICS_PUBLIC. Queue depths, webhooks and callbacks are read from Redis and Postgres at
+ * scrape time, so every API replica reports the same, whichever worker did the work; ingest counts
+ * are this process's own. `failed` is the dead letter: jobs that will not be tried again, each
+ * listed with its reason in Bull Board. The workers serve their own counters (apps/worker metrics).
  */
-export function metricsRoutes({ db, redis, queues }: ApiDeps): Router {
+export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
+  registry.registerMetric(eventsIngested);
+  registry.registerMetric(eventsDuplicate);
   new Gauge({
     name: "hookyard_queue_jobs",
     help: "Jobs in each queue by state; state=failed is the dead letter (Bull Board shows each reason)",
@@ -41,13 +48,40 @@ export function metricsRoutes({ db, redis, queues }: ApiDeps): Router {
     },
   });
 
+  new Gauge({
+    name: "hookyard_webhooks",
+    help: "Webhooks by state: enabled, disabled (paused, or by a 410 Gone or failing deliveries), deleted (kept for their history)",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      const rows = await db.$queryRaw<Array<{ state: string; n: number }>>`
+        SELECT CASE WHEN deleted_at IS NOT NULL THEN 'deleted' WHEN enabled THEN 'enabled' ELSE 'disabled' END AS state,
+               count(*)::int AS n
+        FROM webhooks GROUP BY 1`;
+      for (const state of WEBHOOK_STATES) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: "hookyard_callbacks",
+    help: "Callbacks of dockerhub-format deliveries by state: pending (not answered yet), success, failure, error",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      const rows = await db.$queryRaw<Array<{ state: string; n: number }>>`
+        SELECT coalesce(state::text, 'pending') AS state, count(*)::int AS n FROM callbacks GROUP BY 1`;
+      for (const state of CALLBACK_STATES) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
+    },
+  });
+
+  const guard: RequestHandler[] = config.metricsPublic ? [] : [requireUser(db), requireAdmin];
   const router = Router();
-  router.get("/metrics", requireUser(db), requireAdmin, async (_req, res) => {
+  router.get("/metrics", ...guard, async (_req, res) => {
     let text: string;
     try {
       text = await registry.metrics();
     } catch {
-      throw unavailable("the queue store (Redis) is unavailable; metrics cannot be read");
+      throw unavailable("the queue store (Redis) or the database (Postgres) is unavailable; metrics cannot be read");
     }
     res.type(registry.contentType).send(text);
   });

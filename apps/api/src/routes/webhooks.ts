@@ -70,7 +70,8 @@ export function webhookRoutes(deps: ApiDeps): Router {
 
   router.post("/api/v1/webhooks/:id/test", async (req, res) => {
     const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
-    res.json(await testWebhook({ db, transport, timeoutMs: config.deliveryTimeoutMs }, webhook, req.body));
+    const callbacks = { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs };
+    res.json(await testWebhook({ db, transport, timeoutMs: config.deliveryTimeoutMs, callbacks }, webhook, req.body));
   });
 
   router.post("/api/v1/webhooks/:id/secret/rotate", async (req, res) => {

@@ -1,6 +1,7 @@
 import { checkStorableEvent, type ParseResult } from "@hookyard/core";
 import { badRequest, unavailable } from "../http/api-error.js";
 import type { EventEnqueuer } from "./event-enqueuer.js";
+import { countIngested } from "./ingest-metrics.js";
 
 export interface IngestAnswer {
   accepted: number;
@@ -25,6 +26,7 @@ export async function ingest(enqueuer: EventEnqueuer, parsed: ParseResult): Prom
   } catch {
     throw unavailable("the event queue (Redis) is unavailable; retry later");
   }
+  countIngested(parsed.events, outcomes);
   const duplicates = outcomes.filter((o) => o === "duplicate").length;
   return { accepted: outcomes.length - duplicates, duplicates, ignored: parsed.ignored };
 }

@@ -1,5 +1,5 @@
 import { EVENT_TYPES, type EventType, sampleEvent, scopeOf } from "@hookyard/core";
-import { type Db, insertTestDelivery, newId, recordAttempts, type Webhook } from "@hookyard/db";
+import { type Db, insertTestDelivery, issueCallbackUrl, newId, recordAttempts, type Webhook } from "@hookyard/db";
 import { type DeliveryTarget, type SentRequest, sendDelivery, type Transport } from "@hookyard/transport";
 import { z } from "zod";
 import { badRequest } from "../http/api-error.js";
@@ -29,7 +29,7 @@ export function presentTestAttempt(sent: SentRequest) {
  * not disable the webhook here: a test answers what happened, it does not act on it.
  */
 export async function testWebhook(
-  deps: { db: Db; transport: Transport; timeoutMs: number },
+  deps: { db: Db; transport: Transport; timeoutMs: number; callbacks: { publicUrl: string; ttlMs: number } },
   webhook: Webhook,
   body: unknown,
 ) {
@@ -40,7 +40,16 @@ export async function testWebhook(
   }
   const event = { ...sampleEvent(type, scopeOf(webhook), `test:${newId("event")}`), id: newId("event") };
   const deliveryId = await insertTestDelivery(deps.db, webhook.id, event);
-  const sent = await sendDelivery(deps.transport, { deliveryId, webhook, event, timeoutMs: deps.timeoutMs });
+  // A test of a dockerhub webhook carries a working callback_url too, stored before it goes out.
+  const callbackUrl =
+    webhook.format === "dockerhub" ? await issueCallbackUrl(deps.db, { deliveryId, ...deps.callbacks }) : undefined;
+  const sent = await sendDelivery(deps.transport, {
+    deliveryId,
+    webhook,
+    event,
+    timeoutMs: deps.timeoutMs,
+    callbackUrl,
+  });
   const { startedAt, gone: _gone, notSent: _notSent, retryAfterMs: _retryAfterMs, ...attempt } = sent;
   await recordAttempts(
     deps.db,

@@ -2,6 +2,7 @@ import {
   customHeadersProblem,
   type EventType,
   expandEventPatterns,
+  formatTypesProblem,
   isValidNamespace,
   isValidRepositoryName,
   isValidWebhookSecret,
@@ -127,6 +128,13 @@ function assertFormat(format: string): void {
   }
 }
 
+/** Types the format can carry (dockerhub: TAG_PUSH only), or a 400 naming `field`, the one the
+ * request set (events, or format when only the format changes). */
+function assertFormatTakes(format: PayloadFormatName, types: readonly EventType[], field: "events" | "format"): void {
+  const problem = formatTypesProblem(format, types);
+  if (problem) throw badRequest(`${field}: ${problem}`);
+}
+
 /** A tag filter these types can pass, or a 400. */
 function assertTagFilter(types: readonly EventType[], filterTags: readonly string[]): void {
   const problem = tagFilterProblem(types, filterTags);
@@ -183,6 +191,7 @@ export async function createWebhook(
   const filterTags = input.filter?.tags ?? [];
   assertTagFilter(events, filterTags);
   assertFormat(input.format);
+  assertFormatTakes(input.format, events, "events");
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   return insertWebhook(db, {
     name: input.name,
@@ -229,6 +238,11 @@ export async function changeWebhook(
     assertFormat(input.format);
     changes.format = input.format as PayloadFormatName;
   }
+  assertFormatTakes(
+    changes.format ?? webhook.format,
+    (changes.events ?? webhook.events) as EventType[],
+    input.events !== undefined ? "events" : "format",
+  );
   if (input.url !== undefined) {
     await assertAllowedTarget(input.url, options.allowPrivateTargets);
     changes.url = input.url;

@@ -1,6 +1,7 @@
 import type { Logger } from "@hookyard/logger";
 import type { DeliveryJob } from "@hookyard/queues";
 import type { Job } from "bullmq";
+import { metrics } from "../metrics.js";
 import { bookAttempt, type DeliverDeps, type SentAttempt, sendOnce } from "../services/deliver.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
@@ -26,11 +27,13 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
         const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context);
         if ("kind" in result) {
           logger.info("delivery skipped", { deliveryId, reason: result.reason });
+          metrics.delivery("skipped");
           return result;
         }
         sent = result;
       }
       const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
+      metrics.delivery(outcome.kind, sent);
       logger.info("delivery attempt", { deliveryId, ...outcome });
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.

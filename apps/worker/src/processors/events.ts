@@ -1,6 +1,7 @@
 import type { Logger } from "@hookyard/logger";
 import type { EventJob } from "@hookyard/queues";
 import type { Job } from "bullmq";
+import { metrics } from "../metrics.js";
 import { type FanOutDeps, fanOut } from "../services/fan-out.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
@@ -16,6 +17,7 @@ export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
     const { event } = job.data;
     try {
       const result = await deadLetterUnstorable(fanOut(deps, event), logger, { queue: job.queueName, jobId: job.id });
+      metrics.fannedOut(result.deliveries);
       logger.info("event fanned out", {
         jobId: job.id,
         eventType: event.type,

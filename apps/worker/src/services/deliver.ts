@@ -1,5 +1,5 @@
 import { endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
-import { type AttemptRecord, type Db, eventFromRow, newId } from "@hookyard/db";
+import { type AttemptRecord, type Db, eventFromRow, issueCallbackUrl, newId } from "@hookyard/db";
 import { sendDelivery, type Transport } from "@hookyard/transport";
 import type { DeliveryStore } from "./batched-store.js";
 import type { SuccessClock } from "./success-clock.js";
@@ -11,6 +11,8 @@ export interface DeliverDeps {
   successClock: SuccessClock;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
+  /** Where dockerhub deliveries' callback_url points (HOOKYARD_PUBLIC_URL), and how long it holds. */
+  callbacks: { publicUrl: string; ttlMs: number };
 }
 
 /**
@@ -54,11 +56,15 @@ export async function sendOnce(
     return { kind: "skipped", reason: "webhook is disabled" };
   }
 
+  // Stored before the request goes out: a receiver may call back before it has even answered.
+  const callbackUrl =
+    webhook.format === "dockerhub" ? await issueCallbackUrl(deps.db, { deliveryId, ...deps.callbacks }) : undefined;
   const sent = await sendDelivery(deps.transport, {
     deliveryId,
     webhook,
     event: { ...eventFromRow(delivery.event), id: delivery.event.id },
     timeoutMs: deps.deliveryTimeoutMs,
+    callbackUrl,
   });
   const { startedAt, gone, notSent, ...request } = sent;
   return {

@@ -16,6 +16,7 @@ import {
 } from "@hookyard/queues";
 import { Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { metrics } from "../metrics.js";
 
 export interface ReconcilerDeps {
   db: Db;
@@ -144,6 +145,7 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     const repaired = { deliveries: await deliveries(before), events: await events(before) };
     for (const disabled of await disableFailingWebhooks(db, deps.autoDisable)) {
       logger.warn("webhook disabled: its deliveries keep failing", { webhookId: disabled.id, ...disabled });
+      metrics.webhookDisabled("failing");
     }
     if (repaired.deliveries + repaired.events > 0) {
       logger.warn("reconciler queued again work the queue had lost", { ...repaired });

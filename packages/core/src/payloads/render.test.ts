@@ -33,7 +33,8 @@ describe("renderPayload", () => {
     "renders %s when it is listed as supported, and refuses it otherwise instead of sending something else",
     (format) => {
       if (SUPPORTED_FORMATS.includes(format)) {
-        expect(typeof renderPayload(format, event, "evt_1").body).toBe("string");
+        const callbackUrl = "http://127.0.0.1:3000/api/v1/callbacks/token";
+        expect(typeof renderPayload(format, event, "evt_1", { callbackUrl }).body).toBe("string");
       } else {
         expect(() => renderPayload(format, event, "evt_1")).toThrow(format);
       }

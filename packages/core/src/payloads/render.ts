@@ -1,24 +1,53 @@
+import type { EventType } from "../event-types.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { renderCloudEvent } from "./cloudevents.js";
+import { renderDockerHub } from "./dockerhub.js";
 import { renderDtr } from "./dtr.js";
 
 export type PayloadFormatName = "dtr" | "dockerhub" | "cloudevents";
 
 /** Formats a webhook can be created with today; the others arrive with their issues. */
-export const SUPPORTED_FORMATS: readonly PayloadFormatName[] = ["dtr", "cloudevents"];
+export const SUPPORTED_FORMATS: readonly PayloadFormatName[] = ["dtr", "dockerhub", "cloudevents"];
+
+/** The event types a format can describe, for the formats that cannot describe them all. Docker
+ * Hub's body describes a push and nothing else (push_data, no event type). */
+const FORMAT_TYPES: Partial<Record<PayloadFormatName, readonly EventType[]>> = { dockerhub: ["TAG_PUSH"] };
+
+/** Why a webhook of this format cannot take these types (for a 400, after the field's name), or null. */
+export function formatTypesProblem(format: PayloadFormatName, types: readonly EventType[]): string | null {
+  const carried = FORMAT_TYPES[format];
+  const refused = carried ? types.filter((type) => !carried.includes(type)) : [];
+  if (!carried || refused.length === 0) return null;
+  return `a ${format} webhook takes only ${carried.join(", ")}; it cannot carry ${refused.join(", ")}`;
+}
 
 export interface RenderedPayload {
   body: string;
   contentType: string;
 }
 
+/** What some formats need besides the event. */
+export interface RenderOptions {
+  /** The delivery's callback_url: required by `dockerhub`, whose every delivery carries one. */
+  callbackUrl?: string;
+}
+
 /** The body of a delivery in a webhook's format; `eventId` is the event's id, the same on every try. */
-export function renderPayload(format: PayloadFormatName, event: RegistryEvent, eventId: string): RenderedPayload {
+export function renderPayload(
+  format: PayloadFormatName,
+  event: RegistryEvent,
+  eventId: string,
+  options: RenderOptions = {},
+): RenderedPayload {
   switch (format) {
     case "dtr":
       return { body: JSON.stringify(renderDtr(event)), contentType: "application/json" };
     case "cloudevents":
       return renderCloudEvent(event, eventId);
+    case "dockerhub":
+      // Sending one without a callback_url would break the contract; this is a caller's bug.
+      if (!options.callbackUrl) throw new Error("payload format dockerhub needs the delivery's callback_url");
+      return { body: JSON.stringify(renderDockerHub(event, options.callbackUrl)), contentType: "application/json" };
     default:
       throw new Error(`payload format ${format} is not supported yet`);
   }

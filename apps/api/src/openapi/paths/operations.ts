@@ -36,10 +36,13 @@ export const operationsPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: "metrics",
       tags,
-      summary: "Prometheus metrics (global admins)",
+      summary: "Prometheus metrics (global admins, or anyone with HOOKYARD_METRICS_PUBLIC)",
       description:
-        "Queue depths by state (`hookyard_queue_jobs`; state=failed is the dead letter), the reconciler's " +
-        "repairs (`hookyard_reconciler_repaired_total`) and the API process's own metrics.",
+        "Events ingested and duplicates by source (`hookyard_events_ingested_total`, " +
+        "`hookyard_events_duplicate_total`), queue depths by state (`hookyard_queue_jobs`; state=failed is " +
+        "the dead letter), webhooks and callbacks by state, the reconciler's repairs " +
+        "(`hookyard_reconciler_repaired_total`) and the API process's own metrics. Each worker serves its " +
+        "delivery counters on its own port (HOOKYARD_WORKER_METRICS_PORT).",
       responses: {
         200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
         ...errors(401, 403, 503),

@@ -26,7 +26,8 @@ export const webhookPaths: ZodOpenApiPathsObject = {
       description:
         "No repository and no namespace means global (global admins only). `events` may hold `*` and globs " +
         "such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to " +
-        "the scope; 400 when a type does not fit it, or the URL is refused as a target.",
+        "the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook " +
+        "takes TAG_PUSH only (Docker Hub's body describes a push).",
       requestBody: { required: true, content: json(createWebhookBody.meta({ id: "CreateWebhookRequest" })) },
       responses: {
         201: ok("The webhook", webhookSchema),

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from "@hookyard/core";
+import { CALLBACK_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
 import { deliveriesQuery } from "../../routes/webhooks.js";
 import { nullableTimestamp, timestamp } from "./common.js";
@@ -44,6 +44,18 @@ export const deliveryPageSchema = z
   })
   .meta({ id: "DeliveryPage" });
 
+/** What the receiver of a dockerhub delivery said at its callback_url. */
+export const deliveryCallbackSchema = z
+  .object({
+    state: z.enum(CALLBACK_STATES).nullable().meta({ description: "null until the receiver calls back" }),
+    description: z.string().nullable(),
+    context: z.string().nullable(),
+    targetUrl: z.string().nullable(),
+    receivedAt: nullableTimestamp,
+    expiresAt: timestamp.meta({ description: "HOOKYARD_CALLBACK_TTL after the first send; 410 after it" }),
+  })
+  .meta({ id: "DeliveryCallback" });
+
 /** GET /api/v1/deliveries/:id (routes/deliveries.ts). */
 export const deliverySchema = z
   .object({
@@ -58,6 +70,9 @@ export const deliverySchema = z
     completedAt: nullableTimestamp,
     test: z.boolean(),
     attempts: z.array(attemptSchema),
+    callback: deliveryCallbackSchema
+      .nullable()
+      .meta({ description: "dockerhub deliveries: their callback; null for other formats" }),
   })
   .meta({ id: "Delivery" });
 

@@ -1,0 +1,77 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+/**
+ * What this worker process did, for Prometheus (served by metrics-server.ts). One registry per
+ * process: Prometheus scrapes each worker on its own and sums across them. Process metrics are
+ * prefixed `hookyard_worker_` (the API's are `hookyard_api_`), so the two never share a series.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: "hookyard_worker_" });
+
+export type DeliveryOutcomeKind = "succeeded" | "failed" | "retry" | "skipped";
+
+const deliveries = new Counter({
+  name: "hookyard_deliveries_total",
+  help: "Delivery job runs by outcome: succeeded, failed (no attempt follows), retry (another attempt is scheduled), skipped (nothing sent)",
+  labelNames: ["outcome"],
+  registers: [registry],
+});
+
+const attemptDuration = new Histogram({
+  name: "hookyard_delivery_attempt_duration_seconds",
+  help: "Time of each booked delivery attempt, from sending to the receiver's whole answer; result is the status class, or error when no answer came",
+  labelNames: ["result"],
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+const webhooksDisabled = new Counter({
+  name: "hookyard_webhooks_disabled_total",
+  help: "Webhooks this worker disabled: reason=gone (the receiver answered 410), reason=failing (its deliveries kept failing)",
+  labelNames: ["reason"],
+  registers: [registry],
+});
+
+const fanOutEvents = new Counter({
+  name: "hookyard_fanout_events_total",
+  help: "Events fanned out: stored and their deliveries queued",
+  registers: [registry],
+});
+
+const fanOutDeliveries = new Counter({
+  name: "hookyard_fanout_deliveries_total",
+  help: "Deliveries that fan-out created and queued",
+  registers: [registry],
+});
+
+// Every label value shows from the first scrape, at 0, so that rate() and absent() behave.
+for (const outcome of ["succeeded", "failed", "retry", "skipped"]) deliveries.inc({ outcome }, 0);
+for (const reason of ["gone", "failing"]) webhooksDisabled.inc({ reason }, 0);
+for (const result of ["2xx", "3xx", "4xx", "5xx", "error"]) attemptDuration.zero({ result });
+
+/** 2xx, 3xx, 4xx, 5xx; error when no answer came (refused, timed out, not sent). */
+function resultOf(statusCode: number | null): string {
+  return statusCode === null ? "error" : `${Math.floor(statusCode / 100)}xx`;
+}
+
+/** The counting calls the processors and services make where an outcome is known. */
+export const metrics = {
+  /** A delivery job run ended; with the attempt it booked, if it sent one. */
+  delivery(
+    outcome: DeliveryOutcomeKind,
+    attempt?: { durationMs: number; statusCode: number | null; disableWebhook: string | null },
+  ): void {
+    deliveries.inc({ outcome });
+    // A booking that found the delivery deleted meanwhile books nothing: it is not an attempt made.
+    if (!attempt || outcome === "skipped") return;
+    attemptDuration.observe({ result: resultOf(attempt.statusCode) }, attempt.durationMs / 1000);
+    if (attempt.disableWebhook) webhooksDisabled.inc({ reason: "gone" });
+  },
+  webhookDisabled(reason: "gone" | "failing"): void {
+    webhooksDisabled.inc({ reason });
+  },
+  fannedOut(deliveryCount: number): void {
+    fanOutEvents.inc();
+    fanOutDeliveries.inc(deliveryCount);
+  },
+};
