@@ -45,6 +45,9 @@ const ROUTES = [
   "DELETE /api/v1/users/{id}/grants/{grantId}",
   "POST /api/v1/ingest/distribution",
   "POST /api/v1/ingest/harbor",
+  "POST /api/v1/ingest/quay",
+  "POST /api/v1/ingest/quay/{token}",
+  "POST /api/v1/ingest/zot",
   "POST /api/v1/events",
   "GET /healthz",
   "GET /readyz",
@@ -158,7 +161,11 @@ describe("OpenAPI document and API reference", () => {
   it("documents exactly the routes the app answers", async () => {
     const app = createdApps.at(-1) as unknown as { router: { stack: Layer[] } };
     const answered = declaredRoutes(app.router.stack);
-    for (const route of INGEST_ROUTES) answered.add(`POST ${route.path}`);
+    for (const route of INGEST_ROUTES) {
+      answered.add(`POST ${route.path}`);
+      // Served with the ingest token as the last segment too (http/ingest-handler.ts).
+      if (route.tokenInPath) answered.add(`POST ${route.path}/:token`);
+    }
     expect([...answered].flatMap(asOpenApiPaths).sort()).toEqual(ROUTES);
 
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(

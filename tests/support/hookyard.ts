@@ -20,6 +20,9 @@ export const INGEST_ROUTES = [
   { path: "/api/v1/ingest/harbor", contentType: "application/json" },
   { path: "/api/v1/ingest/harbor", contentType: "application/cloudevents+json" },
   { path: "/api/v1/events", contentType: "application/json" },
+  { path: "/api/v1/ingest/quay", contentType: "application/json" },
+  { path: "/api/v1/ingest/zot", contentType: "application/json" },
+  { path: "/api/v1/ingest/zot", contentType: "application/cloudevents+json" },
 ];
 
 const WORKER_MAIN = new URL("../../apps/worker/dist/main.js", import.meta.url).pathname;

@@ -46,17 +46,35 @@ function decoded(segment: string): string {
   }
 }
 
+/** Path segments after which every segment is a secret: `callbacks/<token>`, `ingest/quay/<token>`. */
+function startsSecret(previous: string, name: string): boolean {
+  return name === "callbacks" || (previous === "ingest" && name === "quay");
+}
+
 /**
- * A request path as it may be logged: the segment after a `callbacks` one is masked however it is
- * spelled (Express matches routes case-insensitively; a mistyped path is logged too), and so is any
- * segment shaped like a token (a callback URL with a typo in its path).
+ * A request path as it may be logged or answered: every segment after a `callbacks` one or after
+ * `ingest/quay` is masked however it is spelled (Express matches routes case-insensitively, a
+ * percent-encoded slash hides a segment inside another, a mistyped path is logged too), and so is
+ * any segment shaped like a callback token (a callback URL with a typo in its path).
  */
-export function maskCallbackPath(path: string): string {
+export function maskSecretPath(path: string): string {
   const segments = path.split("/");
+  let previous = "";
+  let secret = false;
   return segments
-    .map((segment, i) => {
-      const afterCallbacks = i > 0 && decoded(segments[i - 1] ?? "").toLowerCase() === "callbacks";
-      return segment !== "" && (afterCallbacks || isCallbackTokenShape(decoded(segment))) ? "[redacted]" : segment;
+    .map((segment) => {
+      let masked = false;
+      for (const part of decoded(segment).split("/")) {
+        if (part === "") continue;
+        masked ||= secret || isCallbackTokenShape(part);
+        const name = part.toLowerCase();
+        secret ||= startsSecret(previous, name);
+        previous = name;
+      }
+      return masked ? "[redacted]" : segment;
     })
     .join("/");
 }
+
+/** The callback path's masking, now `maskSecretPath`, which masks Quay's path token too. */
+export const maskCallbackPath = maskSecretPath;

@@ -20,6 +20,8 @@ export * from "./sources/distribution.js";
 export * from "./sources/first-issue.js";
 export * from "./sources/harbor.js";
 export * from "./sources/native.js";
+export * from "./sources/quay.js";
+export * from "./sources/zot.js";
 export * from "./storable.js";
 export * from "./tag-filter.js";
 export * from "./target-address.js";

@@ -1,7 +1,7 @@
 import type { EventType } from "./event-types.js";
 
 /** Where an event came from; "test" is a sample sent on request (POST /webhooks/:id/test). */
-export type EventSource = "distribution" | "harbor" | "native" | "test";
+export type EventSource = "distribution" | "harbor" | "native" | "quay" | "test" | "zot";
 
 /**
  * One event in Hookyard's own terms, whatever registry format it arrived in. It travels through

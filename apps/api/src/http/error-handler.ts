@@ -1,3 +1,4 @@
+import { maskSecretPath } from "@hookyard/core";
 import { classifyStoreError } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import type { ErrorRequestHandler, RequestHandler } from "express";
@@ -110,5 +111,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: "not_found", message: `no route for ${req.method} ${req.path}` } });
+  // The path is masked as in the access log: a mistyped callback or Quay ingest URL holds a secret.
+  const path = maskSecretPath(req.path);
+  res.status(404).json({ error: { code: "not_found", message: `no route for ${req.method} ${path}` } });
 };

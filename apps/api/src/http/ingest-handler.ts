@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { findUnstorable, type ParseResult } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import bodyParser from "body-parser";
@@ -6,7 +6,7 @@ import typeis from "type-is";
 import type { Backpressure } from "../services/backpressure.js";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
-import { ApiError, badRequest, overloaded } from "./api-error.js";
+import { ApiError, badRequest, overloaded, unauthorized } from "./api-error.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -18,7 +18,14 @@ export interface IngestRoute {
   path: string;
   /** 415 for any other Content-Type; the body is parsed as JSON whatever its media type says. */
   mediaTypes: string[];
-  parse(body: unknown, contentType: string): ParseResult;
+  /**
+   * Also served at `<path>/<token>`, the ingest token as the last segment and checked as a Bearer
+   * header's would be, for registries whose webhooks can only call a bare URL (Quay).
+   */
+  tokenInPath?: boolean;
+  /** `headers` are the request's: CloudEvents binary mode carries the event's attributes there.
+   * `query` is the request's query string (Quay's `?event=`). */
+  parse(body: unknown, contentType: string, headers: IncomingHttpHeaders, query: URLSearchParams): ParseResult;
 }
 
 interface IngestHandlerDeps {
@@ -37,6 +44,19 @@ function routeKey(url: string | undefined): { path: string; key: string } {
   return { path, key: trimmed.toLowerCase() };
 }
 
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function queryOf(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf("?") ?? -1;
+  return new URLSearchParams(at < 0 ? "" : url?.slice(at + 1));
+}
+
 /**
  * Serves the ingest routes on Node's own request and response, ahead of Express, because
  * registries post here thousands of times a second and Express's request handling cost more than
@@ -47,14 +67,38 @@ function routeKey(url: string | undefined): { path: string; key: string } {
  */
 export function createIngestHandler(routes: readonly IngestRoute[], deps: IngestHandlerDeps) {
   const byKey = new Map(routes.map((route) => [route.path.toLowerCase(), route]));
+  const byTokenPrefix = new Map(routes.filter((r) => r.tokenInPath).map((r) => [`${r.path.toLowerCase()}/`, r]));
   const readJson = bodyParser.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
 
   function body(req: RequestWithBody, res: ServerResponse): Promise<unknown> {
     return new Promise((resolve, reject) => readJson(req, res, (error) => (error ? reject(error) : resolve(req.body))));
   }
 
-  async function serve(route: IngestRoute, req: RequestWithBody, res: ServerResponse): Promise<void> {
-    deps.checkToken(req.headers.authorization);
+  /** `<route path>/<token>` of a route that takes its token in the path; null for any other path. */
+  function pathTokenRoute(path: string, key: string): { route: IngestRoute; token: string } | null {
+    const route = byTokenPrefix.get(key.slice(0, key.lastIndexOf("/") + 1));
+    if (!route) return null;
+    const trimmed = path.endsWith("/") ? path.slice(0, -1) : path;
+    const token = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+    return token === "" ? null : { route, token };
+  }
+
+  /** The same check as the token in a Bearer header; what a header could not carry is no token.
+   * Neither answer repeats the token. */
+  function checkPathToken(segment: string): void {
+    const token = decodedSegment(segment);
+    if (token === null || !/^[\x21-\x7e]+$/.test(token)) throw unauthorized("the ingest token is not valid");
+    deps.checkToken(`Bearer ${token}`);
+  }
+
+  async function serve(
+    route: IngestRoute,
+    req: RequestWithBody,
+    res: ServerResponse,
+    pathToken: string | null,
+  ): Promise<void> {
+    if (pathToken === null) deps.checkToken(req.headers.authorization);
+    else checkPathToken(pathToken);
     if (!typeis(req, route.mediaTypes)) {
       throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
     }
@@ -64,7 +108,8 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     // What Postgres could not store is refused here, whichever source sent it (core storable.ts).
     const unstorable = findUnstorable(json);
     if (unstorable) throw badRequest(unstorable.message);
-    sendJson(res, 202, await ingest(deps.enqueuer, route.parse(json, req.headers["content-type"] ?? "")));
+    const parsed = route.parse(json, req.headers["content-type"] ?? "", req.headers, queryOf(req.url));
+    sendJson(res, 202, await ingest(deps.enqueuer, parsed));
   }
 
   function fail(res: ServerResponse, requestId: string, error: unknown): void {
@@ -82,10 +127,13 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
   return function handleIngest(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== "POST") return false;
     const { path, key } = routeKey(req.url);
-    const route = byKey.get(key);
+    const bare = byKey.get(key);
+    const withToken = bare ? null : pathTokenRoute(path, key);
+    const route = bare ?? withToken?.route;
     if (!route) return false;
+    // The access log line masks the path token (request-context.ts).
     const requestId = beginRequest(deps.logger, req, res, path);
-    serve(route, req, res).catch((error: unknown) => fail(res, requestId, error));
+    serve(route, req, res, withToken?.token ?? null).catch((error: unknown) => fail(res, requestId, error));
     return true;
   };
 }

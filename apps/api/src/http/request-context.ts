@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { maskCallbackPath } from "@hookyard/core";
+import { maskSecretPath } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import type { RequestHandler, Response } from "express";
 
@@ -19,8 +19,8 @@ export function beginRequest(logger: Logger, req: IncomingMessage, res: ServerRe
     logger.info("request", {
       requestId,
       method: req.method,
-      // A callback_url's token is a secret: it never reaches a log.
-      path: maskCallbackPath(path),
+      // A callback_url's token and Quay's path token are secrets: they never reach a log.
+      path: maskSecretPath(path),
       status: res.statusCode,
       durationMs: Math.round(performance.now() - started),
     });

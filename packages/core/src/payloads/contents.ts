@@ -100,6 +100,19 @@ export type RepositoryEventContents = {
   author: string;
   /** The repository object, as the registry's repository API answers it. */
   data: Record<string, unknown>;
+  /** Only on a REPO_UPDATED that renamed or moved the repository (GitLab's registry reports these). */
+  rename?: RepositoryRename;
+};
+
+/**
+ * Designed by Hookyard (DTR has no rename event): the repository's path before and after, each
+ * split as DTR splits names. `type` is the source's own word for it (GitLab: "name" when the last
+ * path component changed, "namespace" when the repository moved under another path); "" when unsaid.
+ */
+export type RepositoryRename = {
+  type: string;
+  from: { namespace: string; repository: string };
+  to: { namespace: string; repository: string };
 };
 
 export type ScannerReplica = { db_updated_at: string; version: string; replica_id: string };

@@ -7,6 +7,7 @@ import {
   type MirroringContents,
   type PromotionContents,
   type RepositoryEventContents,
+  type RepositoryRename,
   SCAN_STATUS,
   type ScanCompletedContents,
   type ScanFailedContents,
@@ -179,15 +180,30 @@ function mirroringContents(event: RegistryEvent): MirroringContents {
   };
 }
 
+/** A source's rename (`data.rename{type, from, to}`, whole paths), or null when the event is none. */
+function renameContents(value: unknown): RepositoryRename | null {
+  const rename = record(value);
+  const from = splitName(text(rename.from));
+  const to = splitName(text(rename.to));
+  if (!from.name && !to.name) return null;
+  return {
+    type: text(rename.type),
+    from: { namespace: from.namespace, repository: from.name },
+    to: { namespace: to.namespace, repository: to.name },
+  };
+}
+
 function repositoryEventContents(event: RegistryEvent): RepositoryEventContents {
   const more = details(event);
   const repo = splitName(event.repository ?? "");
+  const rename = event.type === "REPO_UPDATED" ? renameContents(more.rename) : null;
   return {
     namespace: event.namespace ?? (text(more.namespace) || repo.namespace),
     repository: repo.name || text(more.repository),
     event: event.type as RepositoryEventContents["event"],
     author: event.actor ?? text(more.author),
     data: record(more.data),
+    ...(rename ? { rename } : {}),
   };
 }
 

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { renderDtr } from "../payloads/dtr.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { parseDistributionEnvelope } from "./distribution.js";
 
@@ -393,5 +395,186 @@ describe("parseDistributionEnvelope: invalid bodies", () => {
     const { id: _omitted, ...event } = manifestPush("acme/web");
     const error = parseError({ events: [event] });
     expect(error.field).toBe("events[0].id");
+  });
+});
+
+/*
+ * Distribution v3 and GitLab's registry: the golden fixtures in __fixtures__/ (their READMEs name
+ * the source file and version each one follows), and what those registries add to 2.8's envelope.
+ */
+
+interface FixtureCase {
+  file: string;
+  types: string[];
+  ignored: number;
+  repository?: string;
+  tag?: string | null;
+  digest?: string | null;
+  author?: string | null;
+  actorType?: string;
+  occurredAt?: string;
+  rename?: { type: string; from: string; to: string };
+}
+
+const FIXTURES = new URL("./__fixtures__/", import.meta.url);
+const fixture = (dir: string, file: string): unknown =>
+  JSON.parse(readFileSync(new URL(`${dir}/${file}`, FIXTURES), "utf8"));
+const fixtureCases = (dir: string): FixtureCase[] =>
+  JSON.parse(readFileSync(new URL(`${dir}/expected.json`, FIXTURES), "utf8"));
+
+describe.each(["distribution-v3", "gitlab"])("parseDistributionEnvelope: %s fixtures", (dir) => {
+  const cases = fixtureCases(dir);
+
+  it.each(cases.map((c) => [c.file, c] as const))("reads %s", (file, expected) => {
+    const body = fixture(dir, file);
+    const { events, ignored } = parseOk(body);
+    expect(types(events)).toEqual([...expected.types].sort());
+    expect(ignored).toBe(expected.ignored);
+    for (const event of events) {
+      expect(event).toMatchObject({
+        source: "distribution",
+        repository: expected.repository,
+        namespace: expected.repository?.split("/")[0],
+        digest: event.type.startsWith("REPO_") ? null : expected.digest,
+        tag: event.type.startsWith("TAG_") ? expected.tag : null,
+        actor: expected.author,
+        occurredAt: expected.occurredAt,
+      });
+      expect(event.data.actorType).toBe(expected.actorType);
+      // GitLab's actor.user is a JWT from GitLab Rails: it is never kept.
+      expect(JSON.stringify(event)).not.toContain("eyJ");
+    }
+    // The registry re-sends the same body after a failure: the same keys, so it is a duplicate.
+    expect(parseOk(structuredClone(body)).events.map((e) => e.dedupKey)).toEqual(events.map((e) => e.dedupKey));
+  });
+
+  it("covers every fixture file", () => {
+    const files = readdirSync(new URL(`${dir}/`, FIXTURES)).filter((f) => f.endsWith(".json") && f !== "expected.json");
+    expect(cases.map((c) => c.file).sort()).toEqual(files.sort());
+  });
+});
+
+describe("parseDistributionEnvelope: Distribution v3", () => {
+  const v3 = (file: string) => fixture("distribution-v3", file) as { events: Array<Record<string, any>> };
+
+  it("takes a v3 tag delete's empty digest as no digest", () => {
+    const [event] = parseOk(v3("v3.1-tag-delete.json")).events;
+    expect(event).toMatchObject({ type: "TAG_DELETE", tag: "1.4.1", digest: null, data: { mediaType: null } });
+    expect(renderDtr(event as RegistryEvent).location).toBe("/repositories/acme/web/tags/1.4.1");
+  });
+
+  it("turns a delete naming only the repository (bridge.go RepoDeleted) into REPO_DELETED", () => {
+    const [event] = parseOk(v3("v3.1-repository-delete.json")).events;
+    expect(renderDtr(event as RegistryEvent)).toStrictEqual({
+      type: "REPO_DELETED",
+      createdAt: "2026-11-23T10:00:13.623Z",
+      contents: { namespace: "acme", repository: "old-web", event: "REPO_DELETED", author: "alice", data: {} },
+      location: "/repositories/acme/old-web",
+    });
+    // 2.8 writes the same event without the empty descriptor fields.
+    const old = parseOk({
+      events: [registryEvent({ action: "delete", method: "DELETE", target: { repository: "acme/web" } })],
+    });
+    expect(types(old.events)).toEqual(["REPO_DELETED"]);
+  });
+
+  it("tolerates every field of the embedded OCI descriptor on the target", () => {
+    const body = v3("v3.1-manifest-push-tag.json");
+    const [event] = body.events;
+    Object.assign(event!.target, {
+      urls: ["https://mirror.example.com/blob"],
+      annotations: { "org.opencontainers.image.created": "2026-11-23T09:58:00Z" },
+      data: "e30=",
+      platform: { architecture: "arm64", os: "linux", variant: "v8" },
+      artifactType: "application/vnd.example.sbom+json",
+    });
+    expect(types(parseOk(body).events)).toEqual(["MANIFEST_PUSH", "TAG_PUSH"]);
+  });
+
+  it("keeps 2.8 and v3 events apart in one envelope", () => {
+    const { events, ignored } = parseOk({
+      events: [manifestPush("acme/api", "2.0", "bob"), ...v3("v3.1-manifest-push-tag.json").events],
+    });
+    expect(events.map((e) => `${e.repository} ${e.type}`).sort()).toEqual([
+      "acme/api MANIFEST_PUSH",
+      "acme/api TAG_PUSH",
+      "acme/web MANIFEST_PUSH",
+      "acme/web TAG_PUSH",
+    ]);
+    expect(ignored).toBe(0);
+  });
+});
+
+describe("parseDistributionEnvelope: GitLab's registry", () => {
+  const gitlab = (file: string) => fixture("gitlab", file) as { events: Array<Record<string, any>> };
+  const renameEvent = (rename: unknown) => {
+    const body = gitlab("repository-rename-name.json");
+    (body.events[0] as { target: Record<string, unknown> }).target.rename = rename;
+    return body;
+  };
+
+  it("renders a rename as REPO_UPDATED of the new path, with both paths in contents.rename", () => {
+    const [event] = parseOk(gitlab("repository-rename-namespace.json")).events;
+    expect(renderDtr(event as RegistryEvent)).toStrictEqual({
+      type: "REPO_UPDATED",
+      createdAt: "2026-11-23T10:00:07.623Z",
+      contents: {
+        namespace: "acme",
+        repository: "platform/redis",
+        event: "REPO_UPDATED",
+        author: "bob",
+        data: { name: "redis", path: "acme/platform/redis" },
+        rename: {
+          type: "namespace",
+          from: { namespace: "acme", repository: "platform-mirror/redis" },
+          to: { namespace: "acme", repository: "platform/redis" },
+        },
+      },
+      location: "/repositories/acme/platform/redis",
+    });
+  });
+
+  it("refuses a rename without its rename object, naming the field", () => {
+    const error = parseError(renameEvent(undefined));
+    expect(error.field).toBe("events[0].target.rename");
+  });
+
+  it.each([
+    [{ type: "name", from: "acme/web" }, "events[0].target.rename.to"],
+    [{ type: "name", from: "acme/web", to: "Acme/Web-App" }, "events[0].target.rename.to"],
+    [{ type: "name", from: 7, to: "acme/web-app" }, "events[0].target.rename.from"],
+    ["acme/web-app", "events[0].target.rename"],
+  ])("refuses the rename %j, naming %s", (rename, field) => {
+    const error = parseError(renameEvent(rename));
+    expect(error.field).toBe(field);
+    expect(error.message.startsWith(`${field}:`)).toBe(true);
+  });
+
+  it("ignores a rename to a name without a namespace, as it ignores pushes to one", () => {
+    expect(parseOk(renameEvent({ type: "name", from: "acme/web", to: "web" }))).toMatchObject({
+      events: [],
+      ignored: 1,
+    });
+  });
+
+  it("reads the rename only of a rename: another action's stray rename field is no reason to refuse it", () => {
+    const body = gitlab("manifest-push-tag.json");
+    (body.events[0] as { target: Record<string, unknown> }).target.rename = "nonsense";
+    expect(types(parseOk(body).events)).toEqual(["MANIFEST_PUSH", "TAG_PUSH"]);
+  });
+
+  it("keeps the actor's user type and drops the user token", () => {
+    const [event] = parseOk(gitlab("manifest-push-tag.json")).events;
+    expect(event?.data).toStrictEqual({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      sourceTag: "1.4.2",
+      actorType: "personal_access_token",
+    });
+  });
+
+  it("refuses a user type that is not a string, naming the field", () => {
+    const body = gitlab("manifest-push-tag.json");
+    (body.events[0] as { actor: Record<string, unknown> }).actor.user_type = 3;
+    expect(parseError(body).field).toBe("events[0].actor.user_type");
   });
 });

@@ -219,6 +219,10 @@ describe("parseHarborWebhook: ignored types", () => {
     ["QUOTA_EXCEED", { resources: [{ digest: DIGEST }], repository, custom_attributes: { Details: "over" } }],
     ["QUOTA_WARNING", { resources: [{ digest: DIGEST }], repository, custom_attributes: { Details: "85%" } }],
     ["SOME_FUTURE_EVENT", {}],
+    // Names of Object's own properties are no Harbor types either.
+    ["constructor", { resources: [{ digest: DIGEST }], repository }],
+    ["toString", {}],
+    ["__proto__", {}],
   ])("counts %s as ignored", (type, data) => {
     expect(parseOk(harbor(type, data, ""))).toStrictEqual({ ok: true, events: [], ignored: 1 });
   });

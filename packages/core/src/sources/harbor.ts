@@ -167,7 +167,7 @@ function scanSummary(overview: Resource["scan_overview"], occurredAt: string) {
   const counts = { critical: 0, major: 0, minor: 0 };
   const report = scanReport(overview);
   for (const [severity, n] of Object.entries(report?.summary?.summary ?? {})) {
-    const band = SEVERITY_BAND[severity];
+    const band = Object.hasOwn(SEVERITY_BAND, severity) ? SEVERITY_BAND[severity] : undefined;
     if (band) counts[band] += n;
   }
   return {
@@ -391,7 +391,8 @@ function readEnvelope(body: unknown, contentType: string): Failure | (Omit<Harbo
 export function parseHarborWebhook(body: unknown, contentType: string): ParseResult {
   const envelope = readEnvelope(body, contentType);
   if ("ok" in envelope) return envelope;
-  const kind = KINDS[envelope.type];
+  // Own keys only: a type named "constructor" or "toString" is no Harbor type, not Object's.
+  const kind = Object.hasOwn(KINDS, envelope.type) ? KINDS[envelope.type] : undefined;
   if (!kind) return { ok: true, events: [], ignored: 1 };
 
   const event: HarborEvent = { ...envelope, kind };

@@ -1,3 +1,4 @@
+import { QUAY_EVENTS } from "@hookyard/core";
 import { z } from "zod";
 import type { ZodOpenApiContentObject, ZodOpenApiOperationObject, ZodOpenApiPathsObject } from "zod-openapi";
 import { INGEST_ROUTES } from "../../routes/ingest.js";
@@ -12,9 +13,24 @@ const ingestAnswerSchema = z
   })
   .meta({ id: "IngestAnswer" });
 
+const QUAY_ABOUT =
+  "The body is Quay's event data (`repository`, `namespace`, `name`, `docker_url`, `homepage`, and what the " +
+  "event adds); Quay sends no event name, time, id or digest. repo_push becomes one TAG_PUSH per updated tag, " +
+  "vulnerability_found one SCAN_COMPLETED per tag, repo_mirror_sync_success (only with `?event=`) " +
+  "POLL_MIRRORING; anything else, and Quay's test notifications, count as ignored.";
+
+const quayQuery = z.object({
+  event: z.enum(QUAY_EVENTS).optional().meta({
+    description: "the notification's Quay event; without it the body's shape decides, and mirror events are ignored",
+  }),
+});
+
 // The bodies belong to the registries that send them and are read by the source parsers of
 // packages/core/src/sources; they are described here, not restated field by field.
-const ABOUT: Record<string, Pick<ZodOpenApiOperationObject, "operationId" | "summary" | "description">> = {
+const ABOUT: Record<
+  string,
+  Pick<ZodOpenApiOperationObject, "operationId" | "summary" | "description" | "requestParams" | "security">
+> = {
   "/api/v1/ingest/distribution": {
     operationId: "ingestDistribution",
     summary: "A CNCF Distribution notification envelope",
@@ -25,6 +41,26 @@ const ABOUT: Record<string, Pick<ZodOpenApiOperationObject, "operationId" | "sum
   "/api/v1/ingest/harbor": {
     operationId: "ingestHarbor",
     summary: "A Harbor webhook, default or CloudEvents format",
+  },
+  "/api/v1/ingest/quay": {
+    operationId: "ingestQuay",
+    summary: "A Quay webhook notification",
+    description: QUAY_ABOUT,
+    requestParams: { query: quayQuery },
+  },
+  "/api/v1/ingest/quay/{token}": {
+    operationId: "ingestQuayPathToken",
+    summary: "A Quay webhook notification, the ingest token in the path",
+    description:
+      "The same as `POST /api/v1/ingest/quay`, for Quay's webhook method, which can only call a bare URL: no " +
+      "Authorization header, the last path segment is one of HOOKYARD_INGEST_TOKENS (401 otherwise). The " +
+      "token is masked in logs and never repeated in an answer. " +
+      QUAY_ABOUT,
+    security: [],
+    requestParams: {
+      path: z.object({ token: z.string().meta({ description: "one of HOOKYARD_INGEST_TOKENS, percent-encoded" }) }),
+      query: quayQuery,
+    },
   },
   "/api/v1/events": {
     operationId: "ingestNativeEvents",
@@ -57,5 +93,8 @@ function ingestOperation(path: string, mediaTypes: readonly string[]): ZodOpenAp
  * so a new source appears here with its media types. Ingest tokens are HOOKYARD_INGEST_TOKENS.
  */
 export const ingestPaths: ZodOpenApiPathsObject = Object.fromEntries(
-  INGEST_ROUTES.map((route) => [route.path, { post: ingestOperation(route.path, route.mediaTypes) }]),
+  INGEST_ROUTES.flatMap((route) => {
+    const paths = route.tokenInPath ? [route.path, `${route.path}/{token}`] : [route.path];
+    return paths.map((path) => [path, { post: ingestOperation(path, route.mediaTypes) }]);
+  }),
 );
