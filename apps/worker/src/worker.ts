@@ -80,6 +80,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
         logger.warn("job lock not renewed", { queue: worker.name, reason: error.message });
         return;
       }
+      // A job finished after its lock lapsed (the process was too busy to renew it, seen with 1 s
+      // locks on a loaded 2-core machine): BullMQ may run it again, which finds its delivery booked
+      // or pending as Postgres says, so nothing is sent twice; worth a look, not an alarm.
+      if (error.message.startsWith("Missing lock for job")) {
+        logger.warn("job finished after its lock lapsed", { queue: worker.name, reason: error.message });
+        return;
+      }
       logger.error("worker error", { queue: worker.name, error });
     });
     worker.on("failed", (job, error) => {

@@ -51,6 +51,15 @@ describe("apiErrorOf", () => {
     expect(apiErrorOf("text")).toBeNull();
   });
 
+  it("answers 503 for a pooled Postgres connection cut mid-query, which pg throws unwrapped", () => {
+    // Seen under load in tests/fault-postgres-outage.test.ts: pg-pool's Error, through Prisma's adapter.
+    expect(apiErrorOf(new Error("Connection terminated unexpectedly"))).toMatchObject({
+      status: 503,
+      code: "unavailable",
+    });
+    expect(apiErrorOf(new Error("something terminated the connection"))).toBeNull();
+  });
+
   it("answers 400 for Express's path-parameter decoding error", () => {
     const decoding = Object.assign(new URIError("Failed to decode param '%ZZ'"), { status: 400, statusCode: 400 });
     expect(apiErrorOf(decoding)).toMatchObject({ status: 400, code: "invalid_path", message: /^path: / });

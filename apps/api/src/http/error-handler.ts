@@ -84,7 +84,9 @@ export function apiErrorOf(error: unknown): ApiError | null {
 function fromStoreOutage(error: object): ApiError | null {
   const name = (error as { name?: unknown }).name;
   const fromPrisma = typeof name === "string" && name.startsWith("PrismaClient");
-  if (!fromPrisma || classifyStoreError(error) !== "unavailable") return null;
+  // A pooled connection cut mid-query reaches us as pg's own Error, not wrapped by Prisma.
+  const fromPg = /^Connection terminated/.test((error as { message?: unknown }).message as string);
+  if (!(fromPrisma || fromPg) || classifyStoreError(error) !== "unavailable") return null;
   return unavailable("the database is unavailable; retry later");
 }
 
