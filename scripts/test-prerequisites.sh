@@ -9,6 +9,7 @@ missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl) # certificates for the HTTPS receivers
+command -v kubectl >/dev/null || missing+=(kubectl) # renders deploy/kubernetes (kustomize)
 command -v pg_isready >/dev/null || missing+=(postgresql-client)
 # tests/openapi.test.ts renders the API reference in headless Chromium (playwright-core drives it).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
