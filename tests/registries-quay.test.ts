@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { QUAY_EVENTS } from "@hookyard/core";
-import { type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import { fixtureFiles, quayCases, type Receiver, readFixture, startReceiver, waitFor } from "@hookyard/testkit";
 import { type CloudEvent, HTTP } from "cloudevents";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,20 +12,12 @@ import { type ApiResponse, INGEST_TOKEN, TestHookyard } from "./support/hookyard
  * webhook method can only call a bare URL), to webhooks in the dtr and cloudevents formats.
  */
 
-const FIXTURES = new URL("../packages/core/src/sources/__fixtures__/quay/", import.meta.url);
 const DIGEST = "sha256:b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c";
 const BARE = "/api/v1/ingest/quay";
 const WRONG_TOKEN = "not-the-ingest-token-4f2a9c";
 
-interface Case {
-  file: string;
-  event: string | null;
-  types: string[];
-  ignored: number;
-}
-
-const CASES: Case[] = JSON.parse(readFileSync(new URL("cases.json", FIXTURES), "utf8"));
-const fixture = (file: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(file, FIXTURES), "utf8"));
+const CASES = quayCases();
+const fixture = (file: string) => readFixture("quay", file);
 const withEvent = (path: string, event: string | null) =>
   event === null ? path : `${path}?event=${encodeURIComponent(event)}`;
 
@@ -296,7 +287,7 @@ describe("Quay ingest under generated input", () => {
   });
   afterAll(() => hookyard?.close());
 
-  const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json") && f !== "cases.json");
+  const files = fixtureFiles("quay");
   const component = fc.stringMatching(/^[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8})?$/);
   const tag = fc.stringMatching(/^\w[\w.-]{0,20}$/);
   const hint = fc.option(fc.oneof(fc.constantFrom(...QUAY_EVENTS), fc.string({ maxLength: 20 })), { nil: null });

@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { CLOUDEVENT_TYPES, type EventType } from "@hookyard/core";
-import { type Receiver, startReceiver } from "@hookyard/testkit";
+import { fixtureFiles, type Receiver, readFixture, startReceiver, type ZotFixture } from "@hookyard/testkit";
 import { type CloudEvent, HTTP } from "cloudevents";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,22 +13,12 @@ import { type ApiResponse, INGEST_TOKEN, TestHookyard } from "./support/hookyard
 
 const ROUTE = "/api/v1/ingest/zot";
 const CE_JSON = "application/cloudevents+json";
-const FIXTURES = new URL("../packages/core/src/sources/__fixtures__/zot/", import.meta.url);
 
-interface Fixture {
-  mode: "binary" | "structured";
-  headers: Record<string, string>;
-  body: any;
-}
+type Fixture = ZotFixture;
 
-const NAMES = readdirSync(FIXTURES)
-  .filter((name) => name.endsWith(".json"))
-  .map((name) => name.slice(0, -".json".length))
-  .sort();
+const NAMES = fixtureFiles("zot").map((file) => file.slice(0, -".json".length));
 
-function fixture(name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8"));
-}
+const fixture = (name: string): Fixture => readFixture("zot", `${name}.json`);
 
 /** Posts the event as Zot (or a bridge) would, with the ingest token in place of the sink's own. */
 function send(hookyard: TestHookyard, f: Fixture, rawBody = JSON.stringify(f.body)): Promise<ApiResponse> {

@@ -6,6 +6,7 @@ export * from "./queue-keys.js";
 export * from "./raw-receiver.js";
 export * from "./receiver.js";
 export * from "./redis-server.js";
+export * from "./registry-fixtures.js";
 export * from "./registry-kit.js";
 export * from "./tcp-proxy.js";
 export * from "./wait-for.js";

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { fixtureFiles, quayCases, readFixture } from "@hookyard/testkit";
 import { describe, expect, it } from "vitest";
 import { renderDtr } from "../payloads/dtr.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
@@ -10,22 +10,11 @@ import { parseQuayNotification, QUAY_DEDUP_WINDOW_MS } from "./quay.js";
  * cases.json says which `?event=` each is posted with and what it must become.
  */
 
-const FIXTURES = new URL("./__fixtures__/quay/", import.meta.url);
 const RECEIVED = "2026-11-23T10:00:30.123Z";
 const DIGEST = "sha256:b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c";
 
-interface Case {
-  file: string;
-  event: string | null;
-  types: string[];
-  ignored: number;
-}
-
-const CASES: Case[] = JSON.parse(readFileSync(new URL("cases.json", FIXTURES), "utf8"));
-
-function fixture(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(file, FIXTURES), "utf8"));
-}
+const CASES = quayCases();
+const fixture = (file: string) => readFixture("quay", file);
 
 function parseOk(body: unknown, event: string | null = null, receivedAt = RECEIVED) {
   const result = parseQuayNotification(body, receivedAt, event);
@@ -55,7 +44,7 @@ describe("parseQuayNotification: the golden fixtures", () => {
   });
 
   it("lists every fixture file in cases.json", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json") && f !== "cases.json");
+    const files = fixtureFiles("quay");
     expect(new Set(CASES.map((c) => c.file))).toEqual(new Set(files));
   });
 });

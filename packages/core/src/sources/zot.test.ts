@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { fixtureFiles, readFixture, type ZotFixture } from "@hookyard/testkit";
 import { describe, expect, it } from "vitest";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { parseZotEvent } from "./zot.js";
@@ -8,21 +8,11 @@ import { parseZotEvent } from "./zot.js";
  * mode from its HTTP sink, structured mode as its NATS sink serializes the event.
  */
 
-interface Fixture {
-  mode: "binary" | "structured";
-  headers: Record<string, string>;
-  body: any;
-}
+type Fixture = ZotFixture;
 
-const FIXTURES = new URL("./__fixtures__/zot/", import.meta.url);
-const NAMES = readdirSync(FIXTURES)
-  .filter((name) => name.endsWith(".json"))
-  .map((name) => name.slice(0, -".json".length))
-  .sort();
+const NAMES = fixtureFiles("zot").map((file) => file.slice(0, -".json".length));
 
-function fixture(name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8"));
-}
+const fixture = (name: string): Fixture => readFixture("zot", `${name}.json`);
 
 /** As Node hands headers to the route: lowercase names. */
 function lower(headers: Record<string, string>): Record<string, string> {
