@@ -13,9 +13,11 @@ export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<Au
     where: { tokenHash },
     include: { user: { include: { grants: true } } },
   });
-  if (!token) return null;
+  // Prisma reads the token and its user in two queries: a user deleted in between (revoking the
+  // token) comes back null, whatever the types say, and is no user.
+  const user = token?.user as (NonNullable<typeof token>["user"] | null) | undefined;
+  if (!token || !user) return null;
   await noteTokenUse(db, token.id, token.lastUsedAt);
-  const { user } = token;
   return {
     userId: user.id,
     name: user.name,
