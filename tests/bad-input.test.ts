@@ -1,3 +1,4 @@
+import { newId } from "@hookyard/db";
 import { type Receiver, startReceiver } from "@hookyard/testkit";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
@@ -18,8 +19,8 @@ const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFo
 const covered = (path: string) =>
   /^\/api\/v[01]\//.test(path) && !path.startsWith("/api/v1/ingest/") && path !== "/api/v1/events";
 
-/** The smallest JSON body each route takes; `$url` is the loopback receiver's. Never sent as it is:
- * every request below spoils it one way. */
+/** The smallest JSON body each route takes; `$url` is the loopback receiver's, `$chained` the
+ * fixture chain's webhook. Never sent as it is: every request below spoils it one way. */
 const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/webhooks": { name: "bad-input", url: "$url", events: ["TAG_PUSH"], repository: "acme/web" },
   "PATCH /api/v1/webhooks/{id}": { name: "renamed" },
@@ -32,6 +33,8 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/users/{id}/tokens": {},
   "POST /api/v1/users/{id}/grants": { repository: "acme/api", role: "admin" },
   "POST /api/v1/callbacks/{token}": { state: "success" },
+  "POST /api/v1/chains": { name: "bad-input", repository: "acme/web", events: ["TAG_PUSH"], webhooks: ["$chained"] },
+  "PATCH /api/v1/chains/{id}": { name: "renamed" },
 };
 
 /** Bad values the document cannot tell apart from good ones, and the field a 400 must name. */
@@ -155,6 +158,8 @@ describe("bad input on every documented route", () => {
   let tables: string[];
   /** Real ids of every kind the fixtures make, by prefix (`wh`, `usr`, ...), the user's first. */
   const ids: Record<string, string> = {};
+  /** The fixture chain's webhook (a chain takes dockerhub webhooks only). */
+  let chained: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -182,7 +187,42 @@ describe("bad input on every documented route", () => {
     const token = await created(`/api/v1/users/${user}/tokens`, {});
     const grant = await created(`/api/v1/users/${user}/grants`, { repository: "acme/web", role: "admin" });
     const delivery = await created(`/api/v1/webhooks/${webhook}/test`, {}, "deliveryId");
-    for (const id of [user, webhook, token, grant, delivery]) ids[id.slice(0, id.indexOf("_"))] = id;
+    chained = await created("/api/v1/webhooks", {
+      name: "fixture-chained",
+      url: `${receiver.url}/hook`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+      format: "dockerhub",
+    });
+    const chain = await created("/api/v1/chains", {
+      name: "fixture",
+      repository: "acme/web",
+      events: ["TAG_PUSH"],
+      webhooks: [chained],
+    });
+    // A run as fan-out starts one (this test runs no worker), for the run routes' real id.
+    const event = await hookyard.db.event.create({
+      data: {
+        id: newId("event"),
+        dedupKey: "fixture-run",
+        type: "TAG_PUSH",
+        source: "native",
+        namespace: "acme",
+        repository: "acme/web",
+        tag: "v1",
+        occurredAt: new Date(),
+        data: {},
+      },
+    });
+    const { id: run } = await hookyard.db.chainRun.create({
+      data: {
+        id: newId("chainRun"),
+        chainId: chain,
+        eventId: event.id,
+        steps: { create: [{ id: newId("chainStep"), position: 1, webhookId: chained }] },
+      },
+    });
+    for (const id of [user, webhook, token, grant, delivery, chain, run]) ids[id.slice(0, id.indexOf("_"))] = id;
 
     const rows = await hookyard.db.$queryRaw<Array<{ tablename: string }>>`
       SELECT tablename FROM pg_tables
@@ -263,7 +303,11 @@ describe("bad input on every documented route", () => {
             outcomes.push(`${op}: has no valid body in VALID_BODIES`);
             continue;
           }
-          valid = JSON.parse(JSON.stringify(fromTable).replaceAll('"$url"', JSON.stringify(`${receiver.url}/hook`)));
+          valid = JSON.parse(
+            JSON.stringify(fromTable)
+              .replaceAll('"$url"', JSON.stringify(`${receiver.url}/hook`))
+              .replaceAll('"$chained"', JSON.stringify(chained)),
+          );
           // Valid as the document says; otherwise the cases below would prove nothing.
           const where = pointer("paths", template, method, "requestBody", "content", "application/json", "schema");
           if (ajv.getSchema(`hookyard#/${where}`)?.(valid) !== true) {

@@ -26,6 +26,13 @@ const ROUTES = [
   "POST /api/v1/deliveries/{id}/redeliver",
   "GET /api/v1/deliveries/{id}",
   "POST /api/v1/callbacks/{token}",
+  "POST /api/v1/chains",
+  "GET /api/v1/chains",
+  "GET /api/v1/chains/{id}",
+  "PATCH /api/v1/chains/{id}",
+  "DELETE /api/v1/chains/{id}",
+  "GET /api/v1/chains/{id}/runs",
+  "GET /api/v1/chain-runs/{id}",
   "POST /api/v0/webhooks",
   "GET /api/v0/webhooks",
   "DELETE /api/v0/webhooks/{id}",
@@ -267,6 +274,28 @@ describe("OpenAPI document and API reference", () => {
 
     const me = await hookyard.request("GET", "/api/v1/me");
     expect(jsonSchemaAt("paths", "/api/v1/me", "get", "responses", "200")(me.json).errors).toEqual([]);
+
+    const chained = await hookyard.createWebhook({ ...body, name: "chained", format: "dockerhub" });
+    const chainBody = { name: "release", repository: "acme/web", events: ["TAG_PUSH"], webhooks: [chained.id] };
+    const chainRequest = validatorAt(
+      "paths",
+      "/api/v1/chains",
+      "post",
+      "requestBody",
+      "content",
+      "application/json",
+      "schema",
+    );
+    expect(chainRequest(chainBody)).toEqual({ valid: true, errors: [] });
+    expect(chainRequest({ ...chainBody, colour: "red" }).valid).toBe(false);
+    const chain = await hookyard.request("POST", "/api/v1/chains", { body: chainBody });
+    expect(chain.status).toBe(201);
+    expect(jsonSchemaAt("paths", "/api/v1/chains", "post", "responses", "201")(chain.json)).toEqual({
+      valid: true,
+      errors: [],
+    });
+    const chains = await hookyard.request("GET", "/api/v1/chains");
+    expect(jsonSchemaAt("paths", "/api/v1/chains", "get", "responses", "200")(chains.json).errors).toEqual([]);
 
     const missing = await hookyard.request("GET", `/api/v1/webhooks/${created.json.id}x`);
     expect(missing.status).toBe(404);

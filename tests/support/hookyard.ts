@@ -52,7 +52,7 @@ export class TestHookyard {
     readonly env: Record<string, string>,
     readonly database: TestDatabase,
     readonly db: Db,
-    readonly api: ApiHandle,
+    private apiHandle: ApiHandle,
     private worker: WorkerHandle | null,
     private readonly children: Set<ChildProcess>,
     /** The processes' log lines, parsed; collected at LOG_LEVEL (error unless the test sets it). */
@@ -102,8 +102,18 @@ export class TestHookyard {
     return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set(), logLines, logger);
   }
 
+  get api(): ApiHandle {
+    return this.apiHandle;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.api.port}`;
+  }
+
+  /** Stops the API and starts a new one on the same settings (and port, when PORT is set). */
+  async restartApi(): Promise<void> {
+    await this.apiHandle.close();
+    this.apiHandle = await startApi(this.config, this.logger);
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -166,6 +176,15 @@ export class TestHookyard {
     return this.withQueues(async (queues) => {
       const counts = await queues.events.getJobCounts();
       return Object.values(counts).reduce((a, b) => a + b, 0);
+    });
+  }
+
+  /** Takes a delivery's job out of Redis, as if it had never been queued; throws if there was none. */
+  removeDeliveryJob(deliveryId: string): Promise<void> {
+    return this.withQueues(async (queues) => {
+      const job = await queues.deliveries.getJob(deliveryId);
+      if (!job) throw new Error(`no job for delivery ${deliveryId}`);
+      await job.remove();
     });
   }
 

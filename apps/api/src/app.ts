@@ -5,6 +5,8 @@ import { requestContext } from "./http/request-context.js";
 import { apiDocsRoutes } from "./routes/api-docs.js";
 import { bullBoardRoutes } from "./routes/bull-board.js";
 import { callbackRoutes } from "./routes/callbacks.js";
+import { chainRunRoutes } from "./routes/chain-runs.js";
+import { chainRoutes } from "./routes/chains.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { dtrV0Routes } from "./routes/dtr-v0.js";
 import { healthRoutes } from "./routes/health.js";
@@ -20,6 +22,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps));
   app.use(webhookRoutes(deps));
+  app.use(chainRoutes(deps));
+  app.use(chainRunRoutes(deps));
   app.use(dtrV0Routes(deps));
   app.use(userRoutes(deps));
   app.use(deliveryRoutes(deps));

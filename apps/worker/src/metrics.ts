@@ -44,9 +44,17 @@ const fanOutDeliveries = new Counter({
   registers: [registry],
 });
 
+const chainRuns = new Counter({
+  name: "hookyard_chain_runs_total",
+  help: "Chain runs this process moved: started (by fan-out), interrupted or expired (a step's delivery failed, its webhook was deleted or disabled, or no callback came in time)",
+  labelNames: ["state"],
+  registers: [registry],
+});
+
 // Every label value shows from the first scrape, at 0, so that rate() and absent() behave.
 for (const outcome of ["succeeded", "failed", "retry", "skipped"]) deliveries.inc({ outcome }, 0);
 for (const reason of ["gone", "failing"]) webhooksDisabled.inc({ reason }, 0);
+for (const state of ["started", "interrupted", "expired"]) chainRuns.inc({ state }, 0);
 for (const result of ["2xx", "3xx", "4xx", "5xx", "error"]) attemptDuration.zero({ result });
 
 /** 2xx, 3xx, 4xx, 5xx; error when no answer came (refused, timed out, not sent). */
@@ -70,8 +78,12 @@ export const metrics = {
   webhookDisabled(reason: "gone" | "failing"): void {
     webhooksDisabled.inc({ reason });
   },
-  fannedOut(deliveryCount: number): void {
+  fannedOut(deliveryCount: number, chainRunsStarted: number): void {
     fanOutEvents.inc();
     fanOutDeliveries.inc(deliveryCount);
+    chainRuns.inc({ state: "started" }, chainRunsStarted);
+  },
+  chainRun(state: "interrupted" | "expired"): void {
+    chainRuns.inc({ state });
   },
 };

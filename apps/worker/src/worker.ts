@@ -8,6 +8,7 @@ import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
+import { startChainSweeper } from "./services/chain-sweeper.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
 import { intakeOf } from "./services/intake.js";
 import { startReconciler } from "./services/reconciler.js";
@@ -37,6 +38,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
   const storeWaitLimitMs = config.storeWaitMs;
+  const chains = startChainSweeper(db, logger);
 
   const common: WorkerOptions = {
     connection,
@@ -64,6 +66,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
         retrySchedule: config.retrySchedule,
         deliveryTimeoutMs: config.deliveryTimeoutMs,
         callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
+        chains,
       },
       logger,
     ),
@@ -113,6 +116,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
       // Let jobs in flight finish (their attempts get booked) before the connections go.
       await metricsServer?.close();
       await reconciler.close();
+      await chains.close();
       throttle.close();
       await Promise.all([events.close(), deliveries.close()]);
       gate.close();

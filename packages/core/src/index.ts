@@ -1,4 +1,5 @@
 export * from "./callbacks.js";
+export * from "./chain-run.js";
 export * from "./duration.js";
 export * from "./event-patterns.js";
 export * from "./event-types.js";

@@ -5,6 +5,8 @@ export { ensureDatabase, MIGRATIONS_DIR, MigrationError, type MigrationResult, m
 export * from "./store-errors.js";
 export * from "./stores/attempts.js";
 export * from "./stores/callbacks.js";
+export * from "./stores/chain-runs.js";
+export * from "./stores/chains.js";
 export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
 export * from "./stores/reconcile.js";

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createDocument, type ZodOpenApiPathsObject } from "zod-openapi";
 import { callbackPaths } from "./paths/callbacks.js";
+import { chainRunPaths } from "./paths/chain-runs.js";
+import { chainPaths } from "./paths/chains.js";
 import { deliveryPaths } from "./paths/deliveries.js";
 import { docsPaths } from "./paths/docs.js";
 import { dtrV0Paths } from "./paths/dtr-v0.js";
@@ -14,6 +16,8 @@ const AREAS: ZodOpenApiPathsObject[] = [
   webhookPaths,
   deliveryPaths,
   callbackPaths,
+  chainPaths,
+  chainRunPaths,
   dtrV0Paths,
   userPaths,
   ingestPaths,
@@ -25,6 +29,10 @@ const TAGS = [
   { name: "Webhooks", description: "Subscriptions: which events go to which URL" },
   { name: "Deliveries", description: "What was sent, every attempt and its answer" },
   { name: "Callbacks", description: "Where receivers of dockerhub deliveries answer, at the callback_url" },
+  {
+    name: "Chains",
+    description: "Webhooks of a repository run one after the other, each once the one before called back",
+  },
   { name: "DTR compatibility", description: "DTR's /api/v0 webhook API, for existing DTR scripts" },
   { name: "Users", description: "Users, their tokens and grants (global admins), and the caller itself" },
   { name: "Ingest", description: "Where registries post events, with one of HOOKYARD_INGEST_TOKENS" },

@@ -7,6 +7,7 @@ import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
+import { endChainRunsOf } from "../services/chain-moves.js";
 import {
   asV0,
   dtrTestBody,
@@ -20,7 +21,8 @@ import { testEndpoint } from "../services/webhook-test.js";
 import { createWebhook, manageableWebhook, mayManage, removeWebhook } from "../services/webhooks.js";
 
 /** DTR's webhook API, for the scripts written against it (`curl -u user:token` works: Basic auth). */
-export function dtrV0Routes({ config, db, transport }: ApiDeps): Router {
+export function dtrV0Routes(deps: ApiDeps): Router {
+  const { config, db, transport } = deps;
   const router = Router();
   router.use("/api/v0", requireUser(db), ...jsonBody("96kb"));
 
@@ -39,7 +41,9 @@ export function dtrV0Routes({ config, db, transport }: ApiDeps): Router {
 
   router.delete("/api/v0/webhooks/:id", async (req, res) => {
     const user = currentUser(req);
-    await removeWebhook(db, user, await manageableWebhook(db, user, pathId(req, "webhook")));
+    const webhook = await manageableWebhook(db, user, pathId(req, "webhook"));
+    await removeWebhook(db, user, webhook);
+    await endChainRunsOf(deps, webhook.id);
     res.status(204).end();
   });
 

@@ -1,9 +1,11 @@
+import { CHAIN_RUN_STATES } from "@hookyard/core";
 import { reconcilerKey } from "@hookyard/queues";
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
 import { unavailable } from "../http/api-error.js";
 import { requireAdmin, requireUser } from "../http/authenticate.js";
+import { chainRunMoves } from "../services/chain-moves.js";
 import { eventsDuplicate, eventsIngested } from "../services/ingest-metrics.js";
 
 const STATES = ["waiting", "prioritized", "active", "delayed", "failed"] as const;
@@ -23,6 +25,7 @@ export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
   registry.registerMetric(eventsIngested);
   registry.registerMetric(eventsDuplicate);
+  registry.registerMetric(chainRunMoves);
   new Gauge({
     name: "hookyard_queue_jobs",
     help: "Jobs in each queue by state; state=failed is the dead letter (Bull Board shows each reason)",
@@ -71,6 +74,18 @@ export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
       const rows = await db.$queryRaw<Array<{ state: string; n: number }>>`
         SELECT coalesce(state::text, 'pending') AS state, count(*)::int AS n FROM callbacks GROUP BY 1`;
       for (const state of CALLBACK_STATES) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: "hookyard_chain_runs",
+    help: "Chain runs by state: running, completed, interrupted, expired",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      const rows = await db.$queryRaw<Array<{ state: string; n: number }>>`
+        SELECT state::text AS state, count(*)::int AS n FROM chain_runs GROUP BY 1`;
+      for (const state of CHAIN_RUN_STATES) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
     },
   });
 

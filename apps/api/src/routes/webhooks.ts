@@ -7,6 +7,7 @@ import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
 import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
+import { endChainRunsOf } from "../services/chain-moves.js";
 import { recover, redeliveryDeps } from "../services/redelivery.js";
 import { rotateSecret } from "../services/secret-rotation.js";
 import { testWebhook } from "../services/webhook-test.js";
@@ -59,12 +60,16 @@ export function webhookRoutes(deps: ApiDeps): Router {
   router.patch("/api/v1/webhooks/:id", async (req, res) => {
     const user = currentUser(req);
     const webhook = await manageableWebhook(db, user, pathId(req, "webhook"));
-    res.json(presentWebhook(await changeWebhook(db, user, webhook, req.body ?? {}, config)));
+    const changed = await changeWebhook(db, user, webhook, req.body ?? {}, config);
+    if (!changed.enabled) await endChainRunsOf(deps, changed.id);
+    res.json(presentWebhook(changed));
   });
 
   router.delete("/api/v1/webhooks/:id", async (req, res) => {
     const user = currentUser(req);
-    await removeWebhook(db, user, await manageableWebhook(db, user, pathId(req, "webhook")));
+    const webhook = await manageableWebhook(db, user, pathId(req, "webhook"));
+    await removeWebhook(db, user, webhook);
+    await endChainRunsOf(deps, webhook.id);
     res.status(204).end();
   });
 

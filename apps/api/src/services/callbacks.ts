@@ -6,9 +6,12 @@ import {
   isCallbackTokenShape,
 } from "@hookyard/core";
 import { type Db, recordCallback } from "@hookyard/db";
+import type { Logger } from "@hookyard/logger";
+import type { Queues } from "@hookyard/queues";
 import { z } from "zod";
 import { ApiError, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
+import { chainRunMoves, noteChainMove } from "./chain-moves.js";
 
 /** Docker Hub's callback body (contract: "Callback chains"); anything else is refused, not dropped. */
 export const callbackBody = z.strictObject({
@@ -28,14 +31,25 @@ export interface CallbackAnswer {
   state: CallbackStateName;
   deliveryId: string;
   receivedAt: Date;
+  /** Where the chain run of this step went, for a step of one. */
+  chainRun?: { id: string; state: string; currentStep: number };
+}
+
+export interface CallbackDeps {
+  db: Db;
+  queues: Queues;
+  logger: Logger;
+  maxAttempts: number;
 }
 
 /**
  * POST <callback_url>: the body is checked first (400 naming the field; nothing is looked up or
  * changed), then the URL's token: 404 unknown, 409 when the delivery's callback was validated
- * already, 410 once it has expired; otherwise it is recorded on the delivery.
+ * already or its chain run is no longer running, 410 once it has expired; otherwise it is recorded
+ * on the delivery, and a chain run moves on (the next step is queued), completes or is interrupted.
  */
-export async function receiveCallback(db: Db, token: string, body: unknown): Promise<CallbackAnswer> {
+export async function receiveCallback(deps: CallbackDeps, token: string, body: unknown): Promise<CallbackAnswer> {
+  const { db } = deps;
   const input = parseInput(callbackBody, body);
   if (!isCallbackTokenShape(token)) throw notFound("callback");
   const outcome = await recordCallback(db, callbackTokenHash(token), {
@@ -45,8 +59,29 @@ export async function receiveCallback(db: Db, token: string, body: unknown): Pro
     targetUrl: input.target_url ?? null,
   });
   switch (outcome.kind) {
-    case "recorded":
-      return { state: input.state, deliveryId: outcome.deliveryId, receivedAt: outcome.receivedAt };
+    case "recorded": {
+      const answer: CallbackAnswer = {
+        state: input.state,
+        deliveryId: outcome.deliveryId,
+        receivedAt: outcome.receivedAt,
+      };
+      if (!outcome.chain) return answer;
+      await noteChainMove(deps, outcome.chain);
+      return {
+        ...answer,
+        chainRun: { id: outcome.chain.runId, state: outcome.chain.state, currentStep: outcome.chain.position },
+      };
+    }
+    case "run-ended":
+      if (outcome.endedNow) {
+        chainRunMoves.inc({ state: "expired" });
+        deps.logger.info("chain run expired", { runId: outcome.runId });
+      }
+      throw new ApiError(
+        409,
+        "conflict",
+        `this step's chain run ${outcome.runId} is ${outcome.state}, no longer running`,
+      );
     case "unknown":
       throw notFound("callback");
     case "already-validated":

@@ -23,6 +23,7 @@ import {
 } from "@hookyard/core";
 import {
   type AuthenticatedUser,
+  chainOfWebhook,
   type Db,
   deleteWebhook,
   findWebhook,
@@ -237,6 +238,12 @@ export async function changeWebhook(
   if (input.format !== undefined) {
     assertFormat(input.format);
     changes.format = input.format as PayloadFormatName;
+    const chainId = input.format === "dockerhub" ? null : await chainOfWebhook(db, webhook.id);
+    if (chainId) {
+      throw badRequest(
+        `format: this webhook is a step of chain ${chainId}, whose webhooks must use the dockerhub format (its body carries the callback_url); take it out of the chain first`,
+      );
+    }
   }
   assertFormatTakes(
     changes.format ?? webhook.format,

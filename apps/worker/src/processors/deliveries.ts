@@ -35,6 +35,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
       metrics.delivery(outcome.kind, sent);
       logger.info("delivery attempt", { deliveryId, ...outcome });
+      if (outcome.kind === "failed") await endChainRunOf(deps, deliveryId, logger);
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.
         if (job.data.sent || job.data.storeWaitSince) await job.updateData({ deliveryId });
@@ -46,6 +47,18 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       return waitForStore(job, token, { deliveryId, ...(sent ? { sent } : {}) }, deps.storeWaitLimitMs, error);
     }
   };
+}
+
+/** A chain step's delivery that failed ends its run now; the sweep would within the second anyway. */
+async function endChainRunOf(deps: DeliverDeps, deliveryId: string, logger: Logger): Promise<void> {
+  try {
+    await deps.chains.sweep({ deliveryIds: [deliveryId] });
+  } catch (error) {
+    logger.warn("chain run of a failed delivery not ended yet; the sweep will", {
+      deliveryId,
+      reason: (error as Error).message,
+    });
+  }
 }
 
 /** BullMQ's custom backoff: the delay the processor computed from the schedule and Retry-After. */

@@ -17,7 +17,7 @@ export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
     const { event } = job.data;
     try {
       const result = await deadLetterUnstorable(fanOut(deps, event), logger, { queue: job.queueName, jobId: job.id });
-      metrics.fannedOut(result.deliveries);
+      metrics.fannedOut(result.deliveries, result.chainRuns.length);
       logger.info("event fanned out", {
         jobId: job.id,
         eventType: event.type,

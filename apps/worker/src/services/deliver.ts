@@ -1,7 +1,16 @@
 import { endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
-import { type AttemptRecord, type Db, eventFromRow, issueCallbackUrl, newId } from "@hookyard/db";
+import {
+  type AttemptRecord,
+  type ChainStanding,
+  chainStanding,
+  type Db,
+  eventFromRow,
+  issueCallbackUrl,
+  newId,
+} from "@hookyard/db";
 import { sendDelivery, type Transport } from "@hookyard/transport";
 import type { DeliveryStore } from "./batched-store.js";
+import type { ChainSweeper } from "./chain-sweeper.js";
 import type { SuccessClock } from "./success-clock.js";
 
 export interface DeliverDeps {
@@ -13,6 +22,8 @@ export interface DeliverDeps {
   deliveryTimeoutMs: number;
   /** Where dockerhub deliveries' callback_url points (HOOKYARD_PUBLIC_URL), and how long it holds. */
   callbacks: { publicUrl: string; ttlMs: number };
+  /** Ends the chain runs a failed delivery concerns. */
+  chains: Pick<ChainSweeper, "sweep">;
 }
 
 /**
@@ -55,6 +66,17 @@ export async function sendOnce(
     await deps.db.delivery.update({ where: { id: deliveryId }, data: { status: "canceled", completedAt: new Date() } });
     return { kind: "skipped", reason: "webhook is disabled" };
   }
+  // Only dockerhub webhooks can be chained (their body carries the callback_url).
+  if (webhook.format === "dockerhub") {
+    const moot = mootStep(await chainStanding(deps.db, deliveryId));
+    if (moot) {
+      await deps.db.delivery.updateMany({
+        where: { id: deliveryId, status: "pending" },
+        data: { status: "canceled", completedAt: new Date() },
+      });
+      return { kind: "skipped", reason: moot };
+    }
+  }
 
   // Stored before the request goes out: a receiver may call back before it has even answered.
   const callbackUrl =
@@ -75,6 +97,13 @@ export async function sendOnce(
     final: endsDelivery(request.statusCode) || notSent || lastChance,
     disableWebhook: gone ? `the receiver answered 410 Gone at ${startedAt.toISOString()}` : null,
   };
+}
+
+/** Why a chain step's delivery is not to be sent (again): its run ended, or moved past it. */
+function mootStep(standing: ChainStanding | null): string | null {
+  if (!standing) return null;
+  if (standing.runState !== "running") return `its chain run is ${standing.runState}`;
+  return standing.callbackState ? "its receiver called back already" : null;
 }
 
 /** Books a sent attempt (once, however often it is called) and says whether and when to try again. */

@@ -10,11 +10,15 @@ export interface FanOutDeps {
 }
 
 /**
- * Records the event, creates its deliveries and queues them. The job id is the delivery id, so
+ * Records the event, creates its deliveries (and the runs of the chains that take it, with their
+ * first step's delivery) and queues them. The job id is the delivery id, so
  * running this twice (a worker died after the insert) queues each delivery once.
  */
-export async function fanOut(deps: FanOutDeps, event: AcceptedEvent): Promise<{ eventId: string; deliveries: number }> {
-  const { eventId, pendingDeliveryIds } = await deps.store.fanOut(event);
+export async function fanOut(
+  deps: FanOutDeps,
+  event: AcceptedEvent,
+): Promise<{ eventId: string; deliveries: number; chainRuns: string[] }> {
+  const { eventId, pendingDeliveryIds, chainRuns } = await deps.store.fanOut(event);
   if (pendingDeliveryIds.length > 0) {
     const opts = deliveryJobOptions(deps.maxAttempts);
     await deps.deliveries.addBulk(
@@ -25,5 +29,5 @@ export async function fanOut(deps: FanOutDeps, event: AcceptedEvent): Promise<{ 
       })),
     );
   }
-  return { eventId, deliveries: pendingDeliveryIds.length };
+  return { eventId, deliveries: pendingDeliveryIds.length, chainRuns: chainRuns.map((run) => run.runId) };
 }

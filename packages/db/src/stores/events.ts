@@ -3,10 +3,12 @@ import type { Db } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
+import { type StartedRun, startChainRuns } from "./chain-runs.js";
 
 /**
  * Whether webhook `w` takes event `e` when enabled (subscribed to its type, in its scope, its tag
- * passing the webhook's tag filter): fan-out's rule, written once for every query that needs it;
+ * passing the webhook's tag filter, and not in a chain that takes the event: then it gets the event
+ * as a step of the chain's run, only): fan-out's rule, written once for every query that needs it;
  * recovery asks it of a webhook that was disabled.
  *
  * A tag glob becomes a LIKE pattern by escaping "_" and turning "*" into "%": globs hold nothing
@@ -24,7 +26,9 @@ export const WEBHOOK_TAKES_EVENT = Prisma.sql`e.type = ANY(w.events)
        OR (w.repository IS NULL AND w.namespace IS NULL))
   AND (COALESCE(cardinality(w.filter_tags), 0) = 0
        OR EXISTS (SELECT 1 FROM unnest(w.filter_tags) AS glob
-                  WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))`;
+                  WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))
+  AND NOT EXISTS (SELECT 1 FROM chain_links l JOIN chains c ON c.id = l.chain_id
+                  WHERE l.webhook_id = w.id AND c.repository = e.repository AND e.type = ANY(c.events))`;
 
 /** Fan-out's rule: an enabled webhook that takes the event. */
 export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND ${WEBHOOK_TAKES_EVENT}`;
@@ -55,6 +59,8 @@ export async function matchingWebhookIds(db: Db, event: MatchableEvent): Promise
 export interface FanOutResult {
   eventId: string;
   pendingDeliveryIds: string[];
+  /** Chain runs this fan-out started for the event. */
+  chainRuns: StartedRun[];
 }
 
 /**
@@ -96,11 +102,17 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
     matchingWebhooksSql(unique.map((e) => ({ ...e, id: idByKey.get(e.dedupKey) as string }))),
   );
 
+  // Before the deliveries' statement, so that its look for pending deliveries finds step 1's too.
+  const chains = await startChainRuns(
+    db,
+    unique.map((e) => ({ id: idByKey.get(e.dedupKey) as string, type: e.type, repository: e.repository })),
+  );
+
   const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
   matches.sort((a, b) =>
     a.webhook_id === b.webhook_id ? (a.event_id < b.event_id ? -1 : 1) : a.webhook_id < b.webhook_id ? -1 : 1,
   );
-  if (matches.length > 0) {
+  if (matches.length > 0 || chains.chainedEventIds.size > 0) {
     // The outer SELECT does not see the rows this statement inserts, hence the UNION with them.
     const pending = await db.$queryRaw<{ id: string; event_id: string }[]>`
       WITH inserted AS (
@@ -116,7 +128,11 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
   }
   return events.map((e) => {
     const eventId = idByKey.get(e.dedupKey) as string;
-    return { eventId, pendingDeliveryIds: pendingByEvent.get(eventId) ?? [] };
+    return {
+      eventId,
+      pendingDeliveryIds: pendingByEvent.get(eventId) ?? [],
+      chainRuns: chains.started.filter((run) => run.eventId === eventId),
+    };
   });
 }
 

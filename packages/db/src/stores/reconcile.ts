@@ -13,8 +13,9 @@ export async function pendingDeliveryIds(db: Db, before: Date, afterId: string, 
 
 /**
  * Events stored between `since` and `before` of which no delivery came, although an enabled webhook
- * that already existed when the event arrived takes it: their fan-out stopped between storing the
- * event and creating its deliveries, and the job that would finish it may be gone.
+ * that already existed when the event arrived takes it, or without the run of a chain that already
+ * took it: their fan-out stopped between storing the event and creating its deliveries or runs, and
+ * the job that would finish it may be gone.
  */
 export async function eventsNeverFannedOut(
   db: Db,
@@ -27,8 +28,12 @@ export async function eventsNeverFannedOut(
            e.actor, e.occurred_at AS "occurredAt", e.data
     FROM events e
     WHERE e.received_at >= ${since} AND e.received_at < ${before}
-      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
-      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.created_at <= e.received_at AND ${WEBHOOK_MATCHES_EVENT})
+      AND ((NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+            AND EXISTS (SELECT 1 FROM webhooks w WHERE w.created_at <= e.received_at AND ${WEBHOOK_MATCHES_EVENT}))
+        OR EXISTS (SELECT 1 FROM chains c
+                   WHERE c.repository = e.repository AND e.type = ANY(c.events) AND c.created_at <= e.received_at
+                     AND EXISTS (SELECT 1 FROM chain_links l WHERE l.chain_id = c.id)
+                     AND NOT EXISTS (SELECT 1 FROM chain_runs r WHERE r.chain_id = c.id AND r.event_id = e.id)))
     ORDER BY e.received_at LIMIT ${limit}`;
   return rows.map((row) => ({ event: { ...eventFromRow(row), id: row.id }, receivedAt: row.receivedAt }));
 }

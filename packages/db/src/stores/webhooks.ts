@@ -82,6 +82,8 @@ export async function deleteWebhook(db: Db, id: string, reason: string): Promise
       where: { webhookId: id, status: "pending" },
       data: { status: "canceled", completedAt: new Date() },
     }),
+    // Out of its chain: later runs skip it; runs under way end (stores/chain-runs.ts sweepChainRuns).
+    db.chainLink.deleteMany({ where: { webhookId: id } }),
   ]);
   return canceled.count;
 }
@@ -126,4 +128,10 @@ export async function recordWebhookSuccesses(db: Db, successes: ReadonlyArray<re
     UPDATE webhooks w SET last_successful_at = v.at
     FROM v JOIN locked l ON l.id = v.id
     WHERE w.id = v.id AND (w.last_successful_at IS NULL OR w.last_successful_at < v.at)`;
+}
+
+/** The chain a webhook is a step of, if any. */
+export async function chainOfWebhook(db: Db, webhookId: string): Promise<string | null> {
+  const link = await db.chainLink.findUnique({ where: { webhookId }, select: { chainId: true } });
+  return link?.chainId ?? null;
 }
