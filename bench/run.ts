@@ -15,6 +15,8 @@ import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase, waitFor } from "@hookyard/testkit";
 import express from "express";
 import { benchMatching } from "./matching.js";
+import { benchPrune } from "./prune.js";
+import { benchSoak } from "./soak.js";
 
 const run = promisify(execFile);
 const SECONDS = process.env.BENCH_SECONDS ?? "10";
@@ -202,8 +204,10 @@ const logger = createLogger({ service: "bench", level: "warn" });
 try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
-  // BENCH_ONLY=ingest|delivery|matching runs that section alone.
-  const runs = (section: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY === section;
+  // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, delivery,
+  // matching, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  const only = process.argv[2] ?? process.env.BENCH_ONLY;
+  const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
   // --- ingest
   if (runs("ingest")) await benchIngest();
@@ -213,6 +217,12 @@ try {
 
   // --- matching: one event's webhooks among 100,000, beside a primary-key read
   if (runs("matching")) await benchMatching();
+
+  // --- retention: batched deletes of 5 million attempt rows against partition drops (decision 0007)
+  if (runs("prune")) await benchPrune();
+
+  // --- soak: steady ingest with retention in minutes; what must level off, minute by minute
+  if (runs("soak")) await benchSoak();
 } finally {
   await deleteQueueKeys(config.redisUrl, config.queuePrefix);
   await database.drop();

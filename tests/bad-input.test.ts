@@ -35,6 +35,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/callbacks/{token}": { state: "success" },
   "POST /api/v1/chains": { name: "bad-input", repository: "acme/web", events: ["TAG_PUSH"], webhooks: ["$chained"] },
   "PATCH /api/v1/chains/{id}": { name: "renamed" },
+  "POST /api/v1/session": { token: "bad-input-not-a-token" },
 };
 
 /** Bad values the document cannot tell apart from good ones, and the field a 400 must name. */

@@ -66,7 +66,7 @@ describe("batched writes isolate the item Postgres refuses", () => {
     for (const [i, result] of results.entries()) {
       if (result instanceof UnstorableItemError) continue;
       expect(result.eventId).toBe(batch[i]?.id);
-      expect(result.pendingDeliveryIds).toHaveLength(1);
+      expect(result.pendingDeliveries).toEqual([{ id: expect.any(String), webhookId }]);
     }
   });
 

@@ -291,7 +291,7 @@ async function failedJobs(hookyard: TestHookyard): Promise<{ events: number; del
   try {
     return {
       events: await queues.events.getFailedCount(),
-      deliveries: await queues.deliveries.getFailedCount(),
+      deliveries: (await Promise.all(queues.deliveryShards.map((q) => q.getFailedCount()))).reduce((a, b) => a + b, 0),
     };
   } finally {
     await queues.close();

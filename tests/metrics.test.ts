@@ -169,7 +169,8 @@ describe("GET /metrics on the API and on each worker", () => {
         const s = await scrape(workerMetrics);
         return s.sum("hookyard_deliveries_total", { outcome: "succeeded" }) === 2 &&
           s.sum("hookyard_deliveries_total", { outcome: "failed" }) === 3 &&
-          s.sum("hookyard_webhooks_disabled_total", { reason: "failing" }) === 1
+          s.sum("hookyard_webhooks_disabled_total", { reason: "failing" }) === 1 &&
+          s.sum("hookyard_fanout_events_total") === 9
           ? s
           : undefined;
       },
@@ -189,7 +190,9 @@ describe("GET /metrics on the API and on each worker", () => {
     expect(worker.histogram(duration, { result: "2xx" }).buckets).toMatchObject({ "0.01": 0, "10": 2, "+Inf": 2 });
     expect(worker.value("hookyard_webhooks_disabled_total", { reason: "gone" })).toBe(1);
     expect(worker.value("hookyard_webhooks_disabled_total", { reason: "failing" })).toBe(1);
-    expect(worker.value("hookyard_fanout_events_total")).toBe(7);
+    // The 7 registry events, and the 2 WEBHOOK_DISABLED reports of the two disabled webhooks (no one subscribed).
+    expect(worker.value("hookyard_fanout_events_total")).toBe(9);
+    expect(worker.value("hookyard_operational_events_total", { type: "WEBHOOK_DISABLED" })).toBe(2);
     expect(worker.value("hookyard_fanout_deliveries_total")).toBe(5);
     // The worker's process metrics carry its own prefix; the API's series are not here.
     expect(worker.value("hookyard_worker_process_cpu_seconds_total")).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType, eventLevel } from "@hookyard/core";
+import { type EventType, eventLevel, REGISTRY_EVENT_TYPES } from "@hookyard/core";
 import { deleteQueueKeys, manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
@@ -45,10 +45,10 @@ describe("event sources", () => {
   it("native events of all 15 types reach exactly the webhooks subscribed to them", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start();
-    for (const type of EVENT_TYPES) {
+    for (const type of REGISTRY_EVENT_TYPES) {
       await hookyard.createWebhook({ name: type, url: `${receiver.url}/${type}`, events: [type] });
     }
-    const res = await post("/api/v1/events", { events: EVENT_TYPES.map((t, i) => nativeEvent(t, `n-${i}`)) });
+    const res = await post("/api/v1/events", { events: REGISTRY_EVENT_TYPES.map((t, i) => nativeEvent(t, `n-${i}`)) });
     expect(res.status, JSON.stringify(res.json)).toBe(202);
     expect(res.json).toEqual({ accepted: 15, duplicates: 0, ignored: 0 });
 

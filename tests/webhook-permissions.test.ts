@@ -26,6 +26,11 @@ const REPOSITORY_TYPES = new Set([
   "PROMOTION",
   "PUSH_MIRRORING",
   "POLL_MIRRORING",
+  // Hookyard's own events fit every scope, as repository types do (docs/api.md "Hookyard's own events").
+  "WEBHOOK_DISABLED",
+  "WEBHOOK_ENABLED",
+  "DELIVERY_EXHAUSTED",
+  "CHAIN_RUN_ENDED",
 ]);
 const NAMESPACE_TYPES = new Set(["REPO_CREATED", "REPO_UPDATED", "REPO_DELETED"]);
 

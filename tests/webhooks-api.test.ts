@@ -1,29 +1,6 @@
-import { generateToken, hashToken } from "@hookyard/core";
-import { newId } from "@hookyard/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
-
-/** A user with the given grants, straight into the database (the users API comes later). */
-async function userWithGrants(hookyard: TestHookyard, grants: Array<{ repository?: string; namespace?: string }>) {
-  const token = generateToken();
-  const id = newId("user");
-  await hookyard.db.user.create({
-    data: {
-      id,
-      name: `user-${id}`,
-      tokens: { create: { id: newId("token"), tokenHash: hashToken(token) } },
-      grants: {
-        create: grants.map((g) => ({
-          id: newId("grant"),
-          repository: g.repository ?? null,
-          namespace: g.namespace ?? g.repository?.split("/")[0] ?? null,
-          role: g.repository ? ("admin" as const) : ("owner" as const),
-        })),
-      },
-    },
-  });
-  return token;
-}
+import { userWithGrants } from "./support/users.js";
 
 describe("webhooks API", () => {
   let hookyard: TestHookyard;

@@ -5,7 +5,7 @@ import { type ApiHandle, startApi } from "@hookyard/api";
 import { type Config, loadConfig } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
 import { createLogger, type Logger } from "@hookyard/logger";
-import { createQueues, type Queues } from "@hookyard/queues";
+import { connectRedis, createQueues, deliveryQueueOf, type Queues } from "@hookyard/queues";
 import { createTestDatabase, deleteQueueKeys, type TestDatabase, waitFor } from "@hookyard/testkit";
 import { startWorker, type WorkerHandle } from "@hookyard/worker";
 import { Redis } from "ioredis";
@@ -160,9 +160,10 @@ export class TestHookyard {
     );
   }
 
-  private async withQueues<T>(use: (queues: Queues) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.config.redisUrl);
-    const queues = createQueues(redis, this.config.queuePrefix);
+  /** This Hookyard's queues, on a connection of their own (a cluster client when it runs on one). */
+  async withQueues<T>(use: (queues: Queues) => Promise<T>): Promise<T> {
+    const redis = this.config.redisCluster ? connectRedis(this.config, "worker") : new Redis(this.config.redisUrl);
+    const queues = createQueues(redis, this.config.queuePrefix, this.config.deliveryShards);
     try {
       return await use(queues);
     } finally {
@@ -182,7 +183,8 @@ export class TestHookyard {
   /** Takes a delivery's job out of Redis, as if it had never been queued; throws if there was none. */
   removeDeliveryJob(deliveryId: string): Promise<void> {
     return this.withQueues(async (queues) => {
-      const job = await queues.deliveries.getJob(deliveryId);
+      const { webhookId } = await this.db.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+      const job = await deliveryQueueOf(queues, webhookId).getJob(deliveryId);
       if (!job) throw new Error(`no job for delivery ${deliveryId}`);
       await job.remove();
     });
@@ -230,6 +232,6 @@ export class TestHookyard {
     await this.api.close();
     await this.db.$disconnect();
     await this.database.drop();
-    await deleteQueueKeys(this.config.redisUrl, this.config.queuePrefix);
+    await deleteQueueKeys(this.config.redisUrl, this.config.queuePrefix, this.config.redisCluster);
   }
 }

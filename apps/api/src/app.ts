@@ -11,7 +11,10 @@ import { deliveryRoutes } from "./routes/deliveries.js";
 import { dtrV0Routes } from "./routes/dtr-v0.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { repositoryRoutes } from "./routes/repositories.js";
+import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
+import { webUiRoutes } from "./routes/web-ui.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
 /** Every route but ingest, which runs ahead of Express (http/ingest-handler.ts). */
@@ -21,9 +24,11 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set("trust proxy", false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps));
+  app.use(sessionRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(chainRoutes(deps));
   app.use(chainRunRoutes(deps));
+  app.use(repositoryRoutes(deps));
   app.use(dtrV0Routes(deps));
   app.use(userRoutes(deps));
   app.use(deliveryRoutes(deps));
@@ -31,6 +36,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(bullBoardRoutes(deps));
   app.use(metricsRoutes(deps));
   app.use(apiDocsRoutes(deps));
+  app.use(webUiRoutes(deps.config.webDist ?? undefined));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

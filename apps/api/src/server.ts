@@ -2,9 +2,8 @@ import { createServer, type Server } from "node:http";
 import { type Config, StartupError } from "@hookyard/config";
 import { createDb } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { createQueues, createRedis, evictionProblem, readRedisMemory } from "@hookyard/queues";
+import { connectRedis, createQueues, evictionProblem, type RedisConnection, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
-import type { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { ingestTokenCheck } from "./http/authenticate.js";
@@ -28,7 +27,7 @@ function connectionsCheckingInterval(requestTimeoutMs: number): number {
 
 /** An evicting Redis would delete accepted events: refuse to start on one. A Redis that is down
  * now is let be (ingest answers 503 until it is up, and the backpressure poll checks it then). */
-async function refuseEvictingRedis(redis: Redis): Promise<void> {
+async function refuseEvictingRedis(redis: RedisConnection): Promise<void> {
   const ready = new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve)));
   const memory = await within(2_000, ready, "Redis did not answer")
     .then(() => readRedisMemory(redis))
@@ -42,13 +41,20 @@ async function refuseEvictingRedis(redis: Redis): Promise<void> {
 
 export async function startApi(config: Config, logger: Logger): Promise<ApiHandle> {
   const db = createDb(config.databaseUrl);
-  const redis = createRedis(config.redisUrl, "producer");
+  const redis = connectRedis(config, "producer");
   redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
-  const queues = createQueues(redis, config.queuePrefix);
+  // A cluster client reports each node's connection errors apart (a master dying, say).
+  redis.on("node error", (error: Error, node: string) =>
+    logger.warn("redis cluster node error", { node, error: error.message }),
+  );
+  const queues = createQueues(redis, config.queuePrefix, config.deliveryShards);
   await refuseEvictingRedis(redis);
   await bootstrapAdmin(db, config.adminToken, logger);
 
-  const enqueuer = createEventEnqueuer(queues, { deadlineMs: ENQUEUE_DEADLINE_MS });
+  const enqueuer = createEventEnqueuer(queues, {
+    deadlineMs: ENQUEUE_DEADLINE_MS,
+    dedupWindowMs: config.dedupWindowMs,
+  });
   // Few connections: the API sends only the tests people ask for.
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets, connections: 4 });
   const app = createApp({ config, db, redis, queues, logger, transport });

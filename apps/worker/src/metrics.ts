@@ -1,3 +1,5 @@
+import { OPERATIONAL_EVENT_TYPES } from "@hookyard/core";
+import type { PruneCounts } from "@hookyard/db";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /**
@@ -51,10 +53,28 @@ const chainRuns = new Counter({
   registers: [registry],
 });
 
+const pruned = new Counter({
+  name: "hookyard_pruned_rows_total",
+  help: "Rows retention removed: chain_runs, deliveries (with their attempts and callbacks), events, sessions, operational_events (published); attempts_trimmed: attempts whose headers and bodies were emptied",
+  labelNames: ["kind"],
+  registers: [registry],
+});
+
+const operationalEvents = new Counter({
+  name: "hookyard_operational_events_total",
+  help: "Hookyard's own events this worker queued, by type: WEBHOOK_DISABLED, WEBHOOK_ENABLED, DELIVERY_EXHAUSTED, CHAIN_RUN_ENDED",
+  labelNames: ["type"],
+  registers: [registry],
+});
+
 // Every label value shows from the first scrape, at 0, so that rate() and absent() behave.
 for (const outcome of ["succeeded", "failed", "retry", "skipped"]) deliveries.inc({ outcome }, 0);
 for (const reason of ["gone", "failing"]) webhooksDisabled.inc({ reason }, 0);
 for (const state of ["started", "interrupted", "expired"]) chainRuns.inc({ state }, 0);
+for (const kind of ["chain_runs", "deliveries", "events", "attempts_trimmed", "sessions", "operational_events"]) {
+  pruned.inc({ kind }, 0);
+}
+for (const type of OPERATIONAL_EVENT_TYPES) operationalEvents.inc({ type }, 0);
 for (const result of ["2xx", "3xx", "4xx", "5xx", "error"]) attemptDuration.zero({ result });
 
 /** 2xx, 3xx, 4xx, 5xx; error when no answer came (refused, timed out, not sent). */
@@ -85,5 +105,16 @@ export const metrics = {
   },
   chainRun(state: "interrupted" | "expired"): void {
     chainRuns.inc({ state });
+  },
+  operationalEvent(type: string): void {
+    operationalEvents.inc({ type });
+  },
+  pruned(counts: PruneCounts): void {
+    pruned.inc({ kind: "chain_runs" }, counts.chainRuns);
+    pruned.inc({ kind: "deliveries" }, counts.deliveries);
+    pruned.inc({ kind: "events" }, counts.events);
+    pruned.inc({ kind: "attempts_trimmed" }, counts.attemptsTrimmed);
+    pruned.inc({ kind: "sessions" }, counts.sessions);
+    pruned.inc({ kind: "operational_events" }, counts.operationalEvents);
   },
 };

@@ -1,7 +1,7 @@
 import { type Config, StartupError } from "@hookyard/config";
 import { createDb, type Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { createQueues, createRedis, evictionProblem, QUEUE, readRedisMemory } from "@hookyard/queues";
+import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
 import { Worker, type WorkerOptions } from "bullmq";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
@@ -11,6 +11,8 @@ import { createBatchedStore } from "./services/batched-store.js";
 import { startChainSweeper } from "./services/chain-sweeper.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
 import { intakeOf } from "./services/intake.js";
+import { startOperationalPublisher } from "./services/operational-publisher.js";
+import { startPruner } from "./services/pruner.js";
 import { startReconciler } from "./services/reconciler.js";
 import { createStoreGate } from "./services/store-gate.js";
 import { createSuccessClock } from "./services/success-clock.js";
@@ -22,16 +24,19 @@ export interface WorkerHandle {
 /** Starts the event fan-out and delivery workers of one process. */
 export async function startWorker(config: Config, logger: Logger): Promise<WorkerHandle> {
   const db = createDb(config.databaseUrl, { poolSize: Math.min(config.workerConcurrency, 20) });
-  const connection = createRedis(config.redisUrl, "worker");
+  const connection = connectRedis(config, "worker");
   // ioredis reconnects by itself; without a listener it would also print every failed attempt.
   connection.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
+  connection.on("node error", (error: Error, node: string) =>
+    logger.warn("redis cluster node error", { node, error: error.message }),
+  );
   const eviction = evictionProblem(await readRedisMemory(connection));
   if (eviction) {
     connection.disconnect();
     throw new StartupError(eviction);
   }
   const metricsServer = await startMetricsServerIfAsked(config, db, logger);
-  const queues = createQueues(connection, config.queuePrefix);
+  const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const { maxAttempts } = config;
   const store = createBatchedStore(db, { maxAttempts });
@@ -49,56 +54,65 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     maxStalledCount: 100,
   };
   const events = new Worker(
-    QUEUE.events,
-    eventsProcessor({ store, deliveries: queues.deliveries, maxAttempts, gate, storeWaitLimitMs }, logger),
+    queues.events.name,
+    eventsProcessor({ store, queues, maxAttempts, gate, storeWaitLimitMs }, logger),
     { ...common, concurrency: 50 },
   );
-  const deliveries = new Worker(
-    QUEUE.deliveries,
-    deliveriesProcessor(
-      {
-        db,
-        store,
-        transport,
-        successClock,
-        gate,
-        storeWaitLimitMs,
-        retrySchedule: config.retrySchedule,
-        deliveryTimeoutMs: config.deliveryTimeoutMs,
-        callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
-        chains,
-      },
-      logger,
-    ),
-    { ...common, concurrency: config.workerConcurrency, settings: { backoffStrategy: scheduleBackoff } },
+  const deliver = deliveriesProcessor(
+    {
+      db,
+      store,
+      transport,
+      successClock,
+      gate,
+      storeWaitLimitMs,
+      retrySchedule: config.retrySchedule,
+      deliveryTimeoutMs: config.deliveryTimeoutMs,
+      callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
+      chains,
+    },
+    logger,
+  );
+  // One worker per delivery shard. HOOKYARD_WORKER_CONCURRENCY stays what one process has in
+  // flight (its sockets, its share of Postgres), so it is split over the shards, rounded up; more
+  // shards spread the queues over a cluster's masters, more worker processes add throughput.
+  const perShard = Math.ceil(config.workerConcurrency / queues.deliveryShards.length);
+  const deliveries = queues.deliveryShards.map(
+    (queue) =>
+      new Worker(queue.name, deliver, {
+        ...common,
+        concurrency: perShard,
+        settings: { backoffStrategy: scheduleBackoff },
+      }),
   );
   const eventsIntake = intakeOf(events);
-  gate.attach([eventsIntake, intakeOf(deliveries)]);
+  gate.attach([eventsIntake, ...deliveries.map(intakeOf)]);
   const throttle = throttleFanOut(connection, queues, eventsIntake, config.queueMemoryHighWater, logger);
-  for (const worker of [events, deliveries]) {
+  for (const worker of [events, ...deliveries]) {
     worker.on("error", (error) => {
       // BullMQ cannot renew the lock of a job that moved on meanwhile (one the processor put back
       // to wait for Postgres); a lock lost to a slow event loop shows the same way and is worth a look.
       if (error.message.startsWith("could not renew lock")) {
-        logger.warn("job lock not renewed", { queue: worker.name, reason: error.message });
+        logger.warn("job lock not renewed", { queue: queueLabel(worker.name), reason: error.message });
         return;
       }
       // A job finished after its lock lapsed (the process was too busy to renew it, seen with 1 s
       // locks on a loaded 2-core machine): BullMQ may run it again, which finds its delivery booked
-      // or pending as Postgres says, so nothing is sent twice; worth a look, not an alarm.
-      if (error.message.startsWith("Missing lock for job")) {
-        logger.warn("job finished after its lock lapsed", { queue: worker.name, reason: error.message });
+      // or pending as Postgres says, so nothing is sent twice; worth a look, not an alarm. A Redis
+      // Cluster failing over for longer than the lock shows as a lock another run took meanwhile.
+      if (error.message.startsWith("Missing lock for job") || error.message.startsWith("Lock mismatch for job")) {
+        logger.warn("job finished after its lock lapsed", { queue: queueLabel(worker.name), reason: error.message });
         return;
       }
-      logger.error("worker error", { queue: worker.name, error });
+      logger.error("worker error", { queue: queueLabel(worker.name), error });
     });
     worker.on("failed", (job, error) => {
       // A retry is routine, and a dead-lettered job has said why already (processors/dead-letter.ts).
       if (error.name === "RetryLaterError" || error.name === "UnrecoverableError") return;
-      logger.error("job failed", { queue: worker.name, jobId: job?.id, error });
+      logger.error("job failed", { queue: queueLabel(worker.name), jobId: job?.id, error });
     });
   }
-  await Promise.all([events.waitUntilReady(), deliveries.waitUntilReady()]);
+  await Promise.all([events, ...deliveries].map((worker) => worker.waitUntilReady()));
 
   const reconciler = startReconciler({
     db,
@@ -109,16 +123,38 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     autoDisable: { failures: config.autoDisableFailures, afterMs: config.autoDisableAfterMs },
     logger,
   });
-  logger.info("worker started", { concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix });
+  const pruner = startPruner({
+    db,
+    redis: connection,
+    lockKey: queues.events.toKey("pruner:lock"),
+    retentionMs: config.retentionMs,
+    bodyRetentionMs: config.bodyRetentionMs,
+    intervalMs: config.pruneIntervalMs,
+    logger,
+  });
+  const operational = startOperationalPublisher({
+    db,
+    queues,
+    exhaustionIntervalMs: config.exhaustionIntervalMs,
+    logger,
+  });
+  logger.info("worker started", {
+    concurrency: config.workerConcurrency,
+    deliveryShards: config.deliveryShards,
+    redisCluster: config.redisCluster,
+    queuePrefix: config.queuePrefix,
+  });
 
   return {
     async close() {
       // Let jobs in flight finish (their attempts get booked) before the connections go.
       await metricsServer?.close();
       await reconciler.close();
+      await pruner.close();
+      await operational.close();
       await chains.close();
       throttle.close();
-      await Promise.all([events.close(), deliveries.close()]);
+      await Promise.all([events, ...deliveries].map((worker) => worker.close()));
       gate.close();
       await successClock.close();
       await transport.close();

@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       deliveryTimeoutMs: 10_000,
       requestTimeoutMs: 10_000,
       callbackTtlMs: 24 * 3_600_000,
+      sessionTtlMs: 12 * 3_600_000,
       metricsPublic: false,
       workerMetricsPort: 9465,
     });
@@ -63,8 +64,63 @@ describe("loadConfig", () => {
     ["HOOKYARD_METRICS_PUBLIC", "sometimes"],
     ["HOOKYARD_WORKER_METRICS_PORT", "70000"],
     ["HOOKYARD_WORKER_METRICS_PORT", "metrics"],
+    ["HOOKYARD_RETENTION", "forever"],
+    ["HOOKYARD_BODY_RETENTION", "0s"],
+    ["HOOKYARD_PRUNE_INTERVAL", "often"],
+    ["HOOKYARD_REDIS_CLUSTER", "perhaps"],
+    ["HOOKYARD_DELIVERY_SHARDS", "0"],
+    ["HOOKYARD_DELIVERY_SHARDS", "65"],
+    ["HOOKYARD_DELIVERY_SHARDS", "two"],
+    ["REDIS_URL", "redis://10.0.0.1:6379,redis://10.0.0.2:6379"],
   ])("refuses %s=%s with an error naming the variable", (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it("keeps history 30 days and bodies 7 by default, and refuses a retention shorter than the retries", () => {
+    expect(loadConfig({})).toMatchObject({ retentionMs: 30 * 86_400_000, bodyRetentionMs: 7 * 86_400_000 });
+    // The default schedule's retries span 5s+5m+30m+2h+5h+10h+10h, about 27.6 hours.
+    expect(() => loadConfig({ HOOKYARD_RETENTION: "1d" })).toThrow(
+      /^HOOKYARD_RETENTION: 1d is shorter than HOOKYARD_RETRY_SCHEDULE, whose retries span /,
+    );
+    expect(
+      loadConfig({ HOOKYARD_RETENTION: "2m", HOOKYARD_BODY_RETENTION: "1m", HOOKYARD_RETRY_SCHEDULE: "1s,5s" }),
+    ).toMatchObject({
+      retentionMs: 120_000,
+      bodyRetentionMs: 60_000,
+    });
+    expect(() => loadConfig({ HOOKYARD_RETENTION: "40d", HOOKYARD_BODY_RETENTION: "50d" })).toThrow(
+      /^HOOKYARD_BODY_RETENTION: 50d is longer than HOOKYARD_RETENTION \(40d\)/,
+    );
+  });
+
+  it("takes one Redis by default, one shard, and no cluster", () => {
+    expect(loadConfig({})).toMatchObject({ redisCluster: false, deliveryShards: 1 });
+  });
+
+  it("takes a Redis Cluster's comma-separated seed nodes in cluster mode, and delivery shards", () => {
+    const config = loadConfig({
+      HOOKYARD_REDIS_CLUSTER: "true",
+      REDIS_URL: "redis://10.0.0.1:7000, redis://10.0.0.2:7000,rediss://:secret@redis-2.internal:7001",
+      HOOKYARD_DELIVERY_SHARDS: "8",
+    });
+    expect(config).toMatchObject({
+      redisCluster: true,
+      redisUrl: "redis://10.0.0.1:7000,redis://10.0.0.2:7000,rediss://:secret@redis-2.internal:7001",
+      deliveryShards: 8,
+    });
+    expect(loadConfig({ HOOKYARD_REDIS_CLUSTER: "true" }).redisUrl).toBe("redis://127.0.0.1:6379");
+  });
+
+  it.each([
+    ["redis://10.0.0.1:7000,", /^REDIS_URL: "" is not a redis:\/\/host:port URL of a cluster node$/],
+    ["redis://10.0.0.1:7000,10.0.0.2:7000", /^REDIS_URL: "10.0.0.2:7000" is not a redis:\/\/host:port URL/],
+    ["http://10.0.0.1:7000", /^REDIS_URL: "http:\/\/10.0.0.1:7000" is not a redis:\/\/host:port URL/],
+    [
+      "redis://10.0.0.1:7000/2",
+      /^REDIS_URL: "redis:\/\/10.0.0.1:7000\/2" names a database: a Redis Cluster has database 0 only$/,
+    ],
+  ])("refuses the cluster seed list %s, naming REDIS_URL and the bad seed", (value, message) => {
+    expect(() => loadConfig({ HOOKYARD_REDIS_CLUSTER: "true", REDIS_URL: value })).toThrow(message);
   });
 });

@@ -1,9 +1,19 @@
-import { DEFAULT_RETRY_SCHEDULE, maxAttempts, parseDuration, parseRetrySchedule } from "@hookyard/core";
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  formatDuration,
+  MAX_DELIVERY_SHARDS,
+  maxAttempts,
+  parseDuration,
+  parseRetrySchedule,
+} from "@hookyard/core";
 
 /** Everything Hookyard reads from its environment, read once at start-up. */
 export interface Config {
   databaseUrl: string;
+  /** One redis:// URL or, with redisCluster, the cluster's seed nodes joined by commas. */
   redisUrl: string;
+  /** REDIS_URL names a Redis Cluster (HOOKYARD_REDIS_CLUSTER). */
+  redisCluster: boolean;
   port: number;
   publicUrl: string;
   /** null: generate one on first start (see the contract). */
@@ -21,9 +31,25 @@ export interface Config {
   /** How long a client has to send a whole request, headers and body, to the API. */
   requestTimeoutMs: number;
   callbackTtlMs: number;
+  /** How long a web UI sign-in lasts (the session cookie), from signing in. */
+  sessionTtlMs: number;
+  /** Events, finished deliveries with their attempts, and ended chain runs are deleted this long after they end. */
+  retentionMs: number;
+  /** Attempts' request headers and response headers and bodies are emptied this long after they were sent. */
+  bodyRetentionMs: number;
+  /** How often a worker prunes what is past retention (one worker at a time). */
+  pruneIntervalMs: number;
+  /** DELIVERY_EXHAUSTED is sent at most once per webhook per this long, with the count of failures. */
+  exhaustionIntervalMs: number;
+  /** How long Redis remembers an accepted event's dedup key, to answer a re-sent one as a duplicate. */
+  dedupWindowMs: number;
+  /** Where the web UI's build is served from at /ui/; null: apps/web/dist of this checkout or image. */
+  webDist: string | null;
   /** Redis key prefix of every queue: lets several Hookyards (or tests) share one Redis. */
   queuePrefix: string;
   workerConcurrency: number;
+  /** Delivery queues, each a slot of its own in a cluster; a webhook's deliveries all go to one. */
+  deliveryShards: number;
   /** How long a worker holds a job before another may take it over (crash recovery time). */
   jobLockMs: number;
   /** How long a job waits out a Postgres outage (without spending an attempt) before it fails. */
@@ -72,6 +98,37 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+/**
+ * REDIS_URL: one Redis or, in cluster mode, one or more seed nodes of a Redis Cluster separated by
+ * commas (ioredis finds the other nodes from any of them). A cluster has database 0 only.
+ */
+function redisUrl(env: Env, cluster: boolean): string {
+  const fallback = "redis://127.0.0.1:6379";
+  const value = read(env, "REDIS_URL") ?? fallback;
+  if (!cluster) {
+    if (value.includes(",")) {
+      throw new ConfigError("REDIS_URL", "lists several URLs: set HOOKYARD_REDIS_CLUSTER=true for a Redis Cluster");
+    }
+    return url(env, "REDIS_URL", fallback, ["redis:", "rediss:"]);
+  }
+  const seeds = value.split(",").map((seed) => seed.trim());
+  for (const seed of seeds) {
+    let parsed: URL;
+    try {
+      parsed = new URL(seed);
+    } catch {
+      throw new ConfigError("REDIS_URL", `"${seed}" is not a redis://host:port URL of a cluster node`);
+    }
+    if (!["redis:", "rediss:"].includes(parsed.protocol) || parsed.hostname === "") {
+      throw new ConfigError("REDIS_URL", `"${seed}" is not a redis://host:port URL of a cluster node`);
+    }
+    if (!["", "/", "/0"].includes(parsed.pathname)) {
+      throw new ConfigError("REDIS_URL", `"${seed}" names a database: a Redis Cluster has database 0 only`);
+    }
+  }
+  return seeds.join(",");
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = read(env, name);
   if (value === undefined) return fallback;
@@ -114,6 +171,29 @@ function tokens(env: Env, name: string): string[] {
   return list;
 }
 
+/**
+ * HOOKYARD_RETENTION and HOOKYARD_BODY_RETENTION, checked against each other and the retry schedule:
+ * a delivery's history must outlive its retries, or a failure would vanish before anyone saw it end.
+ */
+function retention(env: Env, retrySchedule: readonly number[]): { retentionMs: number; bodyRetentionMs: number } {
+  const retentionMs = duration(env, "HOOKYARD_RETENTION", "30d");
+  const bodyRetentionMs = duration(env, "HOOKYARD_BODY_RETENTION", "7d");
+  const retriesSpan = retrySchedule.reduce((sum, delay) => sum + delay, 0);
+  if (retentionMs < retriesSpan) {
+    throw new ConfigError(
+      "HOOKYARD_RETENTION",
+      `${formatDuration(retentionMs)} is shorter than HOOKYARD_RETRY_SCHEDULE, whose retries span ${formatDuration(retriesSpan)}: keep history at least that long`,
+    );
+  }
+  if (bodyRetentionMs > retentionMs) {
+    throw new ConfigError(
+      "HOOKYARD_BODY_RETENTION",
+      `${formatDuration(bodyRetentionMs)} is longer than HOOKYARD_RETENTION (${formatDuration(retentionMs)}): attempts are deleted whole by then`,
+    );
+  }
+  return { retentionMs, bodyRetentionMs };
+}
+
 export function loadConfig(env: Env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
   const retry = read(env, "HOOKYARD_RETRY_SCHEDULE") ?? DEFAULT_RETRY_SCHEDULE;
@@ -129,15 +209,18 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("HOOKYARD_ADMIN_TOKEN", "must be at least 16 characters");
   }
   const queuePrefix = read(env, "HOOKYARD_QUEUE_PREFIX") ?? "hookyard";
+  const redisCluster = boolean(env, "HOOKYARD_REDIS_CLUSTER", false);
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError("HOOKYARD_QUEUE_PREFIX", "may hold only letters, digits, '.', '_' and '-'");
   }
+  const { retentionMs, bodyRetentionMs } = retention(env, retrySchedule);
   return {
     databaseUrl: url(env, "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/hookyard", [
       "postgresql:",
       "postgres:",
     ]),
-    redisUrl: url(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redisUrl: redisUrl(env, redisCluster),
+    redisCluster,
     port,
     publicUrl: url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"]).replace(/\/+$/, ""),
     adminToken,
@@ -150,8 +233,16 @@ export function loadConfig(env: Env): Config {
     deliveryTimeoutMs: duration(env, "HOOKYARD_DELIVERY_TIMEOUT", "10s"),
     requestTimeoutMs: duration(env, "HOOKYARD_REQUEST_TIMEOUT", "10s"),
     callbackTtlMs: duration(env, "HOOKYARD_CALLBACK_TTL", "24h"),
+    sessionTtlMs: duration(env, "HOOKYARD_SESSION_TTL", "12h"),
+    retentionMs,
+    bodyRetentionMs,
+    pruneIntervalMs: duration(env, "HOOKYARD_PRUNE_INTERVAL", "1m"),
+    exhaustionIntervalMs: duration(env, "HOOKYARD_EXHAUSTION_INTERVAL", "1m"),
+    dedupWindowMs: duration(env, "HOOKYARD_DEDUP_WINDOW", "24h"),
+    webDist: read(env, "HOOKYARD_WEB_DIST") ?? null,
     queuePrefix,
     workerConcurrency: integer(env, "HOOKYARD_WORKER_CONCURRENCY", 50, 1, 1000),
+    deliveryShards: integer(env, "HOOKYARD_DELIVERY_SHARDS", 1, 1, MAX_DELIVERY_SHARDS),
     jobLockMs: duration(env, "HOOKYARD_JOB_LOCK", "30s"),
     storeWaitMs: duration(env, "HOOKYARD_STORE_WAIT", "24h"),
     reconcileIntervalMs: duration(env, "HOOKYARD_RECONCILE_INTERVAL", "1m"),

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType } from "./event-types.js";
+import { EVENT_TYPES, type EventType, isOperationalEventType } from "./event-types.js";
 import { type Scope, typeFitsScope } from "./scope.js";
 
 export type PatternResult = { ok: true; types: EventType[] } | { ok: false; message: string };
@@ -6,7 +6,7 @@ export type PatternResult = { ok: true; types: EventType[] } | { ok: false; mess
 /** Longest pattern taken: the longest type name is 24 characters, so this leaves room for any glob
  * a person writes, and keeps the messages that quote a pattern short. */
 export const MAX_EVENT_PATTERN_LENGTH = 100;
-/** As many patterns as a webhook may list; there are only 15 types. */
+/** As many patterns as a webhook may list; there are only 19 types. */
 export const MAX_EVENT_PATTERNS = 50;
 
 /**
@@ -58,7 +58,10 @@ export function expandEventPatterns(patterns: readonly string[], scope: Scope): 
       return { ok: false, message: `events: a pattern may be at most ${MAX_EVENT_PATTERN_LENGTH} characters long` };
     }
     if (pattern.includes("*")) {
-      const matches = EVENT_TYPES.filter((t) => globMatches(pattern, t) && typeFitsScope(t, scope));
+      // Hookyard's own events are named, never globbed: "*" keeps meaning the registry's events.
+      const matches = EVENT_TYPES.filter(
+        (t) => !isOperationalEventType(t) && globMatches(pattern, t) && typeFitsScope(t, scope),
+      );
       if (matches.length === 0) {
         return {
           ok: false,

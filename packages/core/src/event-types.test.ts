@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES, eventLevel, isEventType } from "./event-types.js";
+import { EVENT_TYPES, eventLevel, isEventType, OPERATIONAL_EVENT_TYPES, REGISTRY_EVENT_TYPES } from "./event-types.js";
 
 describe("event types", () => {
-  it("are the 15 types of the DTR table, each once", () => {
-    expect([...EVENT_TYPES].sort()).toEqual(
+  it("are the 15 types of the DTR table, each once, and Hookyard's 4 own", () => {
+    expect([...OPERATIONAL_EVENT_TYPES].sort()).toEqual(
+      ["CHAIN_RUN_ENDED", "DELIVERY_EXHAUSTED", "WEBHOOK_DISABLED", "WEBHOOK_ENABLED"].sort(),
+    );
+    expect([...EVENT_TYPES].sort()).toEqual([...REGISTRY_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES].sort());
+    expect([...REGISTRY_EVENT_TYPES].sort()).toEqual(
       [
         "TAG_PUSH",
         "TAG_PULL",

@@ -1,7 +1,8 @@
 import type { EventType } from "./event-types.js";
 
 /** Where an event came from; "test" is a sample sent on request (POST /webhooks/:id/test). */
-export type EventSource = "distribution" | "harbor" | "native" | "quay" | "test" | "zot";
+/** "hookyard": Hookyard's own operational events (operational-events.ts). */
+export type EventSource = "distribution" | "harbor" | "hookyard" | "native" | "quay" | "test" | "zot";
 
 /**
  * One event in Hookyard's own terms, whatever registry format it arrived in. It travels through
@@ -23,6 +24,8 @@ export interface RegistryEvent {
   occurredAt: string;
   /** Type-specific details the payload renderers read (media type, platform, native contents). */
   data: Record<string, unknown>;
+  /** The webhook an operational event is about: it never receives that event. */
+  subjectWebhookId?: string | null;
 }
 
 /** An event ingest has accepted: `id` is its id from then on, as the queue job's id and the events row's. */

@@ -1,4 +1,5 @@
-import { type EventType, eventLevel } from "./event-types.js";
+import { type EventType, eventLevel, isOperationalEventType } from "./event-types.js";
+import { sampleOperationalContents } from "./operational-events.js";
 import type { RegistryEvent } from "./registry-event.js";
 import type { Scope } from "./scope.js";
 
@@ -13,6 +14,24 @@ export function sampleEvent(type: EventType, scope: Scope, dedupKey: string, now
   const namespace = scope.kind === "global" ? "hookyard" : scope.namespace;
   const level = eventLevel(type);
   const repository = level === "global" ? null : scope.kind === "repository" ? scope.repository : `${namespace}/sample`;
+  if (isOperationalEventType(type)) {
+    // About a webhook of the same scope as the one tested, as a real one would be.
+    const place = {
+      namespace: scope.kind === "global" ? null : scope.namespace,
+      repository: scope.kind === "repository" ? scope.repository : null,
+    };
+    return {
+      type,
+      dedupKey,
+      source: "test",
+      ...place,
+      tag: null,
+      digest: null,
+      actor: null,
+      occurredAt: now.toISOString(),
+      data: sampleOperationalContents(type, place, now) as Record<string, unknown>,
+    };
+  }
   return {
     type,
     dedupKey,

@@ -1,6 +1,6 @@
-import type { AcceptedEvent } from "@hookyard/core";
+import { type AcceptedEvent, deliveryShard } from "@hookyard/core";
 import { type JobsOptions, Queue, type QueueOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import { isCluster, type RedisConnection } from "./redis.js";
 
 /**
  * Every queue Hookyard has, declared once. The name is used for the Redis keys, the processor
@@ -9,11 +9,37 @@ import type { Redis } from "ioredis";
 export const QUEUE = {
   /** One job per accepted event: find the matching webhooks and create their deliveries. */
   events: "events",
-  /** One job per delivery: POST it, record the attempt, retry on the schedule. */
+  /** One job per delivery: POST it, record the attempt, retry on the schedule. Split into
+   * HOOKYARD_DELIVERY_SHARDS queues by webhook: deliveryQueueName. */
   deliveries: "deliveries",
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+/**
+ * The queue of delivery shard `shard`: `deliveries`, `deliveries-1`, `deliveries-2`... Shard 0 keeps
+ * the plain name, so a Hookyard of one shard keeps the queue (and the jobs) it always had.
+ */
+export function deliveryQueueName(shard: number): string {
+  return shard === 0 ? QUEUE.deliveries : `${QUEUE.deliveries}-${shard}`;
+}
+
+/**
+ * The name BullMQ gets, which is the middle of every key of the queue (`<prefix>:<name>:wait`). In a
+ * Redis Cluster it is a hash tag, `{deliveries-1}`: Redis then hashes only what is in the braces, so
+ * all of a queue's keys share one slot (a cluster runs a script only on keys of one slot, and every
+ * BullMQ script touches several keys of its queue), while each queue has a slot of its own, which
+ * spreads the shards over the masters. Outside a cluster the name stays bare: the braces would only
+ * move existing deployments' jobs to keys nobody reads.
+ */
+function keyName(name: string, cluster: boolean): string {
+  return cluster ? `{${name}}` : name;
+}
+
+/** A queue's name for people (Bull Board, metrics, logs): its catalog name, without a hash tag's braces. */
+export function queueLabel(name: string): string {
+  return name.replace(/^\{(.*)\}$/, "$1");
+}
 
 export interface EventJob {
   event: AcceptedEvent;
@@ -25,8 +51,17 @@ export interface DeliveryJob {
 
 export interface Queues {
   events: Queue<EventJob>;
-  deliveries: Queue<DeliveryJob>;
+  /** The delivery queues by shard number; deliveryQueueOf finds a webhook's. */
+  deliveryShards: readonly Queue<DeliveryJob>[];
+  /** What the queues run on: one Redis or a cluster. */
+  connection: RedisConnection;
   close(): Promise<void>;
+}
+
+/** A delivery as the queues need it: its id is its job's id, its webhook picks the shard. */
+export interface QueuedDelivery {
+  id: string;
+  webhookId: string;
 }
 
 /**
@@ -59,17 +94,59 @@ export function reconcilerKey(queues: Queues, name: ReconcilerKey): string {
   return queues.events.toKey(`reconciler:${name}`);
 }
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+/** The queues on a connection, under a prefix (HOOKYARD_QUEUE_PREFIX), with HOOKYARD_DELIVERY_SHARDS. */
+export function createQueues(connection: RedisConnection, prefix: string, deliveryShards = 1): Queues {
   const options: QueueOptions = { connection, prefix, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } };
-  const events = new Queue<EventJob>(QUEUE.events, options);
-  const deliveries = new Queue<DeliveryJob>(QUEUE.deliveries, options);
+  const cluster = isCluster(connection);
+  const events = new Queue<EventJob>(keyName(QUEUE.events, cluster), options);
+  const shards = Array.from(
+    { length: deliveryShards },
+    (_, shard) => new Queue<DeliveryJob>(keyName(deliveryQueueName(shard), cluster), options),
+  );
   return {
     events,
-    deliveries,
+    deliveryShards: shards,
+    connection,
     async close() {
-      await Promise.all([events.close(), deliveries.close()]);
+      await Promise.all([events.close(), ...shards.map((queue) => queue.close())]);
     },
   };
+}
+
+/** The queue a webhook's deliveries go on. */
+export function deliveryQueueOf(queues: Queues, webhookId: string): Queue<DeliveryJob> {
+  return queues.deliveryShards[deliveryShard(webhookId, queues.deliveryShards.length)] as Queue<DeliveryJob>;
+}
+
+/** Deliveries grouped by the queue each goes on, for one call (one slot, in a cluster) per shard. */
+export function byDeliveryQueue(
+  queues: Queues,
+  deliveries: readonly QueuedDelivery[],
+): Map<Queue<DeliveryJob>, QueuedDelivery[]> {
+  const groups = new Map<Queue<DeliveryJob>, QueuedDelivery[]>();
+  for (const delivery of deliveries) {
+    const queue = deliveryQueueOf(queues, delivery.webhookId);
+    const group = groups.get(queue);
+    if (group) group.push(delivery);
+    else groups.set(queue, [delivery]);
+  }
+  return groups;
+}
+
+/** Queues delivery jobs, each on its webhook's shard under the delivery's id (what makes a second add of the same delivery a no-op). */
+export async function queueDeliveries(
+  queues: Queues,
+  deliveries: readonly QueuedDelivery[],
+  maxAttempts: number,
+): Promise<void> {
+  const opts = deliveryJobOptions(maxAttempts);
+  await Promise.all(
+    [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) =>
+      queue.addBulk(
+        group.map(({ id }) => ({ name: "deliver", data: { deliveryId: id }, opts: { ...opts, jobId: id } })),
+      ),
+    ),
+  );
 }
 
 /**
@@ -77,17 +154,18 @@ export function createQueues(connection: Redis, prefix: string): Queues {
  * same id (completed, or failed and kept for Bull Board) is removed first, since BullMQ would take a
  * new job of a known id as a repeat and drop it. A job still waiting or running is left to run.
  */
-export async function queueDeliveriesAgain(queues: Queues, ids: readonly string[], maxAttempts: number) {
-  const opts = deliveryJobOptions(maxAttempts);
-  const fresh: string[] = [];
-  for (const id of ids) {
-    const job = await queues.deliveries.getJob(id);
+export async function queueDeliveriesAgain(
+  queues: Queues,
+  deliveries: readonly QueuedDelivery[],
+  maxAttempts: number,
+): Promise<void> {
+  const fresh: QueuedDelivery[] = [];
+  for (const delivery of deliveries) {
+    const job = await deliveryQueueOf(queues, delivery.webhookId).getJob(delivery.id);
     const state = job ? await job.getState() : "unknown";
     if (state === "completed" || state === "failed") await job?.remove();
     else if (state !== "unknown") continue;
-    fresh.push(id);
+    fresh.push(delivery);
   }
-  await queues.deliveries.addBulk(
-    fresh.map((deliveryId) => ({ name: "deliver", data: { deliveryId }, opts: { ...opts, jobId: deliveryId } })),
-  );
+  await queueDeliveries(queues, fresh, maxAttempts);
 }

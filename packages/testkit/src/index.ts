@@ -5,6 +5,7 @@ export * from "./free-port.js";
 export * from "./queue-keys.js";
 export * from "./raw-receiver.js";
 export * from "./receiver.js";
+export * from "./redis-cluster.js";
 export * from "./redis-server.js";
 export * from "./registry-fixtures.js";
 export * from "./registry-kit.js";

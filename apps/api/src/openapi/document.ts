@@ -9,6 +9,7 @@ import { dtrV0Paths } from "./paths/dtr-v0.js";
 import { ingestPaths } from "./paths/ingest.js";
 import { operationsPaths } from "./paths/operations.js";
 import { userPaths } from "./paths/users.js";
+import { webUiPaths } from "./paths/web-ui.js";
 import { webhookPaths } from "./paths/webhooks.js";
 
 /** One entry per area, in the order the reference shows them. A new area adds its file here. */
@@ -18,6 +19,7 @@ const AREAS: ZodOpenApiPathsObject[] = [
   callbackPaths,
   chainPaths,
   chainRunPaths,
+  webUiPaths,
   dtrV0Paths,
   userPaths,
   ingestPaths,
@@ -33,6 +35,7 @@ const TAGS = [
     name: "Chains",
     description: "Webhooks of a repository run one after the other, each once the one before called back",
   },
+  { name: "Web UI", description: "The web UI's sign-in (a session cookie) and its list of repositories" },
   { name: "DTR compatibility", description: "DTR's /api/v0 webhook API, for existing DTR scripts" },
   { name: "Users", description: "Users, their tokens and grants (global admins), and the caller itself" },
   { name: "Ingest", description: "Where registries post events, with one of HOOKYARD_INGEST_TOKENS" },
@@ -74,7 +77,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
     },
     tags: TAGS,
     // Every operation needs a token unless it says otherwise (security: []).
-    security: [{ bearerAuth: [] }, { basicAuth: [] }],
+    security: [{ bearerAuth: [] }, { basicAuth: [] }, { sessionCookie: [] }],
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -86,6 +89,12 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
           type: "http",
           scheme: "basic",
           description: "Any user name, the token as the password (`curl -u any:<token>`, a browser's prompt)",
+        },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "hookyard_session",
+          description: "The web UI's session (POST /api/v1/session); writes also need X-CSRF-Token",
         },
       },
     },

@@ -1,6 +1,7 @@
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
+import { queueLabel } from "@hookyard/queues";
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
 import { requireAdmin, requireUser } from "../http/authenticate.js";
@@ -12,7 +13,10 @@ export function bullBoardRoutes({ db, queues }: ApiDeps): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(queues.events), new BullMQAdapter(queues.deliveries)],
+    // Every delivery shard is a queue of its own, named as in the catalog.
+    queues: [queues.events, ...queues.deliveryShards].map(
+      (queue) => new BullMQAdapter(queue, { displayName: queueLabel(queue.name) }),
+    ),
     serverAdapter,
   });
   const router = Router();

@@ -42,6 +42,7 @@ export function deliveryRoutes(deps: ApiDeps): Router {
         requestHeaders: a.requestHeaders,
         responseHeaders: a.responseHeaders,
         responseBody: a.responseBody,
+        trimmedAt: a.trimmedAt,
       })),
       // dockerhub deliveries: what the receiver said at its callback_url (state null until it does).
       callback: delivery.callback && {

@@ -1,5 +1,5 @@
 import { CHAIN_RUN_STATES } from "@hookyard/core";
-import { reconcilerKey } from "@hookyard/queues";
+import { queueLabel, reconcilerKey } from "@hookyard/queues";
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
@@ -28,13 +28,13 @@ export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
   registry.registerMetric(chainRunMoves);
   new Gauge({
     name: "hookyard_queue_jobs",
-    help: "Jobs in each queue by state; state=failed is the dead letter (Bull Board shows each reason)",
+    help: "Jobs in each queue by state (each delivery shard a queue: deliveries, deliveries-1, ...); state=failed is the dead letter (Bull Board shows each reason)",
     labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
-      for (const queue of [queues.events, queues.deliveries]) {
+      for (const queue of [queues.events, ...queues.deliveryShards]) {
         const counts = await queue.getJobCounts(...STATES);
-        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const state of STATES) this.set({ queue: queueLabel(queue.name), state }, counts[state] ?? 0);
       }
     },
   });

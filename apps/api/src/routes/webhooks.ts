@@ -1,4 +1,4 @@
-import { listDeliveries, listWebhooks } from "@hookyard/db";
+import { lastDeliveries, listDeliveries, listWebhooks } from "@hookyard/db";
 import { Router } from "express";
 import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
@@ -50,7 +50,12 @@ export function webhookRoutes(deps: ApiDeps): Router {
       ...query,
       ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
     });
-    res.json({ items: webhooks.filter((w) => mayManage(user, w)).map(presentWebhook) });
+    const visible = webhooks.filter((w) => mayManage(user, w));
+    const last = await lastDeliveries(
+      db,
+      visible.map((w) => w.id),
+    );
+    res.json({ items: visible.map((w) => ({ ...presentWebhook(w), lastDelivery: last.get(w.id) ?? null })) });
   });
 
   router.get("/api/v1/webhooks/:id", async (req, res) => {

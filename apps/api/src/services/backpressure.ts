@@ -1,6 +1,5 @@
 import type { Logger } from "@hookyard/logger";
-import { eventBacklog, evictionProblem, type Queues, readRedisMemory } from "@hookyard/queues";
-import type { Redis } from "ioredis";
+import { eventBacklog, evictionProblem, type Queues, type RedisConnection, readRedisMemory } from "@hookyard/queues";
 
 export interface Backpressure {
   /** Why ingest must refuse events now, or null. Read on every ingest request, so it only reads
@@ -25,7 +24,7 @@ export interface BackpressureOptions {
  * asked per request; what arrives between two polls is the overshoot the headroom absorbs.
  */
 export function watchBackpressure(
-  redis: Redis,
+  redis: RedisConnection,
   queues: Queues,
   options: BackpressureOptions,
   logger: Logger,

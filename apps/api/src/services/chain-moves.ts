@@ -1,6 +1,6 @@
 import { type ChainMove, type Db, type EndedRun, sweepChainRuns } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { deliveryJobOptions, type Queues } from "@hookyard/queues";
+import { type Queues, queueDeliveries } from "@hookyard/queues";
 import { Counter } from "prom-client";
 
 /**
@@ -24,18 +24,14 @@ export async function noteChainMove(
   const state = move.state === "running" ? "advanced" : move.state;
   chainRunMoves.inc({ state });
   deps.logger.info(`chain run ${state}`, { ...move });
-  if (!move.nextDeliveryId) return;
+  if (!move.nextDelivery) return;
   try {
-    await deps.queues.deliveries.add(
-      "deliver",
-      { deliveryId: move.nextDeliveryId },
-      { ...deliveryJobOptions(deps.maxAttempts), jobId: move.nextDeliveryId },
-    );
+    await queueDeliveries(deps.queues, [move.nextDelivery], deps.maxAttempts);
   } catch (error) {
     // The step's delivery is in Postgres already: the reconciler queues it if this did not.
     deps.logger.warn("next chain step not queued; the reconciler will queue it", {
       runId: move.runId,
-      deliveryId: move.nextDeliveryId,
+      deliveryId: move.nextDelivery.id,
       reason: (error as Error).message,
     });
   }

@@ -3,6 +3,7 @@ import {
   expandEventPatterns,
   formatTypesProblem,
   isValidRepositoryName,
+  MAX_CHAIN_STEPS,
   maySubscribe,
   type Scope,
   splitRepositoryName,
@@ -23,16 +24,13 @@ import { ApiError, badRequest, forbidden, notFound } from "../http/api-error.js"
 import { parseInput } from "../http/validate.js";
 import { fields, mayManage } from "./webhooks.js";
 
-/** Docker Hub runs a chain of a few webhooks; past that, one slow receiver holds up too much. */
-export const MAX_CHAIN_WEBHOOKS = 10;
-
 const chainFields = {
   name: fields.name,
   events: fields.events,
   webhooks: z
     .array(z.string().meta({ description: "a webhook's id", example: "wh_01k9xq2c3r4s5t6v7w8x9y0z1a" }))
     .min(1)
-    .max(MAX_CHAIN_WEBHOOKS),
+    .max(MAX_CHAIN_STEPS),
 };
 
 export const createChainBody = z.strictObject({ ...chainFields, repository: z.string() });

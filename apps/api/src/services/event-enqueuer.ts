@@ -1,15 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import { newId } from "@hookyard/db";
-import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
+import { EVENT_JOB_OPTIONS, type Queues, waitForReplica } from "@hookyard/queues";
 import DataLoader from "dataloader";
 import { within } from "./within.js";
-
-/** How long Redis remembers an event's dedup key (about 200 bytes each). Postgres remembers it for
- * good (events.dedup_key): an event re-sent later is recorded once and never delivered twice; this
- * window only decides whether the answer counts it as a duplicate and spares the worker a job.
- * Registries re-send within seconds to minutes of a lost answer, so a day is ample. */
-export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
 export type EnqueueOutcome = "accepted" | "duplicate";
 
@@ -32,25 +26,37 @@ function dedupId(dedupKey: string): string {
  * the requests fail (503) even if Redis later takes the batch; the registry's retry of those events
  * is then a duplicate, never a loss.
  */
-export function createEventEnqueuer(queues: Queues, options: { windowMs?: number; deadlineMs: number }): EventEnqueuer {
+/**
+ * `dedupWindowMs` (HOOKYARD_DEDUP_WINDOW): how long Redis remembers an event's dedup key, about 200
+ * bytes each, so Redis holds about 200 bytes x events a second x the window. Postgres remembers it
+ * for HOOKYARD_RETENTION (events.dedup_key): an event re-sent later is recorded once and never
+ * delivered twice; this window only decides whether the answer counts it as a duplicate and spares
+ * the worker a job. Registries re-send within seconds to minutes of a lost answer.
+ */
+export function createEventEnqueuer(
+  queues: Queues,
+  options: { windowMs?: number; deadlineMs: number; dedupWindowMs: number },
+): EventEnqueuer {
   const loader = new DataLoader<RegistryEvent, EnqueueOutcome>(
     async (events) => {
       const accepted: AcceptedEvent[] = events.map((event) => ({ ...event, id: newId("event") }));
-      const jobs = await within(
-        options.deadlineMs,
-        queues.events.addBulk(
-          accepted.map((event) => ({
-            name: event.type,
-            data: { event },
-            opts: {
-              ...EVENT_JOB_OPTIONS,
-              jobId: event.id,
-              deduplication: { id: dedupId(event.dedupKey), ttl: DEDUP_WINDOW_MS },
-            },
-          })),
-        ),
-        "Redis did not take the events",
+      const added = queues.events.addBulk(
+        accepted.map((event) => ({
+          name: event.type,
+          data: { event },
+          opts: {
+            ...EVENT_JOB_OPTIONS,
+            jobId: event.id,
+            deduplication: { id: dedupId(event.dedupKey), ttl: options.dedupWindowMs },
+          },
+        })),
       );
+      // In a Redis Cluster, on the replica too before the 202: a failover must not lose them.
+      const replicated = added.then(async (jobs) => {
+        await waitForReplica(queues, queues.events, Math.floor(options.deadlineMs / 2));
+        return jobs;
+      });
+      const jobs = await within(options.deadlineMs, replicated, "Redis did not take the events");
       return jobs.map((job, i) => (job.id === accepted[i]?.id ? "accepted" : "duplicate"));
     },
     { cache: false, maxBatchSize: 1000, batchScheduleFn: (run) => setTimeout(run, options.windowMs ?? 1) },

@@ -30,9 +30,10 @@ export const recoverBody = z.strictObject({ since: instant, until: instant.optio
  * them. When Redis cannot take them now, the reconciler queues them on its next pass, so the answer
  * stays 202.
  */
-async function queue(deps: RedeliveryDeps, ids: string[]): Promise<void> {
+async function queue(deps: RedeliveryDeps, webhookId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await queueDeliveriesAgain(deps.queues, ids, deps.maxAttempts).catch((error: unknown) => {
+  const deliveries = ids.map((id) => ({ id, webhookId }));
+  await queueDeliveriesAgain(deps.queues, deliveries, deps.maxAttempts).catch((error: unknown) => {
     deps.logger.warn("redelivery left to the reconciler", { deliveries: ids.length, reason: String(error) });
   });
 }
@@ -54,7 +55,7 @@ export async function redeliver(deps: RedeliveryDeps, user: AuthenticatedUser, d
   const restarted = await restartDeliveries(deps.db, [delivery.id]);
   // Another redelivery of the same delivery may have won the race: it is pending either way.
   if (restarted.length === 0) throw conflict("the delivery is being sent again already");
-  await queue(deps, restarted);
+  await queue(deps, delivery.webhookId, restarted);
   return { id: delivery.id, status: "pending" as const };
 }
 
@@ -71,6 +72,6 @@ export async function recover(deps: RedeliveryDeps, webhook: Webhook, body: unkn
   if (until <= since) throw badRequest("until: must be after since");
   assertSendable(webhook);
   const { restarted, created } = await recoverWebhook(deps.db, webhook.id, since, until > now ? now : until);
-  await queue(deps, [...restarted, ...created]);
+  await queue(deps, webhook.id, [...restarted, ...created]);
   return { count: restarted.length + created.length, redelivered: restarted.length, missed: created.length };
 }

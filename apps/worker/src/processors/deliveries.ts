@@ -1,5 +1,5 @@
 import type { Logger } from "@hookyard/logger";
-import type { DeliveryJob } from "@hookyard/queues";
+import { type DeliveryJob, queueLabel } from "@hookyard/queues";
 import type { Job } from "bullmq";
 import { metrics } from "../metrics.js";
 import { bookAttempt, type DeliverDeps, type SentAttempt, sendOnce } from "../services/deliver.js";
@@ -19,7 +19,7 @@ export interface DeliveriesProcessorDeps extends DeliverDeps {
 export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
   return async (job: Job<DeliveryJobData>, token?: string) => {
     const { deliveryId } = job.data;
-    const context = { queue: job.queueName, jobId: job.id };
+    const context = { queue: queueLabel(job.queueName), jobId: job.id };
     let sent = job.data.sent;
     try {
       if (!sent) {

@@ -1,5 +1,5 @@
 import type { Logger } from "@hookyard/logger";
-import type { EventJob } from "@hookyard/queues";
+import { type EventJob, queueLabel } from "@hookyard/queues";
 import type { Job } from "bullmq";
 import { metrics } from "../metrics.js";
 import { type FanOutDeps, fanOut } from "../services/fan-out.js";
@@ -16,7 +16,10 @@ export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
   return async (job: Job<EventJob & StoreWait>, token?: string) => {
     const { event } = job.data;
     try {
-      const result = await deadLetterUnstorable(fanOut(deps, event), logger, { queue: job.queueName, jobId: job.id });
+      const result = await deadLetterUnstorable(fanOut(deps, event), logger, {
+        queue: queueLabel(job.queueName),
+        jobId: job.id,
+      });
       metrics.fannedOut(result.deliveries, result.chainRuns.length);
       logger.info("event fanned out", {
         jobId: job.id,

@@ -1,6 +1,7 @@
-import { type Db, type EndedRun, type SweepScope, storeErrorReason, sweepChainRuns } from "@hookyard/db";
+import { type Db, type EndedRun, type SweepScope, sweepChainRuns } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { metrics } from "../metrics.js";
+import { every } from "./every.js";
 
 /** How often every worker looks for chain runs to end: a run expires within this of its callback's TTL. */
 export const CHAIN_SWEEP_INTERVAL_MS = 1_000;
@@ -27,27 +28,6 @@ export function startChainSweeper(db: Db, logger: Logger, intervalMs = CHAIN_SWE
     return ended;
   }
 
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = sweep({ all: true })
-      .catch((error: unknown) => {
-        // Postgres away: the next sweep tries again; the store gate says the rest.
-        logger.warn("chain sweep did not finish", { reason: storeErrorReason(error) });
-      })
-      .finally(() => {
-        busy = false;
-      });
-  }, intervalMs);
-  timer.unref();
-
-  return {
-    sweep,
-    async close() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const repeating = every(intervalMs, () => sweep({ all: true }), { logger, failed: "chain sweep did not finish" });
+  return { sweep, close: repeating.stop };
 }

@@ -1,6 +1,5 @@
 import type { Logger } from "@hookyard/logger";
-import { type Queues, readRedisMemory } from "@hookyard/queues";
-import type { Redis } from "ioredis";
+import { deliveryBacklog, type Queues, type RedisConnection, readRedisMemory } from "@hookyard/queues";
 import type { Intake } from "./intake.js";
 
 const REASON = "redis near its memory limit";
@@ -17,7 +16,7 @@ export interface FanOutThrottle {
  * then nothing drains) and fan-out never waits on a drain that cannot come.
  */
 export function throttleFanOut(
-  redis: Redis,
+  redis: RedisConnection,
   queues: Queues,
   events: Intake,
   highWater: number,
@@ -32,7 +31,7 @@ export function throttleFanOut(
 
   const poll = async () => {
     try {
-      const [memory, waiting] = await Promise.all([readRedisMemory(redis), queues.deliveries.getWaitingCount()]);
+      const [memory, waiting] = await Promise.all([readRedisMemory(redis), deliveryBacklog(queues)]);
       const share = memory.maxBytes > 0 ? memory.usedBytes / memory.maxBytes : 0;
       if (!paused && share >= pauseAt && waiting > 0) {
         paused = true;

@@ -1,26 +1,22 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import {
-  type Db,
-  disableFailingWebhooks,
-  eventsNeverFannedOut,
-  pendingDeliveryIds,
-  storeErrorReason,
-} from "@hookyard/db";
+import { type Db, disableFailingWebhooks, eventsNeverFannedOut, pendingDeliveries } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import {
-  deliveryJobOptions,
+  byDeliveryQueue,
   EVENT_JOB_OPTIONS,
   type Queues,
+  queueDeliveries,
   type ReconcilerKey,
+  type RedisConnection,
   reconcilerKey,
 } from "@hookyard/queues";
 import { Job, type Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { metrics } from "../metrics.js";
+import { every } from "./every.js";
 
 export interface ReconcilerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   queues: Queues;
   maxAttempts: number;
   intervalMs: number;
@@ -49,7 +45,8 @@ const FIRST_LOOKBACK_MS = 24 * 3600 * 1000;
 /** Where a job stands in Redis, as far as the reconciler cares. */
 type JobPresence = "queued" | "failed" | "missing";
 
-async function presence(redis: Redis, queue: Queue, ids: readonly string[]): Promise<JobPresence[]> {
+/** One pipeline per queue: in a cluster, a pipeline's keys must all be in one slot, which is a queue's. */
+async function presence(redis: RedisConnection, queue: Queue, ids: readonly string[]): Promise<JobPresence[]> {
   const pipeline = redis.pipeline();
   for (const id of ids) {
     pipeline.exists(queue.toKey(id));
@@ -90,22 +87,22 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     let cursor = (await redis.get(key("deliveries-cursor"))) ?? "";
     let repaired = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
-      const ids = await pendingDeliveryIds(db, before, cursor, BATCH);
-      if (ids.length === 0) {
+      const pending = await pendingDeliveries(db, before, cursor, BATCH);
+      if (pending.length === 0) {
         cursor = "";
         break;
       }
-      const opts = deliveryJobOptions(deps.maxAttempts);
-      repaired += await requeue(queues.deliveries, ids, (missing) =>
-        queues.deliveries.addBulk(
-          missing.map((deliveryId) => ({
-            name: "deliver",
-            data: { deliveryId },
-            opts: { ...opts, jobId: deliveryId },
-          })),
-        ),
-      );
-      cursor = ids.at(-1) as string;
+      for (const [queue, group] of byDeliveryQueue(queues, pending)) {
+        const webhookOf = new Map(group.map((d) => [d.id, d.webhookId]));
+        repaired += await requeue(queue, [...webhookOf.keys()], (missing) =>
+          queueDeliveries(
+            queues,
+            missing.map((id) => ({ id, webhookId: webhookOf.get(id) as string })),
+            deps.maxAttempts,
+          ),
+        );
+      }
+      cursor = pending.at(-1)?.id as string;
     }
     await redis.set(key("deliveries-cursor"), cursor);
     return repaired;
@@ -158,22 +155,6 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     return repaired;
   }
 
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = runOnce().catch((error: unknown) => {
-      // Postgres or Redis away: the next pass tries again; the store gate says the rest.
-      logger.warn("reconciler pass did not finish", { reason: storeErrorReason(error) });
-    });
-  };
-  tick();
-  const timer = setInterval(tick, deps.intervalMs);
-  timer.unref();
-
-  return {
-    runOnce,
-    async close() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const repeating = every(deps.intervalMs, runOnce, { logger, failed: "reconciler pass did not finish", now: true });
+  return { runOnce, close: repeating.stop };
 }

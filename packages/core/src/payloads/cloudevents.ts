@@ -20,6 +20,10 @@ export const CLOUDEVENT_TYPES: Record<EventType, string> = {
   REPO_UPDATED: "io.hookyard.repository.updated",
   REPO_DELETED: "io.hookyard.repository.deleted",
   SCANNER_UPDATE_COMPLETED: "io.hookyard.scanner.updated",
+  WEBHOOK_DISABLED: "io.hookyard.webhook.disabled",
+  WEBHOOK_ENABLED: "io.hookyard.webhook.enabled",
+  DELIVERY_EXHAUSTED: "io.hookyard.delivery.exhausted",
+  CHAIN_RUN_ENDED: "io.hookyard.chainrun.ended",
 };
 
 /** Where the event happened, as a URI reference: the repository, the namespace, or the registry. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES, type EventType } from "../event-types.js";
+import { type EventType, REGISTRY_EVENT_TYPES, type RegistryEventType } from "../event-types.js";
 import { formatPath } from "../sources/first-issue.js";
 import { nativeContentsSchema } from "./contents.js";
 
@@ -11,7 +11,7 @@ function problem(type: EventType, contents: unknown): string | null {
   return issue ? formatPath(issue.path) || "(root)" : "(root)";
 }
 
-const valid: Record<EventType, Record<string, unknown>> = {
+const valid: Record<RegistryEventType, Record<string, unknown>> = {
   TAG_PUSH: { os: "linux", architecture: "amd64", author: "alice" },
   TAG_PULL: { author: "ci-bot" },
   TAG_DELETE: {},
@@ -42,12 +42,12 @@ const valid: Record<EventType, Record<string, unknown>> = {
 };
 
 describe("nativeContentsSchema", () => {
-  it.each(EVENT_TYPES.map((type) => [type]))("accepts representative contents for %s", (type) => {
+  it.each(REGISTRY_EVENT_TYPES.map((type) => [type]))("accepts representative contents for %s", (type) => {
     expect(problem(type, valid[type])).toBeNull();
   });
 
   it("keeps what it accepts, unchanged", () => {
-    for (const type of EVENT_TYPES) {
+    for (const type of REGISTRY_EVENT_TYPES) {
       expect(nativeContentsSchema(type).parse(valid[type])).toStrictEqual(valid[type]);
     }
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
+import type { OperationalContents } from "../operational-events.js";
 import { isValidRepositoryName } from "../repository-name.js";
 import { eventTimeText } from "../storable.js";
 
@@ -133,7 +134,8 @@ export type DtrContents =
   | PromotionContents
   | MirroringContents
   | RepositoryEventContents
-  | ScannerUpdateContents;
+  | ScannerUpdateContents
+  | OperationalContents;
 
 /** DTR's `last_scan_status` enum (use-the-api.md, "Security scan status codes"). */
 export const SCAN_STATUS = {
@@ -232,6 +234,11 @@ const NATIVE_CONTENTS: Record<EventType, z.ZodType<Record<string, unknown>>> = {
   REPO_UPDATED: repositoryEventInput,
   REPO_DELETED: repositoryEventInput,
   SCANNER_UPDATE_COMPLETED: scannerUpdateInput,
+  // Hookyard's own: refused before this is asked (sources/native.ts), so nothing may pass.
+  WEBHOOK_DISABLED: z.never(),
+  WEBHOOK_ENABLED: z.never(),
+  DELIVERY_EXHAUSTED: z.never(),
+  CHAIN_RUN_ENDED: z.never(),
 };
 
 /**

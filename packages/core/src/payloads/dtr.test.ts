@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES, type EventType } from "../event-types.js";
+import { EVENT_TYPES, type EventType, type OperationalEventType } from "../event-types.js";
+import { type OperationalOutboxRow, operationalEvent } from "../operational-events.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { parseDistributionEnvelope } from "../sources/distribution.js";
 import { parseHarborWebhook } from "../sources/harbor.js";
@@ -467,7 +468,55 @@ const representative: Record<EventType, RegistryEvent> = {
       },
     },
   }),
+  ...operationalRepresentatives(),
 };
+
+/** Hookyard's own events, as the publisher makes them from outbox rows (operational-events.ts). */
+function operationalRepresentatives(): Record<OperationalEventType, RegistryEvent> {
+  const webhook = {
+    id: "wh_01k9xq2c3r4s5t6v7w8x9y0z1a",
+    name: "deploy",
+    url: "https://deploy.acme.example/hook",
+    namespace: "acme",
+    repository: "acme/web",
+  };
+  const row = (type: OperationalEventType, contents: OperationalOutboxRow["contents"]): RegistryEvent =>
+    operationalEvent({
+      id: `op-${type}`,
+      type,
+      webhookId: webhook.id,
+      namespace: "acme",
+      repository: "acme/web",
+      contents,
+      createdAt: new Date(AT),
+    });
+  return {
+    WEBHOOK_DISABLED: row("WEBHOOK_DISABLED", {
+      webhook,
+      reason: "the receiver answered 410 Gone at 2026-11-23T10:00:00.000Z",
+    }),
+    WEBHOOK_ENABLED: row("WEBHOOK_ENABLED", { webhook, reason: null }),
+    DELIVERY_EXHAUSTED: row("DELIVERY_EXHAUSTED", {
+      webhook,
+      failedDeliveries: 3,
+      lastDeliveryId: "dlv_01k9xq2c3r4s5t6v7w8x9y0z1b",
+      lastStatusCode: 503,
+      since: "2026-11-23T09:59:00.000Z",
+      until: "2026-11-23T10:00:00.000Z",
+    }),
+    CHAIN_RUN_ENDED: row("CHAIN_RUN_ENDED", {
+      chain: { id: "chn_01k9xq2c3r4s5t6v7w8x9y0z1c", name: "release" },
+      run: {
+        id: "run_01k9xq2c3r4s5t6v7w8x9y0z1d",
+        state: "interrupted",
+        step: 1,
+        reason: "step 1: the receiver called back failure: 3 tests FAILED",
+        eventId: "evt_01k9xq2c3r4s5t6v7w8x9y0z1e",
+      },
+      webhook,
+    }),
+  };
+}
 
 const GOLDEN = new URL("./__golden__/", import.meta.url);
 

@@ -1,4 +1,5 @@
 import type { EventType } from "../event-types.js";
+import type { OperationalContents } from "../operational-events.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { splitRepositoryName } from "../repository-name.js";
 import {
@@ -252,6 +253,12 @@ function renderContents(event: RegistryEvent): DtrContents {
       return repositoryEventContents(event);
     case "SCANNER_UPDATE_COMPLETED":
       return scannerUpdateContents(event);
+    case "WEBHOOK_DISABLED":
+    case "WEBHOOK_ENABLED":
+    case "DELIVERY_EXHAUSTED":
+    case "CHAIN_RUN_ENDED":
+      // Made by Hookyard in their documented shape (operational-events.ts).
+      return event.data as OperationalContents;
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type EventType, eventLevel, isEventType } from "../event-types.js";
+import { type EventType, eventLevel, isEventType, isOperationalEventType } from "../event-types.js";
 import { nativeContentsSchema } from "../payloads/contents.js";
 import type { ParseResult, RegistryEvent } from "../registry-event.js";
 import { isValidNamespace, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
@@ -101,6 +101,9 @@ function toRegistryEvent(raw: unknown, path: Path, receivedAt: string): Failure 
   const event = parsed.data;
 
   if (!isEventType(event.type)) return fail([...path, "type"], `"${event.type}" is not an event type`);
+  if (isOperationalEventType(event.type)) {
+    return fail([...path, "type"], `${event.type} is Hookyard's own event type; only Hookyard sends it`);
+  }
   const type = event.type;
 
   const place = placement(type, event, path);

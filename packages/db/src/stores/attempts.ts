@@ -1,5 +1,7 @@
 import type { Db } from "../client.js";
+import { Prisma } from "../generated/prisma/client.js";
 import { isolateFailures, UnstorableItemError } from "../store-errors.js";
+import { webhookStateEvents } from "./operational.js";
 
 export interface AttemptRecord {
   deliveryId: string;
@@ -129,7 +131,9 @@ async function recordRound(
     disabled AS (
       UPDATE webhooks w SET enabled = false, disabled_reason = i.disable_webhook, updated_at = now()
       FROM fresh i JOIN moved m ON m.id = i.delivery_id
-      WHERE w.id = m.webhook_id AND i.disable_webhook IS NOT NULL AND w.enabled),
+      WHERE w.id = m.webhook_id AND i.disable_webhook IS NOT NULL AND w.enabled
+      RETURNING w.id, w.name, w.url, w.namespace, w.repository, w.enabled, w.disabled_reason),
+    disabled_events AS (${webhookStateEvents(Prisma.sql`disabled`)}),
     booked_before AS (
       SELECT d.id, d.attempt_count, d.series_start, d.status, d.webhook_id
       FROM deliveries d JOIN input i ON i.delivery_id = d.id

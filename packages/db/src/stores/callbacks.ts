@@ -52,8 +52,8 @@ export interface ChainMove {
   chainId: string;
   position: number;
   state: "running" | "completed" | "interrupted";
-  /** The next step's delivery, made in the same transaction; to be queued. */
-  nextDeliveryId: string | null;
+  /** The next step's delivery, made in the same transaction, and its webhook; to be queued. */
+  nextDelivery: { id: string; webhookId: string } | null;
   reason: string | null;
 }
 
@@ -155,7 +155,7 @@ async function moveRun(
     runId: run.id,
     chainId: run.chain_id,
     position: run.current_position,
-    nextDeliveryId: null,
+    nextDelivery: null,
     reason: null,
   };
   if (verdict.state !== "success") {
@@ -170,16 +170,16 @@ async function moveRun(
   const next = run.current_position + 1;
   // A delivery of the event to that webhook may exist already (it got the event before it was
   // chained, or a recovery made one): the step takes it over rather than sending a second.
-  const [delivery] = await tx.$queryRaw<Array<{ id: string }>>`
+  const [delivery] = await tx.$queryRaw<Array<{ id: string; webhookId: string }>>`
     INSERT INTO deliveries (id, webhook_id, event_id)
     SELECT ${newId("delivery")}, s.webhook_id, ${run.event_id} FROM chain_steps s
     WHERE s.run_id = ${run.id} AND s.position = ${next}
     ON CONFLICT (webhook_id, event_id) DO UPDATE SET webhook_id = EXCLUDED.webhook_id
-    RETURNING id`;
-  const nextDeliveryId = delivery?.id ?? null;
+    RETURNING id, webhook_id AS "webhookId"`;
+  const nextDelivery = delivery ?? null;
   await tx.$executeRaw`
-    UPDATE chain_steps SET delivery_id = ${nextDeliveryId}, started_at = ${now}
+    UPDATE chain_steps SET delivery_id = ${nextDelivery?.id ?? null}, started_at = ${now}
     WHERE run_id = ${run.id} AND position = ${next}`;
   await tx.$executeRaw`UPDATE chain_runs SET current_position = ${next} WHERE id = ${run.id}`;
-  return { ...base, state: "running", position: next, nextDeliveryId };
+  return { ...base, state: "running", position: next, nextDelivery };
 }

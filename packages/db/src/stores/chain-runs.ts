@@ -9,6 +9,7 @@ import {
 import type { Db } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { chainRunEndedEvents } from "./operational.js";
 
 /*
  * Chain runs (contract: "Callback chains"). Fan-out starts a run per matching chain, with every step
@@ -209,7 +210,8 @@ async function endRuns(db: Db | Prisma.TransactionClient, ends: readonly EndedRu
       UPDATE chain_runs r SET state = v.state::chain_run_state, reason = v.reason, ended_at = now()
       FROM verdict v
       WHERE r.id = v.run_id AND r.state = 'running' AND r.current_position = v.position
-      RETURNING r.id),
+      RETURNING r.id, r.chain_id, r.state, r.current_position, r.reason, r.event_id),
+    ended_events AS (${chainRunEndedEvents(Prisma.sql`ended`)}),
     canceled AS (
       UPDATE deliveries d SET status = 'canceled', completed_at = now()
       FROM chain_steps s

@@ -32,6 +32,8 @@ export interface DeliveryPage {
     lastStatusCode: number | null;
     createdAt: Date;
     completedAt: Date | null;
+    /** How long its latest attempt took; null before the first. */
+    durationMs: number | null;
     test: boolean;
   }>;
   nextCursor: string | null;
@@ -51,7 +53,10 @@ export async function listDeliveries(
     },
     orderBy: { id: "desc" },
     take: query.limit + 1,
-    include: { event: { select: { type: true } } },
+    include: {
+      event: { select: { type: true } },
+      attempts: { orderBy: { n: "desc" }, take: 1, select: { durationMs: true } },
+    },
   });
   const page = rows.slice(0, query.limit);
   return {
@@ -64,6 +69,7 @@ export async function listDeliveries(
       lastStatusCode: d.lastStatusCode,
       createdAt: d.createdAt,
       completedAt: d.completedAt,
+      durationMs: d.attempts[0]?.durationMs ?? null,
       test: d.test,
     })),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,

@@ -8,7 +8,8 @@ import { type StartedRun, startChainRuns } from "./chain-runs.js";
 /**
  * Whether webhook `w` takes event `e` when enabled (subscribed to its type, in its scope, its tag
  * passing the webhook's tag filter, and not in a chain that takes the event: then it gets the event
- * as a step of the chain's run, only): fan-out's rule, written once for every query that needs it;
+ * as a step of the chain's run, only), and not the webhook an operational event is about (no
+ * webhook hears about itself, so none can feed a loop): fan-out's rule, written once for every query that needs it;
  * recovery asks it of a webhook that was disabled.
  *
  * A tag glob becomes a LIKE pattern by escaping "_" and turning "*" into "%": globs hold nothing
@@ -28,13 +29,14 @@ export const WEBHOOK_TAKES_EVENT = Prisma.sql`e.type = ANY(w.events)
        OR EXISTS (SELECT 1 FROM unnest(w.filter_tags) AS glob
                   WHERE e.tag LIKE replace(replace(glob, '_', '!_'), '*', '%') ESCAPE '!'))
   AND NOT EXISTS (SELECT 1 FROM chain_links l JOIN chains c ON c.id = l.chain_id
-                  WHERE l.webhook_id = w.id AND c.repository = e.repository AND e.type = ANY(c.events))`;
+                  WHERE l.webhook_id = w.id AND c.repository = e.repository AND e.type = ANY(c.events))
+  AND w.id IS DISTINCT FROM e.subject_webhook_id`;
 
 /** Fan-out's rule: an enabled webhook that takes the event. */
 export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND ${WEBHOOK_TAKES_EVENT}`;
 
 /** What matching needs of an event. */
-export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag">;
+export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag" | "subjectWebhookId">;
 
 /**
  * The (event_id, webhook_id) pairs of a batch of events: fan-out's match query. matchingWebhookIds
@@ -45,8 +47,8 @@ export function matchingWebhooksSql(events: ReadonlyArray<MatchableEvent & { id:
     SELECT e.id AS event_id, w.id AS webhook_id
     FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.type)}::text[],
                 ${events.map((e) => e.repository)}::text[], ${events.map((e) => e.namespace)}::text[],
-                ${events.map((e) => e.tag)}::text[])
-         AS e(id, type, repository, namespace, tag)
+                ${events.map((e) => e.tag)}::text[], ${events.map((e) => e.subjectWebhookId ?? null)}::text[])
+         AS e(id, type, repository, namespace, tag, subject_webhook_id)
     JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
 }
 
@@ -58,7 +60,8 @@ export async function matchingWebhookIds(db: Db, event: MatchableEvent): Promise
 
 export interface FanOutResult {
   eventId: string;
-  pendingDeliveryIds: string[];
+  /** With each one's webhook, which picks the delivery queue shard it goes on. */
+  pendingDeliveries: Array<{ id: string; webhookId: string }>;
   /** Chain runs this fan-out started for the event. */
   chainRuns: StartedRun[];
 }
@@ -84,14 +87,15 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
     a.dedupKey < b.dedupKey ? -1 : 1,
   );
   const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
-    INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data)
+    INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data,
+                        subject_webhook_id)
     SELECT * FROM unnest(
       ${unique.map((e) => e.id)}::text[], ${unique.map((e) => e.dedupKey)}::text[],
       ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.source)}::text[],
       ${unique.map((e) => e.namespace)}::text[], ${unique.map((e) => e.repository)}::text[],
       ${unique.map((e) => e.tag)}::text[], ${unique.map((e) => e.digest)}::text[],
       ${unique.map((e) => e.actor)}::text[], ${unique.map((e) => e.occurredAt)}::timestamptz[],
-      ${unique.map((e) => JSON.stringify(e.data))}::jsonb[])
+      ${unique.map((e) => JSON.stringify(e.data))}::jsonb[], ${unique.map((e) => e.subjectWebhookId ?? null)}::text[])
     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
     RETURNING id, dedup_key`;
   const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
@@ -108,29 +112,29 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
     unique.map((e) => ({ id: idByKey.get(e.dedupKey) as string, type: e.type, repository: e.repository })),
   );
 
-  const pendingByEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
+  const pendingByEvent = new Map<string, FanOutResult["pendingDeliveries"]>(eventIds.map((id) => [id, []]));
   matches.sort((a, b) =>
     a.webhook_id === b.webhook_id ? (a.event_id < b.event_id ? -1 : 1) : a.webhook_id < b.webhook_id ? -1 : 1,
   );
   if (matches.length > 0 || chains.chainedEventIds.size > 0) {
     // The outer SELECT does not see the rows this statement inserts, hence the UNION with them.
-    const pending = await db.$queryRaw<{ id: string; event_id: string }[]>`
+    const pending = await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
       WITH inserted AS (
         INSERT INTO deliveries (id, webhook_id, event_id)
         SELECT * FROM unnest(${matches.map(() => newId("delivery"))}::text[],
                              ${matches.map((m) => m.webhook_id)}::text[], ${matches.map((m) => m.event_id)}::text[])
         ON CONFLICT (webhook_id, event_id) DO NOTHING
-        RETURNING id, event_id)
-      SELECT id, event_id FROM inserted
+        RETURNING id, event_id, webhook_id)
+      SELECT id, event_id, webhook_id FROM inserted
       UNION
-      SELECT id, event_id FROM deliveries WHERE event_id = ANY(${eventIds}::text[]) AND status = 'pending'`;
-    for (const row of pending) pendingByEvent.get(row.event_id)?.push(row.id);
+      SELECT id, event_id, webhook_id FROM deliveries WHERE event_id = ANY(${eventIds}::text[]) AND status = 'pending'`;
+    for (const row of pending) pendingByEvent.get(row.event_id)?.push({ id: row.id, webhookId: row.webhook_id });
   }
   return events.map((e) => {
     const eventId = idByKey.get(e.dedupKey) as string;
     return {
       eventId,
-      pendingDeliveryIds: pendingByEvent.get(eventId) ?? [],
+      pendingDeliveries: pendingByEvent.get(eventId) ?? [],
       chainRuns: chains.started.filter((run) => run.eventId === eventId),
     };
   });
@@ -150,6 +154,7 @@ export function eventRowData(event: AcceptedEvent) {
     actor: event.actor,
     occurredAt: new Date(event.occurredAt),
     data: event.data as object,
+    subjectWebhookId: event.subjectWebhookId ?? null,
   };
 }
 
@@ -165,6 +170,7 @@ export function eventFromRow(row: {
   actor: string | null;
   occurredAt: Date;
   data: unknown;
+  subjectWebhookId?: string | null;
 }): RegistryEvent {
   return {
     type: row.type as RegistryEvent["type"],
@@ -177,5 +183,6 @@ export function eventFromRow(row: {
     actor: row.actor,
     occurredAt: row.occurredAt.toISOString(),
     data: (row.data ?? {}) as Record<string, unknown>,
+    subjectWebhookId: row.subjectWebhookId ?? null,
   };
 }

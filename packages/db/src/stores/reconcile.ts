@@ -2,13 +2,18 @@ import type { AcceptedEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { eventFromRow, WEBHOOK_MATCHES_EVENT } from "./events.js";
 
-/** Pending deliveries created before `before`, in id order after `afterId` (deliveries_pending_idx). */
-export async function pendingDeliveryIds(db: Db, before: Date, afterId: string, limit: number): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM deliveries
+/** Pending deliveries created before `before`, in id order after `afterId` (deliveries_pending_idx),
+ * with their webhooks (which pick the delivery queue shard each is on). */
+export async function pendingDeliveries(
+  db: Db,
+  before: Date,
+  afterId: string,
+  limit: number,
+): Promise<Array<{ id: string; webhookId: string }>> {
+  return db.$queryRaw<Array<{ id: string; webhookId: string }>>`
+    SELECT id, webhook_id AS "webhookId" FROM deliveries
     WHERE status = 'pending' AND id > ${afterId} AND created_at < ${before}
     ORDER BY id LIMIT ${limit}`;
-  return rows.map((row) => row.id);
 }
 
 /**
@@ -25,7 +30,7 @@ export async function eventsNeverFannedOut(
 ): Promise<Array<{ event: AcceptedEvent; receivedAt: Date }>> {
   const rows = await db.$queryRaw<Array<Parameters<typeof eventFromRow>[0] & { id: string; receivedAt: Date }>>`
     SELECT e.id, e.received_at AS "receivedAt", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag, e.digest,
-           e.actor, e.occurred_at AS "occurredAt", e.data
+           e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
     FROM events e
     WHERE e.received_at >= ${since} AND e.received_at < ${before}
       AND ((NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)

@@ -1,6 +1,8 @@
 import type { Db } from "../client.js";
+import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { WEBHOOK_TAKES_EVENT } from "./events.js";
+import { webhookStateEvents } from "./operational.js";
 
 /** Most deliveries one recovery takes on: a window wider than this is recovered by further calls. */
 export const MAX_RECOVERED = 10_000;
@@ -76,10 +78,13 @@ export async function disableFailingWebhooks(
       GROUP BY w.id
       HAVING count(*) >= ${rule.failures}
          AND min(d.completed_at) <= now() - make_interval(secs => ${rule.afterMs / 1000}))
-    UPDATE webhooks w SET enabled = false, updated_at = now(),
-      disabled_reason = format('disabled after %s failed deliveries in a row since %s; enable it, then recover what it missed',
-                               s.failed, to_char(s.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
-    FROM streaks s
-    WHERE w.id = s.id AND w.enabled
-    RETURNING w.id, s.failed, s.since`;
+    , disabled AS (
+      UPDATE webhooks w SET enabled = false, updated_at = now(),
+        disabled_reason = format('disabled after %s failed deliveries in a row since %s; enable it, then recover what it missed',
+                                 s.failed, to_char(s.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+      FROM streaks s
+      WHERE w.id = s.id AND w.enabled
+      RETURNING w.id, w.name, w.url, w.namespace, w.repository, w.enabled, w.disabled_reason, s.failed, s.since),
+    disabled_events AS (${webhookStateEvents(Prisma.sql`disabled`)})
+    SELECT id, failed, since FROM disabled`;
 }

@@ -18,6 +18,16 @@ export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<Au
   const user = token?.user as (NonNullable<typeof token>["user"] | null) | undefined;
   if (!token || !user) return null;
   await noteTokenUse(db, token.id, token.lastUsedAt);
+  return authenticatedUser(user);
+}
+
+/** A user row with its grants, as the API's permission checks read it. */
+export function authenticatedUser(user: {
+  id: string;
+  name: string;
+  admin: boolean;
+  grants: ReadonlyArray<{ repository: string | null; namespace: string | null }>;
+}): AuthenticatedUser {
   return {
     userId: user.id,
     name: user.name,

@@ -1,6 +1,7 @@
 import type { Db } from "../client.js";
-import type { PayloadFormat, Prisma } from "../generated/prisma/client.js";
+import { type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { webhookStateEvents } from "./operational.js";
 
 export interface NewWebhook {
   name: string;
@@ -49,8 +50,22 @@ export type WebhookChanges = Partial<
   enabledAt?: Date;
 };
 
+/** Changes a webhook; pausing or enabling it also reports WEBHOOK_DISABLED or WEBHOOK_ENABLED, in the same transaction. */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
-  return db.webhook.update({ where: { id }, data: changes });
+  if (changes.enabled === undefined) return db.webhook.update({ where: { id }, data: changes });
+  return db.$transaction(async (tx) => {
+    const [before] = await tx.$queryRaw<
+      Array<{ enabled: boolean }>
+    >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
+    const updated = await tx.webhook.update({ where: { id }, data: changes });
+    if (before && before.enabled !== updated.enabled) await reportStateChange(tx, id);
+    return updated;
+  });
+}
+
+/** WEBHOOK_ENABLED or WEBHOOK_DISABLED for a webhook whose `enabled` this transaction flipped. */
+function reportStateChange(tx: Prisma.TransactionClient, id: string) {
+  return tx.$executeRaw`WITH changed AS (SELECT * FROM webhooks WHERE id = ${id}) ${webhookStateEvents(Prisma.sql`changed`)}`;
 }
 
 /**
@@ -76,16 +91,21 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
  * their history remains readable. Returns how many deliveries were canceled.
  */
 export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number> {
-  const [, canceled] = await db.$transaction([
-    db.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } }),
-    db.delivery.updateMany({
+  return db.$transaction(async (tx) => {
+    const [before] = await tx.$queryRaw<
+      Array<{ enabled: boolean }>
+    >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
+    await tx.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } });
+    // A paused webhook deleted was disabled already: nothing new to report.
+    if (before?.enabled) await reportStateChange(tx, id);
+    const canceled = await tx.delivery.updateMany({
       where: { webhookId: id, status: "pending" },
       data: { status: "canceled", completedAt: new Date() },
-    }),
+    });
     // Out of its chain: later runs skip it; runs under way end (stores/chain-runs.ts sweepChainRuns).
-    db.chainLink.deleteMany({ where: { webhookId: id } }),
-  ]);
-  return canceled.count;
+    await tx.chainLink.deleteMany({ where: { webhookId: id } });
+    return canceled.count;
+  });
 }
 
 /** The webhooks a user may see: all for admins; else those in scopes they hold a grant on. */
@@ -134,4 +154,24 @@ export async function recordWebhookSuccesses(db: Db, successes: ReadonlyArray<re
 export async function chainOfWebhook(db: Db, webhookId: string): Promise<string | null> {
   const link = await db.chainLink.findUnique({ where: { webhookId }, select: { chainId: true } });
   return link?.chainId ?? null;
+}
+
+export interface LastDelivery {
+  id: string;
+  status: string;
+  lastStatusCode: number | null;
+  createdAt: Date;
+}
+
+/** Each webhook's newest delivery (one index probe per webhook), for the lists that show it. */
+export async function lastDeliveries(db: Db, webhookIds: readonly string[]): Promise<Map<string, LastDelivery>> {
+  if (webhookIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<Array<LastDelivery & { webhookId: string }>>`
+    SELECT w.id AS "webhookId", d.id, d.status::text AS status, d.last_status_code AS "lastStatusCode",
+           d.created_at AS "createdAt"
+    FROM unnest(${[...webhookIds]}::text[]) AS w(id)
+    CROSS JOIN LATERAL (
+      SELECT id, status, last_status_code, created_at FROM deliveries
+      WHERE webhook_id = w.id ORDER BY created_at DESC, id DESC LIMIT 1) d`;
+  return new Map(rows.map(({ webhookId, ...delivery }) => [webhookId, delivery]));
 }

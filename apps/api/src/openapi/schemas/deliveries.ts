@@ -19,6 +19,9 @@ export const attemptSchema = z
     requestHeaders: headers.meta({ description: "as sent, credential-like values masked" }),
     responseHeaders: headers.nullable(),
     responseBody: z.string().nullable().meta({ description: "the first 4 KiB of the receiver's answer" }),
+    trimmedAt: nullableTimestamp.meta({
+      description: "when HOOKYARD_BODY_RETENTION emptied its headers and body; null while they are kept",
+    }),
   })
   .meta({ id: "Attempt" });
 
@@ -33,6 +36,7 @@ export const deliverySummarySchema = z
     lastStatusCode: z.int().nullable(),
     createdAt: timestamp,
     completedAt: nullableTimestamp,
+    durationMs: z.int().nullable().meta({ description: "how long its latest attempt took; null before the first" }),
     test: z.boolean().meta({ description: "sent by POST /api/v1/webhooks/{id}/test; never retried" }),
   })
   .meta({ id: "DeliverySummary" });
@@ -82,6 +86,6 @@ export const testResultSchema = z
     deliveryId: z.string(),
     eventType: z.enum(EVENT_TYPES),
     test: z.literal(true),
-    attempt: attemptSchema.omit({ requestHeaders: true }),
+    attempt: attemptSchema.omit({ requestHeaders: true, trimmedAt: true }),
   })
   .meta({ id: "TestResult" });

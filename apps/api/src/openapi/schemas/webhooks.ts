@@ -30,4 +30,19 @@ export const webhookSchema = z
   })
   .meta({ id: "Webhook" });
 
-export const webhookListSchema = itemsOf(webhookSchema).meta({ id: "WebhookList" });
+/** A webhook in a list: with its newest delivery, for the web UI's table. */
+export const webhookListItemSchema = webhookSchema
+  .extend({
+    lastDelivery: z
+      .object({
+        id: z.string(),
+        status: z.enum(["pending", "succeeded", "failed", "canceled"]),
+        lastStatusCode: z.int().nullable(),
+        createdAt: timestamp,
+      })
+      .nullable()
+      .meta({ description: "its newest delivery (tests included); null: none yet" }),
+  })
+  .meta({ id: "WebhookListItem" });
+
+export const webhookListSchema = itemsOf(webhookListItemSchema).meta({ id: "WebhookList" });

@@ -1,0 +1,45 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, query } from "./client";
+import type { Delivery, DeliveryStatus, DeliverySummary, Page } from "./types";
+
+export const PAGE_SIZE = 20;
+
+export function useDeliveries(webhookId: string, status: DeliveryStatus | "", cursor: string | undefined) {
+  return useQuery({
+    queryKey: ["deliveries", webhookId, status, cursor ?? null],
+    queryFn: () =>
+      api.get<Page<DeliverySummary>>(
+        `/webhooks/${encodeURIComponent(webhookId)}/deliveries${query({ status, cursor, limit: PAGE_SIZE })}`,
+      ),
+    placeholderData: keepPreviousData,
+    // While a delivery is pending its row changes on its own: look again every 2 s until none is;
+    // after that, now and then, for deliveries of new events.
+    refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === "pending") ? 2000 : 15_000),
+  });
+}
+
+export function useDelivery(id: string) {
+  return useQuery({
+    queryKey: ["delivery", id],
+    queryFn: () => api.get<Delivery>(`/deliveries/${encodeURIComponent(id)}`),
+    refetchInterval: (q) => {
+      const d = q.state.data;
+      // A dockerhub delivery's callback may still come after it succeeded.
+      const awaitingCallback = d?.callback && d.callback.state === null && d.status === "succeeded";
+      return d?.status === "pending" ? 2000 : awaitingCallback ? 5000 : false;
+    },
+  });
+}
+
+export function useRedeliver() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api.post<{ id: string; status: string }>(`/deliveries/${encodeURIComponent(id)}/redeliver`),
+    onSuccess: async (_r, id) => {
+      await client.invalidateQueries({ queryKey: ["delivery", id] });
+      await client.invalidateQueries({ queryKey: ["deliveries"] });
+      await client.invalidateQueries({ queryKey: ["webhooks"] });
+    },
+  });
+}

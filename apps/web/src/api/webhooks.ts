@@ -1,0 +1,130 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, query } from "./client";
+import type { Page, Recovered, RotatedSecret, TestResult, Webhook } from "./types";
+
+/** Where a webhook lives: a repository, a namespace, or the whole registry. */
+export type Scope =
+  | { kind: "repository"; repository: string }
+  | { kind: "namespace"; namespace: string }
+  | { kind: "global" };
+
+export function scopeLabel(scope: Scope): string {
+  if (scope.kind === "repository") return scope.repository;
+  if (scope.kind === "namespace") return `namespace ${scope.namespace}`;
+  return "the whole registry";
+}
+
+export function scopeOf(webhook: Pick<Webhook, "repository" | "namespace">): Scope {
+  if (webhook.repository) return { kind: "repository", repository: webhook.repository };
+  if (webhook.namespace) return { kind: "namespace", namespace: webhook.namespace };
+  return { kind: "global" };
+}
+
+const scopeKey = (scope: Scope) =>
+  scope.kind === "repository" ? scope.repository : scope.kind === "namespace" ? `ns:${scope.namespace}` : "global";
+
+export function useWebhooks(scope: Scope, options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: ["webhooks", scopeKey(scope)],
+    enabled: options.enabled ?? true,
+    queryFn: async () => {
+      if (scope.kind === "repository")
+        return api.get<Page<Webhook>>(`/webhooks${query({ repository: scope.repository })}`);
+      if (scope.kind === "namespace")
+        return api.get<Page<Webhook>>(`/webhooks${query({ namespace: scope.namespace })}`);
+      // The API lists every webhook an admin may manage; global ones are those of neither scope.
+      const all = await api.get<Page<Webhook>>("/webhooks");
+      return { items: all.items.filter((w) => w.repository === null && w.namespace === null) };
+    },
+    // The last delivery's outcome changes without the user doing anything.
+    refetchInterval: (q) => (q.state.data?.items.some((w) => w.lastDelivery?.status === "pending") ? 2000 : 15_000),
+  });
+}
+
+export function useWebhook(id: string) {
+  return useQuery({
+    queryKey: ["webhook", id],
+    queryFn: () => api.get<Webhook>(`/webhooks/${encodeURIComponent(id)}`),
+    enabled: id !== "",
+    // A webhook that is gone (a deleted one's history stays readable) is not worth asking again.
+    retry: false,
+  });
+}
+
+export type WebhookInput = {
+  name?: string;
+  url?: string;
+  events?: string[];
+  format?: string;
+  secret?: string | null;
+  filter?: { tags: string[] } | null;
+  enabled?: boolean;
+  repository?: string;
+  namespace?: string;
+};
+
+function useInvalidateWebhooks() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: ["webhooks"] }),
+      client.invalidateQueries({ queryKey: ["webhook"] }),
+      client.invalidateQueries({ queryKey: ["repositories"] }),
+      client.invalidateQueries({ queryKey: ["chains"] }),
+    ]);
+}
+
+export function useCreateWebhook() {
+  const invalidate = useInvalidateWebhooks();
+  return useMutation({
+    mutationFn: (input: WebhookInput) => api.post<Webhook>("/webhooks", input),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateWebhook() {
+  const invalidate = useInvalidateWebhooks();
+  return useMutation({
+    mutationFn: ({ id, input }: { id: string; input: WebhookInput }) =>
+      api.patch<Webhook>(`/webhooks/${encodeURIComponent(id)}`, input),
+    onSuccess: invalidate,
+  });
+}
+
+export function useDeleteWebhook() {
+  const invalidate = useInvalidateWebhooks();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/webhooks/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
+}
+
+export function useTestWebhook() {
+  const invalidate = useInvalidateWebhooks();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<TestResult>(`/webhooks/${encodeURIComponent(id)}/test`),
+    onSuccess: async (_result, id) => {
+      await client.invalidateQueries({ queryKey: ["deliveries", id] });
+      await invalidate();
+    },
+  });
+}
+
+export function useRotateSecret() {
+  const invalidate = useInvalidateWebhooks();
+  return useMutation({
+    mutationFn: ({ id, grace }: { id: string; grace: string }) =>
+      api.post<RotatedSecret>(`/webhooks/${encodeURIComponent(id)}/secret/rotate`, { grace }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useRecover() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, since }: { id: string; since: string }) =>
+      api.post<Recovered>(`/webhooks/${encodeURIComponent(id)}/recover`, { since }),
+    onSuccess: (_r, { id }) => client.invalidateQueries({ queryKey: ["deliveries", id] }),
+  });
+}
