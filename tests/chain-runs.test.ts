@@ -1,6 +1,7 @@
 import { freePort, manifestPush, type ReceivedRequest, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { userWithGrants } from "./support/users.js";
 
 /*
  * Issue 10: Docker Hub's callback chains, run through real loopback receivers that call back over
@@ -328,6 +329,35 @@ describe("callback chains", () => {
     expect(run.steps.map((s) => s.webhookId)).toEqual(webhooks.map((w) => w.id));
     expect(steps[1]?.requests).toHaveLength(1);
     expect(replacement.requests).toHaveLength(0);
+  });
+
+  it("shows a run to whoever may manage its repository's webhooks, and to no one else", async () => {
+    const steps = [track(await stepReceiver("success"))];
+    const { chain, repository } = await chainOf(steps);
+    await push(repository);
+    const run = await runReaching(chain.id, "completed");
+    const [namespace] = repository.split("/");
+    const readers = {
+      repositoryAdmin: await userWithGrants(hookyard, [{ repository }]),
+      namespaceOwner: await userWithGrants(hookyard, [{ namespace }]),
+    };
+    const others = {
+      otherRepositoryAdmin: await userWithGrants(hookyard, [{ repository: "acme/elsewhere" }]),
+      otherNamespaceOwner: await userWithGrants(hookyard, [{ namespace: "other" }]),
+      noGrant: await userWithGrants(hookyard, []),
+    };
+    for (const [who, token] of Object.entries(readers)) {
+      expect((await hookyard.request("GET", `/api/v1/chain-runs/${run.id}`, { token })).status, who).toBe(200);
+      const runs = await hookyard.request("GET", `/api/v1/chains/${chain.id}/runs`, { token });
+      expect(
+        runs.json.items.map((r: RunView) => r.id),
+        who,
+      ).toEqual([run.id]);
+    }
+    for (const [who, token] of Object.entries(others)) {
+      expect((await hookyard.request("GET", `/api/v1/chain-runs/${run.id}`, { token })).status, who).toBe(404);
+      expect((await hookyard.request("GET", `/api/v1/chains/${chain.id}/runs`, { token })).status, who).toBe(404);
+    }
   });
 
   it("shows runs in /metrics and the logs, and never a callback URL's secret", async () => {
