@@ -60,12 +60,17 @@ export function chainRunVerdict(facts: ChainRunFacts, now: Date): ChainRunEnd | 
     return { state: "interrupted", reason: `step ${position}: its delivery was canceled` };
   }
   if (delivery.status === "succeeded" && callback && callback.expiresAt.getTime() <= now.getTime()) {
-    return {
-      state: "expired",
-      reason: `step ${position}: no callback came by ${callback.expiresAt.toISOString()} (HOOKYARD_CALLBACK_TTL)`,
-    };
+    return expiredRunEnd(position, callback.expiresAt);
   }
   return null;
+}
+
+/** The end of a run whose delivered step got no callback by `expiresAt`. */
+export function expiredRunEnd(position: number, expiresAt: Date): ChainRunEnd {
+  return {
+    state: "expired",
+    reason: `step ${position}: no callback came by ${expiresAt.toISOString()} (HOOKYARD_CALLBACK_TTL)`,
+  };
 }
 
 /** Why a run ended when its receiver called back something other than success. */

@@ -1,45 +1,51 @@
 /*
- * The event types of DTR's webhook table and Hookyard's own, as packages/core/src/event-types.ts
- * lists them. Kept here rather than imported: @hookyard/core's index also brings node:crypto into
- * the bundle.
+ * The event types, from core's list (its `event-types` entry point: the package's index would bring
+ * node:crypto into the bundle), with the labels the forms show.
  */
+import {
+  type EventType,
+  GLOBAL_EVENT_TYPES as GLOBAL,
+  NAMESPACE_EVENT_TYPES as NAMESPACE,
+  OPERATIONAL_EVENT_TYPES as OPERATIONAL,
+  REPOSITORY_EVENT_TYPES as REPOSITORY,
+} from "@hookyard/core/event-types";
 
 export interface EventTypeInfo {
   type: string;
   label: string;
 }
 
-export const REPOSITORY_EVENT_TYPES: EventTypeInfo[] = [
-  { type: "TAG_PUSH", label: "Tag pushed to repository" },
-  { type: "TAG_PULL", label: "Tag pulled from repository" },
-  { type: "TAG_DELETE", label: "Tag deleted from repository" },
-  { type: "MANIFEST_PUSH", label: "Manifest pushed to repository" },
-  { type: "MANIFEST_PULL", label: "Manifest pulled from repository" },
-  { type: "MANIFEST_DELETE", label: "Manifest deleted from repository" },
-  { type: "SCAN_COMPLETED", label: "Security scan completed" },
-  { type: "SCAN_FAILED", label: "Security scan failed" },
-  { type: "PROMOTION", label: "Image promoted from repository" },
-  { type: "PUSH_MIRRORING", label: "Image mirrored from repository" },
-  { type: "POLL_MIRRORING", label: "Image mirrored from remote repository" },
-];
+/** Every type must have its label: a type added to core fails this file's type check until it does. */
+const LABELS: Record<EventType, string> = {
+  TAG_PUSH: "Tag pushed to repository",
+  TAG_PULL: "Tag pulled from repository",
+  TAG_DELETE: "Tag deleted from repository",
+  MANIFEST_PUSH: "Manifest pushed to repository",
+  MANIFEST_PULL: "Manifest pulled from repository",
+  MANIFEST_DELETE: "Manifest deleted from repository",
+  SCAN_COMPLETED: "Security scan completed",
+  SCAN_FAILED: "Security scan failed",
+  PROMOTION: "Image promoted from repository",
+  PUSH_MIRRORING: "Image mirrored from repository",
+  POLL_MIRRORING: "Image mirrored from remote repository",
+  REPO_CREATED: "Repository created",
+  REPO_UPDATED: "Repository updated",
+  REPO_DELETED: "Repository deleted",
+  SCANNER_UPDATE_COMPLETED: "Security scanner update completed",
+  WEBHOOK_DISABLED: "A webhook was disabled",
+  WEBHOOK_ENABLED: "A webhook was enabled again",
+  DELIVERY_EXHAUSTED: "Deliveries failed with no attempt left",
+  CHAIN_RUN_ENDED: "A chain run was interrupted or expired",
+};
 
-export const NAMESPACE_EVENT_TYPES: EventTypeInfo[] = [
-  { type: "REPO_CREATED", label: "Repository created" },
-  { type: "REPO_UPDATED", label: "Repository updated" },
-  { type: "REPO_DELETED", label: "Repository deleted" },
-];
+const withLabels = (types: readonly EventType[]): EventTypeInfo[] =>
+  types.map((type) => ({ type, label: LABELS[type] }));
 
-export const GLOBAL_EVENT_TYPES: EventTypeInfo[] = [
-  { type: "SCANNER_UPDATE_COMPLETED", label: "Security scanner update completed" },
-];
-
+export const REPOSITORY_EVENT_TYPES = withLabels(REPOSITORY);
+export const NAMESPACE_EVENT_TYPES = withLabels(NAMESPACE);
+export const GLOBAL_EVENT_TYPES = withLabels(GLOBAL);
 /** Hookyard's own events about the webhooks it runs: any scope may take them, named one by one. */
-export const OPERATIONAL_EVENT_TYPES: EventTypeInfo[] = [
-  { type: "WEBHOOK_DISABLED", label: "A webhook was disabled" },
-  { type: "WEBHOOK_ENABLED", label: "A webhook was enabled again" },
-  { type: "DELIVERY_EXHAUSTED", label: "Deliveries failed with no attempt left" },
-  { type: "CHAIN_RUN_ENDED", label: "A chain run was interrupted or expired" },
-];
+export const OPERATIONAL_EVENT_TYPES = withLabels(OPERATIONAL);
 
 /** The registry's types a webhook of each scope may take: a namespace's also covers its repositories, global everything. */
 export function eventTypesFor(kind: "repository" | "namespace" | "global"): EventTypeInfo[] {

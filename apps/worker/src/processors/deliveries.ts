@@ -35,7 +35,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
       metrics.delivery(outcome.kind, sent);
       logger.info("delivery attempt", { deliveryId, ...outcome });
-      if (outcome.kind === "failed") await endChainRunOf(deps, deliveryId, logger);
+      if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.
         if (job.data.sent || job.data.storeWaitSince) await job.updateData({ deliveryId });

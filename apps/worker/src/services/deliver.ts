@@ -33,6 +33,8 @@ export interface DeliverDeps {
  */
 export interface SentAttempt extends Omit<AttemptRecord, "startedAt"> {
   startedAt: string;
+  /** A step of a chain run: if the delivery fails for good, the run ends with it. */
+  chainStep: boolean;
   /** The receiver's Retry-After, in ms from when it answered. */
   retryAfterMs: number | null;
 }
@@ -67,15 +69,14 @@ export async function sendOnce(
     return { kind: "skipped", reason: "webhook is disabled" };
   }
   // Only dockerhub webhooks can be chained (their body carries the callback_url).
-  if (webhook.format === "dockerhub") {
-    const moot = mootStep(await chainStanding(deps.db, deliveryId));
-    if (moot) {
-      await deps.db.delivery.updateMany({
-        where: { id: deliveryId, status: "pending" },
-        data: { status: "canceled", completedAt: new Date() },
-      });
-      return { kind: "skipped", reason: moot };
-    }
+  const standing = webhook.format === "dockerhub" ? await chainStanding(deps.db, deliveryId) : null;
+  const moot = mootStep(standing);
+  if (moot) {
+    await deps.db.delivery.updateMany({
+      where: { id: deliveryId, status: "pending" },
+      data: { status: "canceled", completedAt: new Date() },
+    });
+    return { kind: "skipped", reason: moot };
   }
 
   // Stored before the request goes out: a receiver may call back before it has even answered.
@@ -96,6 +97,7 @@ export async function sendOnce(
     startedAt: startedAt.toISOString(),
     final: endsDelivery(request.statusCode) || notSent || lastChance,
     disableWebhook: gone ? `the receiver answered 410 Gone at ${startedAt.toISOString()}` : null,
+    chainStep: standing !== null,
   };
 }
 
@@ -108,7 +110,7 @@ function mootStep(standing: ChainStanding | null): string | null {
 
 /** Books a sent attempt (once, however often it is called) and says whether and when to try again. */
 export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise<DeliverOutcome> {
-  const { retryAfterMs, ...record } = sent;
+  const { retryAfterMs, chainStep: _chainStep, ...record } = sent;
   const outcome = await deps.store.recordAttempt({ ...record, startedAt: new Date(sent.startedAt) });
   if (!outcome) return { kind: "skipped", reason: "delivery was deleted while it was being sent" };
   if (sent.succeeded) deps.successClock.note(outcome.webhookId, new Date(sent.startedAt));

@@ -3,7 +3,7 @@ import {
   type ChainRunStateName,
   callbackUrl,
   calledBackReason,
-  chainRunVerdict,
+  expiredRunEnd,
   newCallbackToken,
 } from "@hookyard/core";
 import type { Db } from "../client.js";
@@ -68,11 +68,9 @@ export type CallbackOutcome =
 interface Found {
   id: string;
   delivery_id: string;
-  state: CallbackStateName | null;
   expires_at: Date;
   delivery_status: string;
   run_id: string | null;
-  position: number | null;
 }
 
 /**
@@ -89,8 +87,7 @@ export function recordCallback(
 ): Promise<CallbackOutcome> {
   return db.$transaction(async (tx) => {
     const [found] = await tx.$queryRaw<Found[]>`
-      SELECT c.id, c.delivery_id, c.state::text AS state, c.expires_at, d.status::text AS delivery_status,
-             s.run_id, s.position
+      SELECT c.id, c.delivery_id, c.expires_at, d.status::text AS delivery_status, s.run_id
       FROM callback_tokens t JOIN callbacks c ON c.id = t.callback_id JOIN deliveries d ON d.id = c.delivery_id
       LEFT JOIN chain_steps s ON s.delivery_id = c.delivery_id
       WHERE t.token_hash = ${tokenHash}`;
@@ -109,17 +106,8 @@ export function recordCallback(
       if (current?.state) return { kind: "already-validated" };
       if (!run || found.delivery_status === "pending") return { kind: "expired", expiresAt: found.expires_at };
       // The sweep would end this run within the second; the callback that found it ends it now.
-      const end = chainRunVerdict(
-        {
-          position: run.current_position,
-          delivery: { status: "succeeded", attempts: 0, lastStatusCode: null },
-          callback: { state: null, expiresAt: found.expires_at },
-          blocked: [],
-        },
-        now,
-      );
-      if (end)
-        await endRunInTransaction(tx, { runId: run.id, chainId: run.chain_id, position: run.current_position, ...end });
+      const end = expiredRunEnd(run.current_position, found.expires_at);
+      await endRunInTransaction(tx, { runId: run.id, chainId: run.chain_id, position: run.current_position, ...end });
       return { kind: "run-ended", runId: run.id, state: "expired", endedNow: true };
     }
     const chain = run ? await moveRun(tx, run, verdict, now) : null;

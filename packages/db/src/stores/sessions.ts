@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../client.js";
-import { type AuthenticatedUser, authenticatedUser } from "./users.js";
+import { type AuthenticatedUser, authenticatedUser, findTokenHolder } from "./users.js";
 
 /*
  * Web UI sessions: an API token is exchanged once for a random cookie value, of which only the
@@ -24,12 +24,9 @@ export async function createSession(
   ttlMs: number,
   now: Date = new Date(),
 ): Promise<(SessionInfo & { cookieValue: string }) | null> {
-  const token = await db.apiToken.findUnique({
-    where: { tokenHash: apiTokenHash },
-    include: { user: { include: { grants: true } } },
-  });
-  const user = token?.user as (NonNullable<typeof token>["user"] | null) | undefined;
-  if (!token || !user) return null;
+  const holder = await findTokenHolder(db, apiTokenHash);
+  if (!holder) return null;
+  const { token, user } = holder;
   const cookieValue = randomToken();
   const csrfToken = randomToken();
   const expiresAt = new Date(now.getTime() + ttlMs);

@@ -8,7 +8,8 @@ export interface AuthenticatedUser extends Principal {
   name: string;
 }
 
-export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<AuthenticatedUser | null> {
+/** An API token with its user and the user's grants; null when there is no such token or user. */
+export async function findTokenHolder(db: Db, tokenHash: string) {
   const token = await db.apiToken.findUnique({
     where: { tokenHash },
     include: { user: { include: { grants: true } } },
@@ -17,8 +18,14 @@ export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<Au
   // token) comes back null, whatever the types say, and is no user.
   const user = token?.user as (NonNullable<typeof token>["user"] | null) | undefined;
   if (!token || !user) return null;
-  await noteTokenUse(db, token.id, token.lastUsedAt);
-  return authenticatedUser(user);
+  return { token, user };
+}
+
+export async function findUserByTokenHash(db: Db, tokenHash: string): Promise<AuthenticatedUser | null> {
+  const holder = await findTokenHolder(db, tokenHash);
+  if (!holder) return null;
+  await noteTokenUse(db, holder.token.id, holder.token.lastUsedAt);
+  return authenticatedUser(holder.user);
 }
 
 /** A user row with its grants, as the API's permission checks read it. */

@@ -53,19 +53,26 @@ export type WebhookChanges = Partial<
 /** Changes a webhook; pausing or enabling it also reports WEBHOOK_DISABLED or WEBHOOK_ENABLED, in the same transaction. */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
   if (changes.enabled === undefined) return db.webhook.update({ where: { id }, data: changes });
+  return reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data: changes }));
+}
+
+/**
+ * Runs `change` in a transaction holding the webhook's row, and writes WEBHOOK_ENABLED or
+ * WEBHOOK_DISABLED to the outbox (decision 0008) when it flipped `enabled`, in the same transaction.
+ */
+async function reportingState<T>(db: Db, id: string, change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   return db.$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<
       Array<{ enabled: boolean }>
     >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
-    const updated = await tx.webhook.update({ where: { id }, data: changes });
-    if (before && before.enabled !== updated.enabled) await reportStateChange(tx, id);
-    return updated;
+    const result = await change(tx);
+    if (before) {
+      await tx.$executeRaw`
+        WITH changed AS (SELECT * FROM webhooks WHERE id = ${id} AND enabled <> ${before.enabled})
+        ${webhookStateEvents(Prisma.sql`changed`)}`;
+    }
+    return result;
   });
-}
-
-/** WEBHOOK_ENABLED or WEBHOOK_DISABLED for a webhook whose `enabled` this transaction flipped. */
-function reportStateChange(tx: Prisma.TransactionClient, id: string) {
-  return tx.$executeRaw`WITH changed AS (SELECT * FROM webhooks WHERE id = ${id}) ${webhookStateEvents(Prisma.sql`changed`)}`;
 }
 
 /**
@@ -91,13 +98,8 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
  * their history remains readable. Returns how many deliveries were canceled.
  */
 export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const [before] = await tx.$queryRaw<
-      Array<{ enabled: boolean }>
-    >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
+  return reportingState(db, id, async (tx) => {
     await tx.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } });
-    // A paused webhook deleted was disabled already: nothing new to report.
-    if (before?.enabled) await reportStateChange(tx, id);
     const canceled = await tx.delivery.updateMany({
       where: { webhookId: id, status: "pending" },
       data: { status: "canceled", completedAt: new Date() },
