@@ -27,6 +27,12 @@ const attemptDuration = new Histogram({
   registers: [registry],
 });
 
+const heldBack = new Counter({
+  name: "hookyard_deliveries_held_back_total",
+  help: "Delivery jobs put back, without spending an attempt, because their webhook had HOOKYARD_WEBHOOK_CONCURRENCY in flight in this process",
+  registers: [registry],
+});
+
 const webhooksDisabled = new Counter({
   name: "hookyard_webhooks_disabled_total",
   help: "Webhooks this worker disabled: reason=gone (the receiver answered 410), reason=failing (its deliveries kept failing)",
@@ -94,6 +100,9 @@ export const metrics = {
     if (!attempt || outcome === "skipped") return;
     attemptDuration.observe({ result: resultOf(attempt.statusCode) }, attempt.durationMs / 1000);
     if (attempt.disableWebhook) webhooksDisabled.inc({ reason: "gone" });
+  },
+  heldBack(): void {
+    heldBack.inc();
   },
   webhookDisabled(reason: "gone" | "failing"): void {
     webhooksDisabled.inc({ reason });

@@ -1,4 +1,5 @@
 import { type Config, StartupError } from "@hookyard/config";
+import { WebhookSlots } from "@hookyard/core";
 import { createDb, type Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
@@ -70,6 +71,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
       chains,
+      slots: new WebhookSlots(config.webhookConcurrency, config.deliveryTimeoutMs),
     },
     logger,
   );
@@ -140,6 +142,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   });
   logger.info("worker started", {
     concurrency: config.workerConcurrency,
+    webhookConcurrency: config.webhookConcurrency,
     deliveryShards: config.deliveryShards,
     redisCluster: config.redisCluster,
     queuePrefix: config.queuePrefix,

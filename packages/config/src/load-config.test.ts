@@ -18,8 +18,16 @@ describe("loadConfig", () => {
       sessionTtlMs: 12 * 3_600_000,
       metricsPublic: false,
       workerMetricsPort: 9465,
+      workerConcurrency: 50,
+      webhookConcurrency: 10,
     });
     expect(config.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+  });
+
+  it("gives one webhook a fifth of a worker's concurrency unless told", () => {
+    expect(loadConfig({ HOOKYARD_WORKER_CONCURRENCY: "100" }).webhookConcurrency).toBe(20);
+    expect(loadConfig({ HOOKYARD_WORKER_CONCURRENCY: "3" }).webhookConcurrency).toBe(1);
+    expect(loadConfig({ HOOKYARD_WEBHOOK_CONCURRENCY: "4" }).webhookConcurrency).toBe(4);
   });
 
   it("follows PORT in the default public URL", () => {
@@ -53,6 +61,7 @@ describe("loadConfig", () => {
     ["HOOKYARD_PUBLIC_URL", "ftp://example.com"],
     ["HOOKYARD_RETRY_SCHEDULE", "1s,soon"],
     ["HOOKYARD_DELIVERY_TIMEOUT", "10"],
+    ["HOOKYARD_WEBHOOK_CONCURRENCY", "0"],
     ["HOOKYARD_REQUEST_TIMEOUT", "10"],
     ["HOOKYARD_REQUEST_TIMEOUT", "0s"],
     ["HOOKYARD_REQUEST_TIMEOUT", "soon"],

@@ -48,6 +48,9 @@ export interface Config {
   /** Redis key prefix of every queue: lets several Hookyards (or tests) share one Redis. */
   queuePrefix: string;
   workerConcurrency: number;
+  /** Most deliveries of one webhook a worker process has in flight; the rest wait their turn
+   * (a receiver that never answers holds this many of workerConcurrency, not all of them). */
+  webhookConcurrency: number;
   /** Delivery queues, each a slot of its own in a cluster; a webhook's deliveries all go to one. */
   deliveryShards: number;
   /** How long a worker holds a job before another may take it over (crash recovery time). */
@@ -209,6 +212,7 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("HOOKYARD_ADMIN_TOKEN", "must be at least 16 characters");
   }
   const queuePrefix = read(env, "HOOKYARD_QUEUE_PREFIX") ?? "hookyard";
+  const workerConcurrency = integer(env, "HOOKYARD_WORKER_CONCURRENCY", 50, 1, 1000);
   const redisCluster = boolean(env, "HOOKYARD_REDIS_CLUSTER", false);
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError("HOOKYARD_QUEUE_PREFIX", "may hold only letters, digits, '.', '_' and '-'");
@@ -241,7 +245,8 @@ export function loadConfig(env: Env): Config {
     dedupWindowMs: duration(env, "HOOKYARD_DEDUP_WINDOW", "24h"),
     webDist: read(env, "HOOKYARD_WEB_DIST") ?? null,
     queuePrefix,
-    workerConcurrency: integer(env, "HOOKYARD_WORKER_CONCURRENCY", 50, 1, 1000),
+    workerConcurrency,
+    webhookConcurrency: integer(env, "HOOKYARD_WEBHOOK_CONCURRENCY", Math.ceil(workerConcurrency / 5), 1, 1000),
     deliveryShards: integer(env, "HOOKYARD_DELIVERY_SHARDS", 1, 1, MAX_DELIVERY_SHARDS),
     jobLockMs: duration(env, "HOOKYARD_JOB_LOCK", "30s"),
     storeWaitMs: duration(env, "HOOKYARD_STORE_WAIT", "24h"),

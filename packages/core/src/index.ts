@@ -31,3 +31,4 @@ export * from "./target-address.js";
 export * from "./tls-certificate.js";
 export * from "./tokens.js";
 export * from "./webhook-secret.js";
+export * from "./webhook-slots.js";

@@ -47,6 +47,9 @@ export interface EventJob {
 
 export interface DeliveryJob {
   deliveryId: string;
+  /** Lets a worker hold the job back while its webhook has its share in flight, before any read of
+   * Postgres (services/webhook-slots.ts). Absent from jobs queued by versions before it. */
+  webhookId?: string;
 }
 
 export interface Queues {
@@ -143,7 +146,11 @@ export async function queueDeliveries(
   await Promise.all(
     [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) =>
       queue.addBulk(
-        group.map(({ id }) => ({ name: "deliver", data: { deliveryId: id }, opts: { ...opts, jobId: id } })),
+        group.map(({ id, webhookId }) => ({
+          name: "deliver",
+          data: { deliveryId: id, webhookId },
+          opts: { ...opts, jobId: id },
+        })),
       ),
     ),
   );

@@ -1,6 +1,7 @@
+import type { WebhookSlots } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import { type DeliveryJob, queueLabel } from "@hookyard/queues";
-import type { Job } from "bullmq";
+import { DelayedError, type Job } from "bullmq";
 import { metrics } from "../metrics.js";
 import { bookAttempt, type DeliverDeps, type SentAttempt, sendOnce } from "../services/deliver.js";
 import type { StoreGate } from "../services/store-gate.js";
@@ -14,6 +15,8 @@ type DeliveryJobData = DeliveryJob & { sent?: SentAttempt; storeWaitSince?: numb
 export interface DeliveriesProcessorDeps extends DeliverDeps {
   gate: StoreGate;
   storeWaitLimitMs: number;
+  /** Each webhook's share of this process's concurrency (HOOKYARD_WEBHOOK_CONCURRENCY). */
+  slots: WebhookSlots;
 }
 
 export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
@@ -23,8 +26,13 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
     let sent = job.data.sent;
     try {
       if (!sent) {
+        const { webhookId } = job.data;
+        if (webhookId && !deps.slots.take(webhookId)) return await holdBack(job, token, deps.slots, webhookId);
         const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context);
+        const started = performance.now();
+        const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context).finally(
+          () => webhookId && deps.slots.release(webhookId, performance.now() - started),
+        );
         if ("kind" in result) {
           logger.info("delivery skipped", { deliveryId, reason: result.reason });
           metrics.delivery("skipped");
@@ -38,15 +46,33 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.
-        if (job.data.sent || job.data.storeWaitSince) await job.updateData({ deliveryId });
+        if (job.data.sent || job.data.storeWaitSince)
+          await job.updateData({ deliveryId, webhookId: job.data.webhookId });
         throw new RetryLaterError(outcome.delayMs);
       }
       return outcome;
     } catch (error) {
       if (!deps.gate.isOutage(error)) throw error;
-      return waitForStore(job, token, { deliveryId, ...(sent ? { sent } : {}) }, deps.storeWaitLimitMs, error);
+      const { webhookId } = job.data;
+      return waitForStore(
+        job,
+        token,
+        { deliveryId, webhookId, ...(sent ? { sent } : {}) },
+        deps.storeWaitLimitMs,
+        error,
+      );
     }
   };
+}
+
+/**
+ * Puts the job back until its webhook has a slot free in this process: no attempt is spent and
+ * nothing is read from Postgres. It comes back at the end of the queue.
+ */
+async function holdBack(job: Job<DeliveryJobData>, token: string | undefined, slots: WebhookSlots, webhookId: string) {
+  metrics.heldBack();
+  await job.moveToDelayed(Date.now() + slots.holdBackMs(webhookId), token);
+  throw new DelayedError();
 }
 
 /** A chain step's delivery that failed ends its run now; the sweep would within the second anyway. */

@@ -1,0 +1,284 @@
+// The delivery scenarios of `pnpm bench` (issue 15): throughput with its two baselines, two worker
+// processes, latency under an open-loop sender, fan-out to 10,000 webhooks, and isolation from a
+// receiver that never answers. Each prints its figure beside its target.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { manifestPush, waitFor } from "@hookyard/testkit";
+import {
+  ingest,
+  openStage,
+  type Proc,
+  percentile,
+  reading,
+  seedWebhooks,
+  sleep,
+  startApiProcess,
+  startSink,
+  startWorker,
+  succeededCount,
+} from "./rig.js";
+
+const run = promisify(execFile);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);
+const WEBHOOKS = 10;
+const CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? "100";
+const WAIT = { timeoutMs: 300_000, intervalMs: 50 };
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const push = (repository: string, tag = "latest") =>
+  manifestPush({ repository, tag, timestamp: new Date().toISOString() });
+
+/** Runs a bench/baseline-*.ts script in a process of its own and returns what it printed (JSON). */
+async function baseline<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", script, ...args], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as T;
+}
+
+/** Sends `count` pushes, 50 requests at a time, as fast as the API takes them. */
+async function ingestPushes(base: string, repository: string, count: number): Promise<void> {
+  for (let sent = 0; sent < count; sent += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, count - sent) }, () => ingest(base, push(repository))));
+  }
+}
+
+interface Throughput {
+  perSecond: number;
+  perWorkerCpuSecond: number;
+  cpuPerDelivery: { workers: number; postgres: number; redis: number };
+  peakRssMb: number[];
+  seconds: number;
+}
+
+/**
+ * EVENTS pushes to WEBHOOKS webhooks, queued first; then `workers` worker processes start. Timed
+ * from a fifth of the deliveries to the last, so that a worker's start (module loading, about 2 s
+ * of CPU) is not counted as delivery work.
+ */
+async function throughput(workers: number): Promise<Throughput> {
+  const stage = await openStage(`throughput-${workers}`, { HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY });
+  const sink = await startSink();
+  const api = await startApiProcess(stage.env);
+  const procs: Proc[] = [];
+  try {
+    await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
+    await ingestPushes(api.base, "bench/app", EVENTS);
+    await api.stop();
+    const total = EVENTS * WEBHOOKS;
+    for (let i = 0; i < workers; i++) procs.push(startWorker(stage.env));
+    await waitFor(async () => (await succeededCount(stage.db)) >= total / 5, { ...WAIT, what: "a fifth" });
+    const from = await reading(stage.db, procs);
+    await waitFor(async () => (await succeededCount(stage.db)) >= total, { ...WAIT, what: "every delivery" });
+    const to = await reading(stage.db, procs);
+    const delivered = to.done - from.done;
+    const perDelivery = (key: "workers" | "postgres" | "redis") =>
+      Math.round(((to[key] - from[key]) * 1e6) / delivered);
+    const peakRssMb = await Promise.all(procs.map((p) => p.peakRssMb()));
+    return {
+      perSecond: (delivered * 1000) / (to.at - from.at),
+      perWorkerCpuSecond: delivered / (to.workers - from.workers),
+      cpuPerDelivery: {
+        workers: perDelivery("workers"),
+        postgres: perDelivery("postgres"),
+        redis: perDelivery("redis"),
+      },
+      peakRssMb,
+      seconds: (to.at - from.at) / 1000,
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}
+
+export async function benchThroughput(): Promise<Throughput> {
+  const sink = await startSink();
+  const post = await baseline<{ perSecond: number }>("bench/baseline-post.ts", [sink.url("ok"), CONCURRENCY]);
+  await sink.close();
+  const bare = await baseline<{ perSecond: number }>("bench/baseline-bullmq.ts", [
+    String(EVENTS * WEBHOOKS),
+    CONCURRENCY,
+  ]);
+  const one = await throughput(1);
+  console.log(
+    `throughput: ${fmt(EVENTS)} pushes x ${WEBHOOKS} webhooks, one worker process (concurrency ${CONCURRENCY}), every attempt recorded in Postgres`,
+  );
+  console.log(`  bare BullMQ no-op worker (baseline)          ${fmt(bare.perSecond).padStart(7)} jobs/s`);
+  console.log(`  bare POST loop, same client and receiver    ${fmt(post.perSecond).padStart(7)} requests/s`);
+  console.log(
+    `  Hookyard                                     ${fmt(one.perSecond).padStart(7)} deliveries/s  (target >= 3,000; ${(one.perSecond / post.perSecond).toFixed(2)} x the POST loop, target >= 0.25)`,
+  );
+  console.log(
+    `  CPU per delivery: worker ${one.cpuPerDelivery.workers} µs, Postgres ${one.cpuPerDelivery.postgres} µs, Redis ${one.cpuPerDelivery.redis} µs; measured over ${one.seconds.toFixed(1)} s`,
+  );
+  console.log(`  worker peak RSS ${fmt(one.peakRssMb[0] ?? 0)} MB (target < 250)\n`);
+  return one;
+}
+
+export async function benchTwoWorkers(): Promise<void> {
+  const one = await throughput(1);
+  const two = await throughput(2);
+  console.log(`two workers: the throughput run with one worker process, then two, on these 2 cores`);
+  console.log(
+    `  one worker   ${fmt(one.perSecond).padStart(6)} deliveries/s, ${fmt(one.perWorkerCpuSecond).padStart(6)} per worker CPU-second`,
+  );
+  console.log(
+    `  two workers  ${fmt(two.perSecond).padStart(6)} deliveries/s, ${fmt(two.perWorkerCpuSecond).padStart(6)} per worker CPU-second (peak RSS ${two.peakRssMb.map((r) => fmt(r)).join(" + ")} MB)`,
+  );
+  console.log(
+    `  per worker CPU-second, two against one: ${(two.perWorkerCpuSecond / one.perWorkerCpuSecond).toFixed(2)} (target >= 0.9)\n`,
+  );
+}
+
+/** Delivered latencies (ms) of pushes tagged t<n> sent at sentAt[n]. */
+function latencies(sentAt: Map<number, number>, arrivals: Map<number, number[]>): number[] {
+  const out: number[] = [];
+  for (const [n, at] of sentAt) for (const arrived of arrivals.get(n) ?? []) out.push(arrived - at);
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * An open-loop sender: one push every 1000/rate ms whether or not the API has answered the last,
+ * tagged t<n> so that the receiver can tell which push each delivery carries.
+ */
+async function openLoop(base: string, repository: string, rate: number, seconds: number, firstTag = 0) {
+  const sentAt = new Map<number, number>();
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  const count = rate * seconds;
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const tag = firstTag + i;
+    sentAt.set(tag, performance.now());
+    inFlight.push(ingest(base, push(repository, `t${tag}`)));
+  }
+  await Promise.all(inFlight);
+  return sentAt;
+}
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+
+export async function benchLatency(): Promise<void> {
+  const stage = await openStage("latency");
+  const sink = await startSink({ recordTags: true });
+  const api = await startApiProcess(stage.env);
+  const worker = startWorker(stage.env);
+  try {
+    await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
+    await warmUp(api.base, stage.db, "bench/app", WEBHOOKS);
+    const sentAt = await openLoop(api.base, "bench/app", RATE, LATENCY_SECONDS, 1_000_000);
+    const expected = sentAt.size * WEBHOOKS;
+    await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, { ...WAIT, what: "every delivery" });
+    const all = latencies(sentAt, sink.arrivals);
+    console.log(
+      `latency: ingest -> delivered, ${RATE} pushes/s x ${WEBHOOKS} webhooks for ${LATENCY_SECONDS} s, open-loop sender, one API and one worker process`,
+    );
+    console.log(
+      `  ${fmt(all.length)} deliveries: p50 ${fmt(percentile(all, 50), 1)} ms, p99 ${fmt(percentile(all, 99), 1)} ms (target < 100), max ${fmt(all.at(-1) ?? 0, 1)} ms\n`,
+    );
+  } finally {
+    await worker.stop();
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}
+
+/** One push through every webhook of a repository, so that the worker has loaded and connected. */
+async function warmUp(base: string, db: Parameters<typeof succeededCount>[0], repository: string, webhooks: number) {
+  const before = await succeededCount(db);
+  await ingest(base, push(repository, "warm-up"));
+  await waitFor(async () => (await succeededCount(db)) >= before + webhooks, { ...WAIT, what: "the warm-up" });
+}
+
+const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 10_000);
+
+export async function benchFanOut(): Promise<void> {
+  const stage = await openStage("fanout");
+  const sink = await startSink({ recordTags: true });
+  const api = await startApiProcess(stage.env);
+  const worker = startWorker(stage.env);
+  try {
+    await seedWebhooks(stage.db, 1, { url: sink.url("ok"), repository: "bench/warm" });
+    await warmUp(api.base, stage.db, "bench/warm", 1);
+    await seedWebhooks(stage.db, FAN_OUT, { url: sink.url("ok"), repository: "bench/wide" });
+    const sent = performance.now();
+    await ingest(api.base, push("bench/wide", "t1"));
+    await waitFor(() => (sink.arrivals.get(1)?.length ?? 0) >= FAN_OUT, { ...WAIT, what: "every delivery" });
+    const arrived = (sink.arrivals.get(1) ?? []).sort((a, b) => a - b);
+    const first = (arrived[0] as number) - sent;
+    const last = (arrived.at(-1) as number) - sent;
+    console.log(`fan-out: one push to ${fmt(FAN_OUT)} webhooks, one worker process already running`);
+    console.log(
+      `  first delivered after ${fmt(first)} ms (target < 300), all after ${fmt(last)} ms (target < 4,000)\n`,
+    );
+  } finally {
+    await worker.stop();
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}
+
+const STUCK = Number(process.env.BENCH_STUCK ?? 5_000);
+const ISOLATION_RATE = Number(process.env.BENCH_ISOLATION_RATE ?? 50);
+const ISOLATION_SECONDS = Number(process.env.BENCH_ISOLATION_SECONDS ?? 15);
+
+/**
+ * Healthy webhooks' latency alone, then beside one webhook whose receiver takes requests and never
+ * answers, with STUCK deliveries queued for it first.
+ */
+export async function benchIsolation(): Promise<void> {
+  const stage = await openStage("isolation");
+  const sink = await startSink({ recordTags: true });
+  // A receiver of its own, as a dead endpoint is another host: it does not share the healthy
+  // receiver's connection pool.
+  const dead = await startSink();
+  const api = await startApiProcess(stage.env);
+  const worker = startWorker(stage.env);
+  try {
+    await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/healthy" });
+    await seedWebhooks(stage.db, 1, { url: dead.url("hang"), repository: "bench/stuck" });
+    await warmUp(api.base, stage.db, "bench/healthy", WEBHOOKS);
+    const alone = await healthyRun(api.base, sink, 0);
+    await ingestPushes(api.base, "bench/stuck", STUCK);
+    const stuckQueued = performance.now();
+    const beside = await healthyRun(api.base, sink, 1_000_000);
+    const stuckAttempts = await stage.db.deliveryAttempt.count({
+      where: { delivery: { webhook: { repository: "bench/stuck" } } },
+    });
+    console.log(
+      `isolation: ${ISOLATION_RATE} pushes/s x ${WEBHOOKS} healthy webhooks for ${ISOLATION_SECONDS} s, alone, then beside one never-answering webhook with ${fmt(STUCK)} deliveries queued`,
+    );
+    console.log(`  alone:  ${fmt(alone.count)} delivered, p50 ${fmt(alone.p50, 1)} ms, p99 ${fmt(alone.p99, 1)} ms`);
+    console.log(
+      `  beside: ${fmt(beside.count)} delivered, p50 ${fmt(beside.p50, 1)} ms, p99 ${fmt(beside.p99, 1)} ms; ${(beside.p99 / alone.p99).toFixed(2)} x alone (target <= 2), ${beside.count === beside.expected ? "none lost" : `${fmt(beside.expected - beside.count)} not delivered within 2 minutes`}`,
+    );
+    console.log(
+      `  the stuck webhook: ${fmt(stuckAttempts)} attempts timed out in the ${fmt((performance.now() - stuckQueued) / 1000, 1)} s\n`,
+    );
+  } finally {
+    await worker.stop("SIGKILL");
+    await api.stop();
+    await sink.close();
+    await dead.close();
+    await stage.close();
+  }
+}
+
+async function healthyRun(base: string, sink: Awaited<ReturnType<typeof startSink>>, firstTag: number) {
+  const sentAt = await openLoop(base, "bench/healthy", ISOLATION_RATE, ISOLATION_SECONDS, firstTag);
+  const expected = sentAt.size * WEBHOOKS;
+  // At most two minutes after the last push: a starved run is reported, not waited for.
+  await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, {
+    timeoutMs: 120_000,
+    intervalMs: 50,
+    what: "every healthy delivery",
+  }).catch(() => undefined);
+  const all = latencies(sentAt, sink.arrivals);
+  return { count: all.length, expected, p50: percentile(all, 50), p99: percentile(all, 99) };
+}

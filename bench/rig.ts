@@ -1,0 +1,230 @@
+// What the delivery scenarios share: a database and queue prefix of their own, the API and worker
+// processes as deployed, a loopback receiver that counts (and can hang), and the CPU and memory
+// readings of processes from /proc.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { promisify } from "node:util";
+import { createDb, type Db, newId } from "@hookyard/db";
+import { createTestDatabase, deleteQueueKeys, freePort, waitFor } from "@hookyard/testkit";
+
+const run = promisify(execFile);
+export const ADMIN = "bench-admin-token-0123456789";
+export const INGEST = "bench-ingest-token-0123456789";
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU seconds a process has used (utime + stime of /proc/PID/stat). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of every process of a command name (all of Postgres's backends, say). */
+export async function cpuOf(command: string): Promise<number> {
+  const { stdout } = await run("pgrep", ["-x", command]).catch(() => ({ stdout: "" }));
+  const pids = stdout.split("\n").filter(Boolean).map(Number);
+  return (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+}
+
+/** A process's peak resident memory so far (VmHWM), in MB. */
+export async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/**
+ * A loopback receiver: `/ok` answers 200, `/hang` takes the request and never answers. It counts
+ * what reached `/ok` and, when asked, when each tag `t<n>` of a DTR body first arrived there.
+ */
+export interface Sink {
+  url(path: "ok" | "hang"): string;
+  delivered(): number;
+  /** Arrival times (performance.now()) of deliveries that carried tag t<n>, by n. */
+  arrivals: Map<number, number[]>;
+  close(): Promise<void>;
+}
+
+export async function startSink(options: { recordTags?: boolean } = {}): Promise<Sink> {
+  let delivered = 0;
+  const arrivals = new Map<number, number[]>();
+  const sockets = new Set<Socket>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === "/hang") {
+      req.resume();
+      return;
+    }
+    if (!options.recordTags) {
+      req.resume();
+      req.on("end", () => {
+        delivered++;
+        res.writeHead(200).end();
+      });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const at = performance.now();
+      delivered++;
+      const tag = /"tag":"t(\d+)"/.exec(Buffer.concat(chunks).toString("utf8"))?.[1];
+      if (tag !== undefined) {
+        const list = arrivals.get(Number(tag)) ?? [];
+        list.push(at);
+        arrivals.set(Number(tag), list);
+      }
+      res.writeHead(200).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (path) => `http://127.0.0.1:${port}/${path}`,
+    delivered: () => delivered,
+    arrivals,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A database and queue prefix of the scenario's own, and the settings its processes share. */
+export interface Stage {
+  db: Db;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function openStage(name: string, extra: Record<string, string> = {}): Promise<Stage> {
+  const own = await createTestDatabase();
+  const env = {
+    DATABASE_URL: own.url,
+    HOOKYARD_ADMIN_TOKEN: ADMIN,
+    HOOKYARD_INGEST_TOKENS: INGEST,
+    HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
+    HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}-${name}`,
+    HOOKYARD_WORKER_METRICS_PORT: "0",
+    LOG_LEVEL: "warn",
+    ...extra,
+  };
+  const db = createDb(own.url);
+  return {
+    db,
+    env,
+    async close() {
+      await db.$disconnect();
+      await deleteQueueKeys(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", env.HOOKYARD_QUEUE_PREFIX);
+      await own.drop();
+    },
+  };
+}
+
+/** Webhooks straight into the table (10,000 through the API would time the API, not delivery). */
+export async function seedWebhooks(
+  db: Db,
+  count: number,
+  options: { url: string; repository: string; events?: string[] },
+): Promise<void> {
+  for (let from = 0; from < count; from += 5_000) {
+    await db.webhook.createMany({
+      data: Array.from({ length: Math.min(5_000, count - from) }, (_, i) => ({
+        id: newId("webhook"),
+        name: `bench-${from + i}`,
+        url: options.url,
+        events: options.events ?? ["TAG_PUSH"],
+        repository: options.repository,
+        namespace: options.repository.split("/")[0] as string,
+      })),
+    });
+  }
+}
+
+export interface Proc {
+  child: ChildProcess;
+  cpu(): Promise<number>;
+  peakRssMb(): Promise<number>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startProcess(main: string, env: Record<string, string>): Proc {
+  const profile =
+    process.env.BENCH_WORKER_PROFILE && main.includes("worker")
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
+      : [];
+  const child = spawn(process.execPath, [...profile, main], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    cpu: () => cpuSeconds(child.pid ?? 0),
+    peakRssMb: () => peakRssMb(child.pid ?? 0),
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export const startWorker = (env: Record<string, string>) => startProcess("apps/worker/dist/main.js", env);
+
+/** The API as its own process, on a free port; resolves once it answers /readyz. */
+export async function startApiProcess(env: Record<string, string>): Promise<Proc & { base: string }> {
+  const port = await freePort();
+  const proc = startProcess("apps/api/dist/main.js", { ...env, PORT: String(port) });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.ok === true, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: "the API to answer /readyz",
+  });
+  return { ...proc, base };
+}
+
+/** A tagged push (MANIFEST_PUSH and TAG_PUSH) sent to the ingest route; throws unless accepted. */
+export async function ingest(base: string, envelope: unknown): Promise<void> {
+  const response = await fetch(`${base}/api/v1/ingest/distribution`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${INGEST}`, "content-type": "application/json" },
+    body: JSON.stringify(envelope),
+  });
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+/** Succeeded deliveries, as Postgres has them. */
+export async function succeededCount(db: Db): Promise<number> {
+  return db.delivery.count({ where: { status: "succeeded" } });
+}
+
+export interface Reading {
+  at: number;
+  done: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+}
+
+export async function reading(db: Db, workers: readonly Proc[]): Promise<Reading> {
+  const [done, cpus, postgres, redis] = await Promise.all([
+    succeededCount(db),
+    Promise.all(workers.map((w) => w.cpu())),
+    cpuOf("postgres"),
+    cpuOf("redis-server"),
+  ]);
+  return { at: performance.now(), done, workers: cpus.reduce((a, b) => a + b, 0), postgres, redis };
+}

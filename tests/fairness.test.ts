@@ -1,0 +1,110 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { TestHookyard } from "./support/hookyard.js";
+
+/** A receiver that takes requests and answers none until released; then answers all, and every later one, 200. */
+async function startStuckReceiver() {
+  const held: ServerResponse[] = [];
+  let requests = 0;
+  let released = false;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      requests++;
+      if (released) res.writeHead(200).end();
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    held: () => held.length,
+    release() {
+      released = true;
+      for (const res of held.splice(0)) res.writeHead(200).end();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const CONCURRENCY = 10;
+const PER_WEBHOOK = 3;
+
+describe("fairness between webhooks", () => {
+  let hookyard: TestHookyard;
+  let healthy: Receiver;
+  let stuck: Awaited<ReturnType<typeof startStuckReceiver>>;
+  afterEach(async () => {
+    stuck?.release();
+    await hookyard?.close();
+    await healthy?.close();
+    await stuck?.close();
+  });
+
+  it("a receiver that never answers holds only its webhook's share of the worker; the others keep flowing and it loses no attempt", async () => {
+    healthy = await startReceiver(() => ({ status: 200 }));
+    stuck = await startStuckReceiver();
+    hookyard = await TestHookyard.start({
+      env: {
+        HOOKYARD_WORKER_CONCURRENCY: String(CONCURRENCY),
+        HOOKYARD_WEBHOOK_CONCURRENCY: String(PER_WEBHOOK),
+        // Longer than this test takes: a held request is never given up on while the others flow.
+        HOOKYARD_DELIVERY_TIMEOUT: "60s",
+        HOOKYARD_JOB_LOCK: "5s",
+      },
+    });
+    const stuckHook = await hookyard.createWebhook({
+      name: "stuck",
+      url: `${stuck.url}/hook`,
+      events: ["TAG_PUSH"],
+      repository: "acme/stuck",
+    });
+    for (const name of ["a", "b"]) {
+      await hookyard.createWebhook({
+        name,
+        url: `${healthy.url}/${name}`,
+        events: ["TAG_PUSH"],
+        repository: "acme/web",
+      });
+    }
+
+    // More deliveries for the stuck webhook than the worker has slots in all.
+    const stuckPushes = 3 * CONCURRENCY;
+    for (let i = 0; i < stuckPushes; i++) {
+      expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/stuck", tag: `s${i}` }))).status).toBe(
+        202,
+      );
+    }
+    await waitFor(() => stuck.held() >= PER_WEBHOOK, {
+      timeoutMs: 15_000,
+      what: "the stuck webhook's share in flight",
+    });
+
+    const healthyPushes = 20;
+    for (let i = 0; i < healthyPushes; i++) {
+      expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: `h${i}` }))).status).toBe(
+        202,
+      );
+    }
+    await healthy.waitForRequests(2 * healthyPushes, 30_000);
+
+    // Every healthy delivery went out while the stuck webhook still held exactly its share.
+    expect(stuck.requests()).toBe(PER_WEBHOOK);
+    expect(stuck.held()).toBe(PER_WEBHOOK);
+    const stuckPending = await hookyard.db.delivery.count({ where: { webhookId: stuckHook.id, status: "pending" } });
+    expect(stuckPending).toBe(stuckPushes);
+    expect(await hookyard.db.deliveryAttempt.count({ where: { delivery: { webhookId: stuckHook.id } } })).toBe(0);
+
+    // Once it answers, each of its deliveries goes out once, on its first attempt: being held back
+    // (many times over, each a few tens of milliseconds) spent none of them.
+    stuck.release();
+    await hookyard.settledDeliveries(stuckHook.id, stuckPushes, 30_000);
+    const attempts = await hookyard.db.deliveryAttempt.findMany({ where: { delivery: { webhookId: stuckHook.id } } });
+    expect(attempts.map((a) => a.n)).toEqual(new Array(stuckPushes).fill(1));
+    expect(attempts.every((a) => a.statusCode === 200)).toBe(true);
+    expect(stuck.requests()).toBe(stuckPushes);
+  }, 90_000);
+});
