@@ -2,7 +2,14 @@ import { type Config, StartupError } from "@hookyard/config";
 import { WebhookSlots } from "@hookyard/core";
 import { createDb, type Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
+import {
+  connectRedis,
+  createQueues,
+  evictionProblem,
+  queueDeliveries,
+  queueLabel,
+  readRedisMemory,
+} from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
 import { Worker, type WorkerOptions } from "bullmq";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
@@ -40,7 +47,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const { maxAttempts } = config;
-  const store = createBatchedStore(db, { maxAttempts });
+  const store = createBatchedStore(db, {
+    maxAttempts,
+    queuePending: (deliveries) => queueDeliveries(queues, deliveries, maxAttempts),
+  });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
   const storeWaitLimitMs = config.storeWaitMs;
@@ -54,11 +64,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     // A job whose worker died is taken over, not failed: at-least-once delivery.
     maxStalledCount: 100,
   };
-  const events = new Worker(
-    queues.events.name,
-    eventsProcessor({ store, queues, maxAttempts, gate, storeWaitLimitMs }, logger),
-    { ...common, concurrency: 50 },
-  );
+  const events = new Worker(queues.events.name, eventsProcessor({ store, gate, storeWaitLimitMs }, logger), {
+    ...common,
+    concurrency: 50,
+  });
   const deliver = deliveriesProcessor(
     {
       db,

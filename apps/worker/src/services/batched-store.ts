@@ -6,6 +6,7 @@ import {
   type DeliveryForSending,
   type FanOutResult,
   loadDeliveriesForSending,
+  type OnPending,
   recordAttempts,
   recordEventsAndFanOut,
 } from "@hookyard/db";
@@ -24,7 +25,15 @@ export interface DeliveryStore {
  * machine whatever its size, so per-job statements capped a worker at a few hundred deliveries per
  * second; batched, the cost is shared (docs/performance.md).
  */
-export function createBatchedStore(db: Db, options: { maxAttempts: number; windowMs?: number }): DeliveryStore {
+export function createBatchedStore(
+  db: Db,
+  options: {
+    maxAttempts: number;
+    /** Queues deliveries as fan-out stores them, a chunk at a time. */
+    queuePending: OnPending;
+    windowMs?: number;
+  },
+): DeliveryStore {
   const schedule = (run: () => void) => setTimeout(run, options.windowMs ?? 2);
   const common = { cache: false, maxBatchSize: 500, batchScheduleFn: schedule };
 
@@ -36,7 +45,10 @@ export function createBatchedStore(db: Db, options: { maxAttempts: number; windo
     (records) => recordAttempts(db, records, options.maxAttempts),
     common,
   );
-  const fanOuts = new DataLoader<AcceptedEvent, FanOutResult>((events) => recordEventsAndFanOut(db, events), common);
+  const fanOuts = new DataLoader<AcceptedEvent, FanOutResult>(
+    (events) => recordEventsAndFanOut(db, events, options.queuePending),
+    common,
+  );
 
   return {
     loadDelivery: (id) => deliveries.load(id),

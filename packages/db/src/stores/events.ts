@@ -2,7 +2,7 @@ import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { isolateFailures, type UnstorableItemError } from "../store-errors.js";
+import { isolateFailures, OutsideStoreError, type UnstorableItemError } from "../store-errors.js";
 import { type StartedRun, startChainRuns } from "./chain-runs.js";
 
 /**
@@ -66,21 +66,31 @@ export interface FanOutResult {
   chainRuns: StartedRun[];
 }
 
+/** Deliveries a fan-out found pending, handed on (to be queued) as each chunk of them is stored. */
+export type OnPending = (deliveries: FanOutResult["pendingDeliveries"]) => Promise<void>;
+
+/** Deliveries stored (and handed to onPending) per statement: the first go out while the rest of a
+ * wide fan-out is still being written, and no statement grows without bound. */
+export const FAN_OUT_CHUNK = 500;
+
 /**
- * Records events once each (by dedup key, under the id the first copy was accepted with) and creates one pending delivery for every enabled webhook
- * each matches, for a whole batch in three set-based statements. Safe to run again for the same
- * events: the unique keys make it a no-op, and it returns every delivery still pending so they can
- * be (re-)enqueued. No transaction: each step is idempotent on its own.
+ * Records events once each (by dedup key, under the id the first copy was accepted with) and creates
+ * one pending delivery for every enabled webhook each matches, for a whole batch in set-based
+ * statements, FAN_OUT_CHUNK deliveries at a time. Safe to run again for the same events (a worker
+ * died half way): the unique keys make each step a no-op, and every delivery of theirs still pending
+ * is handed to `onPending` again, so it can be (re-)queued under its own id. No transaction: each
+ * step is idempotent on its own.
  */
 export function recordEventsAndFanOut(
   db: Db,
   events: readonly AcceptedEvent[],
+  onPending: OnPending = async () => {},
 ): Promise<Array<FanOutResult | UnstorableItemError>> {
   // Every step is idempotent, so the halves of a refused batch may run again (isolateFailures).
-  return isolateFailures(events, (batch) => fanOutBatch(db, batch));
+  return isolateFailures(events, (batch) => fanOutBatch(db, batch, onPending));
 }
 
-async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<FanOutResult[]> {
+async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: OnPending): Promise<FanOutResult[]> {
   // ON CONFLICT DO UPDATE may not touch one row twice in a statement: send each key once.
   // Sorted, so that concurrent batches (two workers) take the unique index's locks in one order.
   const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()].sort((a, b) =>
@@ -106,29 +116,57 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[]): Promise<Fa
     matchingWebhooksSql(unique.map((e) => ({ ...e, id: idByKey.get(e.dedupKey) as string }))),
   );
 
-  // Before the deliveries' statement, so that its look for pending deliveries finds step 1's too.
+  // Before the deliveries, so that the look for pending deliveries below finds step 1's too.
   const chains = await startChainRuns(
     db,
     unique.map((e) => ({ id: idByKey.get(e.dedupKey) as string, type: e.type, repository: e.repository })),
   );
 
   const pendingByEvent = new Map<string, FanOutResult["pendingDeliveries"]>(eventIds.map((id) => [id, []]));
+  const handedOn = new Set<string>();
+  const handOn = async (rows: ReadonlyArray<{ id: string; event_id: string; webhook_id: string }>) => {
+    const fresh = rows.filter((row) => !handedOn.has(row.id));
+    for (const row of fresh) {
+      handedOn.add(row.id);
+      pendingByEvent.get(row.event_id)?.push({ id: row.id, webhookId: row.webhook_id });
+    }
+    if (fresh.length === 0) return;
+    await onPending(fresh.map((row) => ({ id: row.id, webhookId: row.webhook_id }))).catch((error: unknown) => {
+      throw new OutsideStoreError(error);
+    });
+  };
+
   matches.sort((a, b) =>
     a.webhook_id === b.webhook_id ? (a.event_id < b.event_id ? -1 : 1) : a.webhook_id < b.webhook_id ? -1 : 1,
   );
-  if (matches.length > 0 || chains.chainedEventIds.size > 0) {
-    // The outer SELECT does not see the rows this statement inserts, hence the UNION with them.
-    const pending = await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
-      WITH inserted AS (
-        INSERT INTO deliveries (id, webhook_id, event_id)
-        SELECT * FROM unnest(${matches.map(() => newId("delivery"))}::text[],
-                             ${matches.map((m) => m.webhook_id)}::text[], ${matches.map((m) => m.event_id)}::text[])
-        ON CONFLICT (webhook_id, event_id) DO NOTHING
-        RETURNING id, event_id, webhook_id)
-      SELECT id, event_id, webhook_id FROM inserted
-      UNION
-      SELECT id, event_id, webhook_id FROM deliveries WHERE event_id = ANY(${eventIds}::text[]) AND status = 'pending'`;
-    for (const row of pending) pendingByEvent.get(row.event_id)?.push({ id: row.id, webhookId: row.webhook_id });
+  for (let from = 0; from < matches.length; from += FAN_OUT_CHUNK) {
+    const chunk = matches.slice(from, from + FAN_OUT_CHUNK);
+    // The chunk's deliveries, new or left pending by an earlier run; the outer SELECT does not see
+    // the rows this statement inserts, hence the UNION with them.
+    await handOn(
+      await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
+        WITH pairs AS (
+          SELECT * FROM unnest(${chunk.map(() => newId("delivery"))}::text[],
+                               ${chunk.map((m) => m.webhook_id)}::text[], ${chunk.map((m) => m.event_id)}::text[])
+          AS p(id, webhook_id, event_id)),
+        inserted AS (
+          INSERT INTO deliveries (id, webhook_id, event_id) SELECT id, webhook_id, event_id FROM pairs
+          ON CONFLICT (webhook_id, event_id) DO NOTHING
+          RETURNING id, event_id, webhook_id)
+        SELECT id, event_id, webhook_id FROM inserted
+        UNION
+        SELECT d.id, d.event_id, d.webhook_id
+        FROM deliveries d JOIN pairs p ON d.webhook_id = p.webhook_id AND d.event_id = p.event_id
+        WHERE d.status = 'pending'`,
+    );
+  }
+  if (chains.chainedEventIds.size > 0) {
+    // The chain runs' first steps (started above, or by an earlier run of this fan-out).
+    await handOn(
+      await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
+        SELECT id, event_id, webhook_id FROM deliveries
+        WHERE event_id = ANY(${[...chains.chainedEventIds]}::text[]) AND status = 'pending'`,
+    );
   }
   return events.map((e) => {
     const eventId = idByKey.get(e.dedupKey) as string;
