@@ -1,4 +1,4 @@
-import type { Db } from "../client.js";
+import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { isolateFailures, UnstorableItemError } from "../store-errors.js";
 import { webhookStateEvents } from "./operational.js";
@@ -94,7 +94,9 @@ async function recordRound(
 ): Promise<Array<AttemptOutcome | null>> {
   // Rows are moved in delivery id order, so that two workers' batches lock shared rows alike.
   const sorted = [...records].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1));
-  const rows = await db.$queryRaw<Array<AttemptOutcome & { id: string }>>`
+  const rows = await sql<AttemptOutcome & { id: string }>(
+    db,
+    Prisma.sql`
     WITH input AS (
       SELECT * FROM unnest(
         ${sorted.map((r) => r.deliveryId)}::text[], ${sorted.map((r) => r.attemptId)}::text[],
@@ -142,7 +144,8 @@ async function recordRound(
            webhook_id AS "webhookId" FROM moved
     UNION ALL
     SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
-           webhook_id AS "webhookId" FROM booked_before`;
+           webhook_id AS "webhookId" FROM booked_before`,
+  );
   const byId = new Map(
     rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
   );

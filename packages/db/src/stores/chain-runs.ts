@@ -6,7 +6,7 @@ import {
   chainRunVerdict,
   chainStepState,
 } from "@hookyard/core";
-import type { Db } from "../client.js";
+import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { chainRunEndedEvents } from "./operational.js";
@@ -46,14 +46,17 @@ export async function startChainRuns(
   const none: ChainStarts = { started: [], chainedEventIds: new Set() };
   const withRepository = events.filter((e) => e.repository !== null);
   if (withRepository.length === 0) return none;
-  const matches = await db.$queryRaw<Array<{ event_id: string; chain_id: string; webhook_ids: string[] }>>`
+  const matches = await sql<{ event_id: string; chain_id: string; webhook_ids: string[] }>(
+    db,
+    Prisma.sql`
     SELECT e.id AS event_id, c.id AS chain_id, array_agg(l.webhook_id ORDER BY l.position) AS webhook_ids
     FROM unnest(${withRepository.map((e) => e.id)}::text[], ${withRepository.map((e) => e.type)}::text[],
                 ${withRepository.map((e) => e.repository)}::text[]) AS e(id, type, repository)
     JOIN chains c ON c.repository = e.repository AND e.type = ANY(c.events)
     JOIN chain_links l ON l.chain_id = c.id
     GROUP BY e.id, c.id
-    ORDER BY c.id, e.id`;
+    ORDER BY c.id, e.id`,
+  );
   if (matches.length === 0) return none;
 
   const runs = matches.map((m) => ({ ...m, runId: newId("chainRun"), deliveryId: newId("delivery") }));

@@ -1,23 +1,78 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import type { Db } from "../client.js";
-import type { DeliveryStatus } from "../generated/prisma/client.js";
+import { type Db, sql } from "../client.js";
+import { type DeliveryStatus, type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures } from "../store-errors.js";
 import { eventRowData } from "./events.js";
 
-async function loadBatch(db: Db, deliveryIds: readonly string[]) {
-  const rows = await db.delivery.findMany({
-    where: { id: { in: [...deliveryIds] } },
-    include: { webhook: true, event: true },
-  });
-  const byId = new Map(rows.map((row) => [row.id, row]));
+/** What sending a delivery needs of its row, its webhook's and its event's. */
+export interface DeliveryForSending {
+  id: string;
+  status: DeliveryStatus;
+  test: boolean;
+  webhook: {
+    id: string;
+    url: string;
+    format: PayloadFormat;
+    secret: string | null;
+    previousSecret: string | null;
+    previousSecretUntil: Date | null;
+    headers: unknown;
+    tlsCert: string | null;
+    skipTlsVerification: boolean;
+    enabled: boolean;
+  };
+  event: {
+    id: string;
+    type: string;
+    dedupKey: string;
+    source: string;
+    namespace: string | null;
+    repository: string | null;
+    tag: string | null;
+    digest: string | null;
+    actor: string | null;
+    occurredAt: Date;
+    data: unknown;
+    subjectWebhookId: string | null;
+  };
+}
+
+type SendingRow = Pick<DeliveryForSending, "id" | "status" | "test"> & {
+  webhook: DeliveryForSending["webhook"];
+} & DeliveryForSending["event"] & { eventId: string };
+
+/** One statement for a batch: the delivery joined to its webhook (as one JSON value) and its event. */
+async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<DeliveryForSending | null>> {
+  const rows = await sql<SendingRow>(
+    db,
+    Prisma.sql`
+    SELECT d.id, d.status::text AS status, d.test,
+           json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
+                             'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
+                             'headers', w.headers, 'tlsCert', w.tls_cert,
+                             'skipTlsVerification', w.skip_tls_verification, 'enabled', w.enabled) AS webhook,
+           e.id AS "eventId", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag,
+           e.digest, e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
+    FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
+    WHERE d.id = ANY(${[...deliveryIds]}::text[])`,
+  );
+  const byId = new Map<string, DeliveryForSending>();
+  for (const { id, status, test, webhook, eventId, ...event } of rows) {
+    const until = webhook.previousSecretUntil as unknown as string | null;
+    byId.set(id, {
+      id,
+      status,
+      test,
+      webhook: { ...webhook, previousSecretUntil: until === null ? null : new Date(until) },
+      event: { ...event, id: eventId },
+    });
+  }
   return deliveryIds.map((id) => byId.get(id) ?? null);
 }
 
-export type DeliveryForSending = NonNullable<Awaited<ReturnType<typeof loadBatch>>[number]>;
-
-/** Deliveries with their webhook and event, for a batch of ids (one query each for the three); a
- * row Postgres cannot read back fails alone. */
+/** Deliveries with their webhook and event, for a batch of ids (one statement); a row Postgres
+ * cannot read back fails alone. */
 export function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[]) {
   return isolateFailures(deliveryIds, (batch) => loadBatch(db, batch));
 }

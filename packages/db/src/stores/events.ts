@@ -1,5 +1,5 @@
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
-import type { Db } from "../client.js";
+import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures, OutsideStoreError, type UnstorableItemError } from "../store-errors.js";
@@ -96,7 +96,9 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
   const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()].sort((a, b) =>
     a.dedupKey < b.dedupKey ? -1 : 1,
   );
-  const stored = await db.$queryRaw<{ id: string; dedup_key: string }[]>`
+  const stored = await sql<{ id: string; dedup_key: string }>(
+    db,
+    Prisma.sql`
     INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data,
                         subject_webhook_id)
     SELECT * FROM unnest(
@@ -107,12 +109,14 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
       ${unique.map((e) => e.actor)}::text[], ${unique.map((e) => e.occurredAt)}::timestamptz[],
       ${unique.map((e) => JSON.stringify(e.data))}::jsonb[], ${unique.map((e) => e.subjectWebhookId ?? null)}::text[])
     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-    RETURNING id, dedup_key`;
+    RETURNING id, dedup_key`,
+  );
   const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
   const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
 
   // Under the stored ids: a repeated event keeps the id its first copy was stored with.
-  const matches = await db.$queryRaw<{ event_id: string; webhook_id: string }[]>(
+  const matches = await sql<{ event_id: string; webhook_id: string }>(
+    db,
     matchingWebhooksSql(unique.map((e) => ({ ...e, id: idByKey.get(e.dedupKey) as string }))),
   );
 
@@ -144,7 +148,9 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
     // The chunk's deliveries, new or left pending by an earlier run; the outer SELECT does not see
     // the rows this statement inserts, hence the UNION with them.
     await handOn(
-      await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
+      await sql<{ id: string; event_id: string; webhook_id: string }>(
+        db,
+        Prisma.sql`
         WITH pairs AS (
           SELECT * FROM unnest(${chunk.map(() => newId("delivery"))}::text[],
                                ${chunk.map((m) => m.webhook_id)}::text[], ${chunk.map((m) => m.event_id)}::text[])
@@ -158,14 +164,18 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
         SELECT d.id, d.event_id, d.webhook_id
         FROM deliveries d JOIN pairs p ON d.webhook_id = p.webhook_id AND d.event_id = p.event_id
         WHERE d.status = 'pending'`,
+      ),
     );
   }
   if (chains.chainedEventIds.size > 0) {
     // The chain runs' first steps (started above, or by an earlier run of this fan-out).
     await handOn(
-      await db.$queryRaw<{ id: string; event_id: string; webhook_id: string }[]>`
+      await sql<{ id: string; event_id: string; webhook_id: string }>(
+        db,
+        Prisma.sql`
         SELECT id, event_id, webhook_id FROM deliveries
         WHERE event_id = ANY(${[...chains.chainedEventIds]}::text[]) AND status = 'pending'`,
+      ),
     );
   }
   return events.map((e) => {
