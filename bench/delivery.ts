@@ -282,3 +282,44 @@ async function healthyRun(base: string, sink: Awaited<ReturnType<typeof startSin
   const all = latencies(sentAt, sink.arrivals);
   return { count: all.length, expected, p50: percentile(all, 50), p99: percentile(all, 99) };
 }
+
+/**
+ * The throughput run with the worker SIGKILLed half way and a new one started: every delivery must
+ * end succeeded after the takeover; the repeats (requests the killed worker had sent but not
+ * booked) are counted.
+ */
+export async function benchCrash(): Promise<void> {
+  const stage = await openStage("crash", {
+    HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY,
+    // Jobs of a killed worker are taken over once their lock lapses (HOOKYARD_JOB_LOCK).
+    HOOKYARD_JOB_LOCK: "5s",
+  });
+  const sink = await startSink();
+  const api = await startApiProcess(stage.env);
+  const procs: Proc[] = [];
+  try {
+    await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
+    await ingestPushes(api.base, "bench/app", EVENTS);
+    const total = EVENTS * WEBHOOKS;
+    procs.push(startWorker(stage.env));
+    await waitFor(async () => (await succeededCount(stage.db)) >= total / 2, { ...WAIT, what: "half" });
+    const atKill = await succeededCount(stage.db);
+    await procs[0]?.stop("SIGKILL");
+    const killedAt = performance.now();
+    procs.push(startWorker(stage.env));
+    await waitFor(async () => (await succeededCount(stage.db)) >= total, { ...WAIT, what: "every delivery" });
+    const seconds = (performance.now() - killedAt) / 1000;
+    const notSucceeded = await stage.db.delivery.count({ where: { status: { not: "succeeded" } } });
+    console.log(
+      `crash: the throughput run (${fmt(total)} deliveries), its worker SIGKILLed with ${fmt(atKill)} succeeded, a new one started`,
+    );
+    console.log(
+      `  all ${fmt(total)} succeeded ${fmt(seconds, 1)} s after the kill (${notSucceeded} not succeeded); ${fmt(sink.repeats())} sent twice (${((100 * sink.repeats()) / total).toFixed(2)} %), at most the ${CONCURRENCY} in flight\n`,
+    );
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}

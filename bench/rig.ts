@@ -46,6 +46,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 export interface Sink {
   url(path: "ok" | "hang"): string;
   delivered(): number;
+  /** Requests that carried a delivery id (x-hookyard-delivery) already seen: repeats. */
+  repeats(): number;
   /** Arrival times (performance.now()) of deliveries that carried tag t<n>, by n. */
   arrivals: Map<number, number[]>;
   close(): Promise<void>;
@@ -54,6 +56,15 @@ export interface Sink {
 export async function startSink(options: { recordTags?: boolean } = {}): Promise<Sink> {
   let delivered = 0;
   const arrivals = new Map<number, number[]>();
+  const seen = new Set<string>();
+  let repeats = 0;
+  const count = (req: IncomingMessage) => {
+    delivered++;
+    const id = req.headers["x-hookyard-delivery"];
+    if (typeof id !== "string") return;
+    if (seen.has(id)) repeats++;
+    else seen.add(id);
+  };
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === "/hang") {
@@ -63,7 +74,7 @@ export async function startSink(options: { recordTags?: boolean } = {}): Promise
     if (!options.recordTags) {
       req.resume();
       req.on("end", () => {
-        delivered++;
+        count(req);
         res.writeHead(200).end();
       });
       return;
@@ -72,7 +83,7 @@ export async function startSink(options: { recordTags?: boolean } = {}): Promise
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const at = performance.now();
-      delivered++;
+      count(req);
       const tag = /"tag":"t(\d+)"/.exec(Buffer.concat(chunks).toString("utf8"))?.[1];
       if (tag !== undefined) {
         const list = arrivals.get(Number(tag)) ?? [];
@@ -92,6 +103,7 @@ export async function startSink(options: { recordTags?: boolean } = {}): Promise
   return {
     url: (path) => `http://127.0.0.1:${port}/${path}`,
     delivered: () => delivered,
+    repeats: () => repeats,
     arrivals,
     close: () =>
       new Promise((resolve) => {

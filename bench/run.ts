@@ -11,7 +11,7 @@ import { loadConfig } from "@hookyard/config";
 import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase } from "@hookyard/testkit";
 import express from "express";
-import { benchFanOut, benchIsolation, benchLatency, benchThroughput, benchTwoWorkers } from "./delivery.js";
+import { benchCrash, benchFanOut, benchIsolation, benchLatency, benchThroughput, benchTwoWorkers } from "./delivery.js";
 import { benchMatching } from "./matching.js";
 import { benchPrune } from "./prune.js";
 import { benchSoak } from "./soak.js";
@@ -96,7 +96,7 @@ try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
   // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, throughput,
-  // latency, fanout, isolation, two-workers, matching, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  // latency, fanout, isolation, two-workers, crash, matching, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
   const only = process.argv[2] ?? process.env.BENCH_ONLY;
   const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
@@ -110,6 +110,7 @@ try {
   if (runs("fanout")) await benchFanOut();
   if (runs("isolation")) await benchIsolation();
   if (runs("two-workers")) await benchTwoWorkers();
+  if (runs("crash")) await benchCrash();
 
   // --- matching: one event's webhooks among 100,000, beside a primary-key read
   if (runs("matching")) await benchMatching();
