@@ -129,7 +129,8 @@ export async function openStage(name: string, extra: Record<string, string> = {}
     HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
     HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}-${name}`,
     HOOKYARD_WORKER_METRICS_PORT: "0",
-    LOG_LEVEL: "warn",
+    // As deployed the processes log at info; the figures are taken at warn unless BENCH_LOG_LEVEL says.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     ...extra,
   };
   const db = createDb(own.url);
