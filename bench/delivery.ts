@@ -170,15 +170,21 @@ export async function benchLatency(): Promise<void> {
   try {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
     await warmUp(api.base, stage.db, "bench/app", WEBHOOKS);
+    const before = { worker: await worker.cpu(), api: await api.cpu() };
     const sentAt = await openLoop(api.base, "bench/app", RATE, LATENCY_SECONDS, 1_000_000);
     const expected = sentAt.size * WEBHOOKS;
     await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, { ...WAIT, what: "every delivery" });
     const all = latencies(sentAt, sink.arrivals);
+    const workerUs = ((await worker.cpu()) - before.worker) * 1e6;
+    const apiUs = ((await api.cpu()) - before.api) * 1e6;
     console.log(
       `latency: ingest -> delivered, ${RATE} pushes/s x ${WEBHOOKS} webhooks for ${LATENCY_SECONDS} s, open-loop sender, one API and one worker process`,
     );
     console.log(
-      `  ${fmt(all.length)} deliveries: p50 ${fmt(percentile(all, 50), 1)} ms, p99 ${fmt(percentile(all, 99), 1)} ms (target < 100), max ${fmt(all.at(-1) ?? 0, 1)} ms\n`,
+      `  ${fmt(all.length)} deliveries: p50 ${fmt(percentile(all, 50), 1)} ms, p99 ${fmt(percentile(all, 99), 1)} ms (target < 100), max ${fmt(all.at(-1) ?? 0, 1)} ms`,
+    );
+    console.log(
+      `  CPU: worker ${fmt(workerUs / expected)} µs per delivery, API ${fmt(apiUs / sentAt.size)} µs per push\n`,
     );
   } finally {
     await worker.stop();
