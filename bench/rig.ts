@@ -173,10 +173,9 @@ export interface Proc {
 }
 
 export function startProcess(main: string, env: Record<string, string>): Proc {
-  const profile =
-    process.env.BENCH_WORKER_PROFILE && main.includes("worker")
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
-      : [];
+  // BENCH_WORKER_PROFILE / BENCH_API_PROFILE: a directory for the processes' CPU profiles.
+  const profileDir = main.includes("worker") ? process.env.BENCH_WORKER_PROFILE : process.env.BENCH_API_PROFILE;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, main], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
