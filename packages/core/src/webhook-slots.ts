@@ -6,7 +6,8 @@
  * the worker's slots, each for the delivery timeout, and every other webhook keeps the rest.
  */
 export class WebhookSlots {
-  private readonly inFlight = new Map<string, number>();
+  /** When each attempt a webhook has in flight started (performance.now()), oldest first. */
+  private readonly inFlight = new Map<string, number[]>();
   /** Exponentially weighted mean of each webhook's recent attempt durations, in ms. */
   private readonly typicalMs = new Map<string, number>();
 
@@ -18,19 +19,22 @@ export class WebhookSlots {
     private readonly remembered = 10_000,
   ) {}
 
-  /** Takes a slot of the webhook's share, or says there is none free. */
-  take(webhookId: string): boolean {
-    const count = this.inFlight.get(webhookId) ?? 0;
-    if (count >= this.perWebhook) return false;
-    this.inFlight.set(webhookId, count + 1);
+  /** Takes a slot of the webhook's share at `now`, or says there is none free. */
+  take(webhookId: string, now: number = performance.now()): boolean {
+    const starts = this.inFlight.get(webhookId) ?? [];
+    if (starts.length >= this.perWebhook) return false;
+    starts.push(now);
+    this.inFlight.set(webhookId, starts);
     return true;
   }
 
-  /** Gives the slot back, with how long the attempt held it. */
-  release(webhookId: string, heldMs: number): void {
-    const count = (this.inFlight.get(webhookId) ?? 1) - 1;
-    if (count <= 0) this.inFlight.delete(webhookId);
-    else this.inFlight.set(webhookId, count);
+  /** Gives back the slot taken at `takenAt`, at `now`. */
+  release(webhookId: string, takenAt: number, now: number = performance.now()): void {
+    const starts = this.inFlight.get(webhookId) ?? [];
+    const index = starts.indexOf(takenAt);
+    if (index >= 0) starts.splice(index, 1);
+    if (starts.length === 0) this.inFlight.delete(webhookId);
+    const heldMs = now - takenAt;
     const before = this.typicalMs.get(webhookId);
     this.typicalMs.delete(webhookId); // re-inserted below: the Map's order is the recency
     this.typicalMs.set(webhookId, before === undefined ? heldMs : before * 0.8 + heldMs * 0.2);
@@ -40,17 +44,23 @@ export class WebhookSlots {
   }
 
   inFlightOf(webhookId: string): number {
-    return this.inFlight.get(webhookId) ?? 0;
+    return this.inFlight.get(webhookId)?.length ?? 0;
   }
 
   /**
    * How long a job refused a slot waits before it is taken again: the webhook's typical attempt
-   * time, between HOLD_BACK_MIN_MS and the delivery timeout, times 1 to 2 at random so that the
-   * jobs held back together come back spread out. The floor keeps a busy but healthy webhook's
-   * jobs from cycling through Redis faster than its slots free.
+   * time, or as long as its oldest attempt in flight has been waiting if that is longer (a receiver
+   * that has just stopped answering has no typical time yet), between HOLD_BACK_MIN_MS and the
+   * delivery timeout, times 1 to 2 at random so that the jobs held back together come back spread
+   * out. The floor keeps a busy but healthy webhook's jobs from cycling through Redis faster than
+   * its slots free.
    */
-  holdBackMs(webhookId: string, random: () => number = Math.random): number {
-    const typical = this.typicalMs.get(webhookId) ?? HOLD_BACK_MIN_MS;
+  holdBackMs(webhookId: string, random: () => number = Math.random, now: number = performance.now()): number {
+    const oldest = this.inFlight.get(webhookId)?.[0];
+    const typical = Math.max(
+      this.typicalMs.get(webhookId) ?? HOLD_BACK_MIN_MS,
+      oldest === undefined ? 0 : now - oldest,
+    );
     const base = Math.min(Math.max(typical, HOLD_BACK_MIN_MS), this.longestMs);
     return Math.round(base * (1 + random()));
   }

@@ -27,11 +27,11 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
     try {
       if (!sent) {
         const { webhookId } = job.data;
-        if (webhookId && !deps.slots.take(webhookId)) return await holdBack(job, token, deps.slots, webhookId);
+        const takenAt = performance.now();
+        if (webhookId && !deps.slots.take(webhookId, takenAt)) return await holdBack(job, token, deps.slots, webhookId);
         const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const started = performance.now();
         const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context).finally(
-          () => webhookId && deps.slots.release(webhookId, performance.now() - started),
+          () => webhookId && deps.slots.release(webhookId, takenAt),
         );
         if ("kind" in result) {
           logger.info("delivery skipped", { deliveryId, reason: result.reason });
