@@ -10,6 +10,8 @@ import {
   type Proc,
   percentile,
   reading,
+  type Sink,
+  type Stage,
   seedWebhooks,
   sleep,
   startApiProcess,
@@ -159,15 +161,35 @@ async function openLoop(base: string, repository: string, rate: number, seconds:
   return sentAt;
 }
 
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+/** A stage with a tag-recording receiver, the API and one worker running: what the live scenarios share. */
+interface Live {
+  stage: Stage;
+  sink: Sink;
+  api: Proc & { base: string };
+  worker: Proc;
+}
 
-export async function benchLatency(): Promise<void> {
-  const stage = await openStage("latency");
+async function live(name: string, run: (live: Live) => Promise<void>): Promise<void> {
+  const stage = await openStage(name);
   const sink = await startSink({ recordTags: true });
   const api = await startApiProcess(stage.env);
   const worker = startWorker(stage.env);
   try {
+    await run({ stage, sink, api, worker });
+  } finally {
+    // Killed: a worker holding never-answered requests would wait out their timeout to stop.
+    await worker.stop("SIGKILL");
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+
+export async function benchLatency(): Promise<void> {
+  await live("latency", async ({ stage, sink, api, worker }) => {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
     await warmUp(api.base, stage.db, "bench/app", WEBHOOKS);
     const before = { worker: await worker.cpu(), api: await api.cpu() };
@@ -186,12 +208,7 @@ export async function benchLatency(): Promise<void> {
     console.log(
       `  CPU: worker ${fmt(workerUs / expected)} µs per delivery, API ${fmt(apiUs / sentAt.size)} µs per push\n`,
     );
-  } finally {
-    await worker.stop();
-    await api.stop();
-    await sink.close();
-    await stage.close();
-  }
+  });
 }
 
 /** One push through every webhook of a repository, so that the worker has loaded and connected. */
@@ -204,11 +221,7 @@ async function warmUp(base: string, db: Parameters<typeof succeededCount>[0], re
 const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 10_000);
 
 export async function benchFanOut(): Promise<void> {
-  const stage = await openStage("fanout");
-  const sink = await startSink({ recordTags: true });
-  const api = await startApiProcess(stage.env);
-  const worker = startWorker(stage.env);
-  try {
+  await live("fanout", async ({ stage, sink, api }) => {
     await seedWebhooks(stage.db, 1, { url: sink.url("ok"), repository: "bench/warm" });
     await warmUp(api.base, stage.db, "bench/warm", 1);
     await seedWebhooks(stage.db, FAN_OUT, { url: sink.url("ok"), repository: "bench/wide" });
@@ -222,12 +235,7 @@ export async function benchFanOut(): Promise<void> {
     console.log(
       `  first delivered after ${fmt(first)} ms (target < 300), all after ${fmt(last)} ms (target < 4,000)\n`,
     );
-  } finally {
-    await worker.stop();
-    await api.stop();
-    await sink.close();
-    await stage.close();
-  }
+  });
 }
 
 const STUCK = Number(process.env.BENCH_STUCK ?? 5_000);
@@ -239,14 +247,10 @@ const ISOLATION_SECONDS = Number(process.env.BENCH_ISOLATION_SECONDS ?? 15);
  * answers, with STUCK deliveries queued for it first.
  */
 export async function benchIsolation(): Promise<void> {
-  const stage = await openStage("isolation");
-  const sink = await startSink({ recordTags: true });
   // A receiver of its own, as a dead endpoint is another host: it does not share the healthy
   // receiver's connection pool.
   const dead = await startSink();
-  const api = await startApiProcess(stage.env);
-  const worker = startWorker(stage.env);
-  try {
+  await live("isolation", async ({ stage, sink, api }) => {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/healthy" });
     await seedWebhooks(stage.db, 1, { url: dead.url("hang"), repository: "bench/stuck" });
     await warmUp(api.base, stage.db, "bench/healthy", WEBHOOKS);
@@ -267,16 +271,10 @@ export async function benchIsolation(): Promise<void> {
     console.log(
       `  the stuck webhook: ${fmt(stuckAttempts)} attempts timed out in the ${fmt((performance.now() - stuckQueued) / 1000, 1)} s\n`,
     );
-  } finally {
-    await worker.stop("SIGKILL");
-    await api.stop();
-    await sink.close();
-    await dead.close();
-    await stage.close();
-  }
+  }).finally(() => dead.close());
 }
 
-async function healthyRun(base: string, sink: Awaited<ReturnType<typeof startSink>>, firstTag: number) {
+async function healthyRun(base: string, sink: Sink, firstTag: number) {
   const sentAt = await openLoop(base, "bench/healthy", ISOLATION_RATE, ISOLATION_SECONDS, firstTag);
   const expected = sentAt.size * WEBHOOKS;
   // At most two minutes after the last push: a starved run is reported, not waited for.

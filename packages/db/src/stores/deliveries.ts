@@ -3,7 +3,7 @@ import { type Db, sql } from "../client.js";
 import { type DeliveryStatus, type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { isolateFailures } from "../store-errors.js";
-import { eventRowData } from "./events.js";
+import { type EventRow, eventRowData } from "./events.js";
 
 /** What sending a delivery needs of its row, its webhook's and its event's. */
 export interface DeliveryForSending {
@@ -22,20 +22,7 @@ export interface DeliveryForSending {
     skipTlsVerification: boolean;
     enabled: boolean;
   };
-  event: {
-    id: string;
-    type: string;
-    dedupKey: string;
-    source: string;
-    namespace: string | null;
-    repository: string | null;
-    tag: string | null;
-    digest: string | null;
-    actor: string | null;
-    occurredAt: Date;
-    data: unknown;
-    subjectWebhookId: string | null;
-  };
+  event: EventRow & { id: string };
 }
 
 type SendingRow = Pick<DeliveryForSending, "id" | "status" | "test"> & {

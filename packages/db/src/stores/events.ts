@@ -207,7 +207,8 @@ export function eventRowData(event: AcceptedEvent) {
 }
 
 /** The queue carries RegistryEvents; Postgres keeps them as rows. */
-export function eventFromRow(row: {
+/** An events row as the delivery path reads it. */
+export interface EventRow {
   type: string;
   dedupKey: string;
   source: string;
@@ -219,7 +220,9 @@ export function eventFromRow(row: {
   occurredAt: Date;
   data: unknown;
   subjectWebhookId?: string | null;
-}): RegistryEvent {
+}
+
+export function eventFromRow(row: EventRow): RegistryEvent {
   return {
     type: row.type as RegistryEvent["type"],
     dedupKey: row.dedupKey,
