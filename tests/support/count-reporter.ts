@@ -7,10 +7,12 @@ export default class CountReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
+      // A file whose beforeAll threw shows its tests as skipped: they did not pass, so they failed.
+      const moduleFailed = module.state() === "failed";
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed += 1;
-        else if (state === "failed") failed += 1;
+        else if (state === "failed" || moduleFailed) failed += 1;
         else skipped += 1;
       }
       // A file that failed to load has no tests but must not count as green.
