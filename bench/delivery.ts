@@ -52,12 +52,16 @@ interface Throughput {
 }
 
 /**
- * EVENTS pushes to WEBHOOKS webhooks, queued first; then `workers` worker processes start. Timed
- * from a fifth of the deliveries to the last, so that a worker's start (module loading, about 2 s
- * of CPU) is not counted as delivery work.
+ * A stage with EVENTS pushes to WEBHOOKS webhooks queued through the API (stopped after), and no
+ * worker yet: what the throughput and crash runs start from. `run` gets the stage, its receiver and
+ * the worker processes it starts (stopped at the end).
  */
-async function throughput(workers: number): Promise<Throughput> {
-  const stage = await openStage(`throughput-${workers}`, { HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY });
+async function queued(
+  name: string,
+  extra: Record<string, string>,
+  run: (stage: Stage, sink: Sink, procs: Proc[]) => Promise<void>,
+): Promise<void> {
+  const stage = await openStage(name, { HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY, ...extra });
   const sink = await startSink();
   const api = await startApiProcess(stage.env);
   const procs: Proc[] = [];
@@ -65,6 +69,23 @@ async function throughput(workers: number): Promise<Throughput> {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
     await ingestPushes(api.base, "bench/app", EVENTS);
     await api.stop();
+    await run(stage, sink, procs);
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await api.stop();
+    await sink.close();
+    await stage.close();
+  }
+}
+
+/**
+ * EVENTS pushes to WEBHOOKS webhooks, queued first; then `workers` worker processes start. Timed
+ * from a fifth of the deliveries to the last, so that a worker's start (module loading, about 2 s
+ * of CPU) is not counted as delivery work.
+ */
+async function throughput(workers: number): Promise<Throughput> {
+  let figure: Throughput | undefined;
+  await queued(`throughput-${workers}`, {}, async (stage, _sink, procs) => {
     const total = EVENTS * WEBHOOKS;
     for (let i = 0; i < workers; i++) procs.push(startWorker(stage.env));
     await waitFor(async () => (await succeededCount(stage.db)) >= total / 5, { ...WAIT, what: "a fifth" });
@@ -75,7 +96,7 @@ async function throughput(workers: number): Promise<Throughput> {
     const perDelivery = (key: "workers" | "postgres" | "redis") =>
       Math.round(((to[key] - from[key]) * 1e6) / delivered);
     const peakRssMb = await Promise.all(procs.map((p) => p.peakRssMb()));
-    return {
+    figure = {
       perSecond: (delivered * 1000) / (to.at - from.at),
       perWorkerCpuSecond: delivered / (to.workers - from.workers),
       cpuPerDelivery: {
@@ -86,12 +107,8 @@ async function throughput(workers: number): Promise<Throughput> {
       peakRssMb,
       seconds: (to.at - from.at) / 1000,
     };
-  } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    await api.stop();
-    await sink.close();
-    await stage.close();
-  }
+  });
+  return figure as Throughput;
 }
 
 export async function benchThroughput(): Promise<Throughput> {
@@ -293,17 +310,8 @@ async function healthyRun(base: string, sink: Sink, firstTag: number) {
  * booked) are counted.
  */
 export async function benchCrash(): Promise<void> {
-  const stage = await openStage("crash", {
-    HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY,
-    // Jobs of a killed worker are taken over once their lock lapses (HOOKYARD_JOB_LOCK).
-    HOOKYARD_JOB_LOCK: "5s",
-  });
-  const sink = await startSink();
-  const api = await startApiProcess(stage.env);
-  const procs: Proc[] = [];
-  try {
-    await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
-    await ingestPushes(api.base, "bench/app", EVENTS);
+  // Jobs of a killed worker are taken over once their lock lapses (HOOKYARD_JOB_LOCK).
+  await queued("crash", { HOOKYARD_JOB_LOCK: "5s" }, async (stage, sink, procs) => {
     const total = EVENTS * WEBHOOKS;
     procs.push(startWorker(stage.env));
     await waitFor(async () => (await succeededCount(stage.db)) >= total / 2, { ...WAIT, what: "half" });
@@ -320,10 +328,5 @@ export async function benchCrash(): Promise<void> {
     console.log(
       `  all ${fmt(total)} succeeded ${fmt(seconds, 1)} s after the kill (${notSucceeded} not succeeded); ${fmt(sink.repeats())} sent twice (${((100 * sink.repeats()) / total).toFixed(2)} %), at most the ${CONCURRENCY} in flight\n`,
     );
-  } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    await api.stop();
-    await sink.close();
-    await stage.close();
-  }
+  });
 }
