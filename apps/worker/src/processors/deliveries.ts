@@ -21,12 +21,13 @@ export interface DeliveriesProcessorDeps extends DeliverDeps {
 
 export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
   return async (job: Job<DeliveryJobData>, token?: string) => {
-    const { deliveryId } = job.data;
+    const { deliveryId, webhookId } = job.data;
+    // What the job is, without what a run left in it (an attempt to book, a store wait).
+    const identity = { deliveryId, webhookId };
     const context = { queue: queueLabel(job.queueName), jobId: job.id };
     let sent = job.data.sent;
     try {
       if (!sent) {
-        const { webhookId } = job.data;
         const takenAt = performance.now();
         if (webhookId && !deps.slots.take(webhookId, takenAt)) return await holdBack(job, token, deps.slots, webhookId);
         const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -49,21 +50,13 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.
-        if (job.data.sent || job.data.storeWaitSince)
-          await job.updateData({ deliveryId, webhookId: job.data.webhookId });
+        if (job.data.sent || job.data.storeWaitSince) await job.updateData(identity);
         throw new RetryLaterError(outcome.delayMs);
       }
       return outcome;
     } catch (error) {
       if (!deps.gate.isOutage(error)) throw error;
-      const { webhookId } = job.data;
-      return waitForStore(
-        job,
-        token,
-        { deliveryId, webhookId, ...(sent ? { sent } : {}) },
-        deps.storeWaitLimitMs,
-        error,
-      );
+      return waitForStore(job, token, { ...identity, ...(sent ? { sent } : {}) }, deps.storeWaitLimitMs, error);
     }
   };
 }
