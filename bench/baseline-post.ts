@@ -1,5 +1,6 @@
 // Baseline: a bare POST loop of Hookyard's HTTP client (packages/transport) to the same loopback
-// receiver, `concurrency` requests in flight, for BENCH_BASELINE_SECONDS; prints {"perSecond"}.
+// receiver, `concurrency` requests in flight, for BENCH_BASELINE_SECONDS; prints {"perSecond",
+// "cpuPerRequest"}: what one request costs the client (the floor of one POST per delivery).
 import { createHttpTransport } from "@hookyard/transport";
 
 const [url, concurrency = "100"] = process.argv.slice(2);
@@ -17,6 +18,9 @@ async function loop(): Promise<void> {
   }
 }
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(Array.from({ length: Number(concurrency) }, loop));
-console.log(JSON.stringify({ perSecond: (done * 1000) / (performance.now() - started) }));
+const perSecond = (done * 1000) / (performance.now() - started);
+const cpu = process.cpuUsage(cpuBefore);
+console.log(JSON.stringify({ perSecond, cpuPerRequest: Math.round((cpu.user + cpu.system) / done) }));
 await transport.close();

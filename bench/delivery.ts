@@ -18,6 +18,7 @@ import {
   startSink,
   startWorker,
   succeededCount,
+  untilSucceeded,
 } from "./rig.js";
 
 const run = promisify(execFile);
@@ -46,7 +47,7 @@ async function ingestPushes(base: string, repository: string, count: number): Pr
 interface Throughput {
   perSecond: number;
   perWorkerCpuSecond: number;
-  cpuPerDelivery: { workers: number; postgres: number; redis: number };
+  cpuPerDelivery: { workers: number; postgres: number; redis: number; receiver: number };
   peakRssMb: number[];
   seconds: number;
 }
@@ -85,15 +86,15 @@ async function queued(
  */
 async function throughput(workers: number): Promise<Throughput> {
   let figure: Throughput | undefined;
-  await queued(`throughput-${workers}`, {}, async (stage, _sink, procs) => {
+  await queued(`throughput-${workers}`, {}, async (stage, sink, procs) => {
     const total = EVENTS * WEBHOOKS;
     for (let i = 0; i < workers; i++) procs.push(startWorker(stage.env));
-    await waitFor(async () => (await succeededCount(stage.db)) >= total / 5, { ...WAIT, what: "a fifth" });
+    await untilSucceeded(stage.db, sink, total / 5);
     const from = await reading(stage.db, procs);
-    await waitFor(async () => (await succeededCount(stage.db)) >= total, { ...WAIT, what: "every delivery" });
+    await untilSucceeded(stage.db, sink, total);
     const to = await reading(stage.db, procs);
     const delivered = to.done - from.done;
-    const perDelivery = (key: "workers" | "postgres" | "redis") =>
+    const perDelivery = (key: "workers" | "postgres" | "redis" | "receiver") =>
       Math.round(((to[key] - from[key]) * 1e6) / delivered);
     const peakRssMb = await Promise.all(procs.map((p) => p.peakRssMb()));
     figure = {
@@ -103,6 +104,7 @@ async function throughput(workers: number): Promise<Throughput> {
         workers: perDelivery("workers"),
         postgres: perDelivery("postgres"),
         redis: perDelivery("redis"),
+        receiver: perDelivery("receiver"),
       },
       peakRssMb,
       seconds: (to.at - from.at) / 1000,
@@ -113,23 +115,40 @@ async function throughput(workers: number): Promise<Throughput> {
 
 export async function benchThroughput(): Promise<Throughput> {
   const sink = await startSink();
-  const post = await baseline<{ perSecond: number }>("bench/baseline-post.ts", [sink.url("ok"), CONCURRENCY]);
-  await sink.close();
-  const bare = await baseline<{ perSecond: number }>("bench/baseline-bullmq.ts", [
-    String(EVENTS * WEBHOOKS),
+  const receiverBefore = process.cpuUsage();
+  const post = await baseline<{ perSecond: number; cpuPerRequest: number }>("bench/baseline-post.ts", [
+    sink.url("ok"),
     CONCURRENCY,
   ]);
+  const receiverCpu = process.cpuUsage(receiverBefore);
+  const receiverPerRequest = Math.round((receiverCpu.user + receiverCpu.system) / sink.delivered());
+  await sink.close();
+  const bare = await baseline<{ perSecond: number; cpuPerJob: { client: number; redis: number } }>(
+    "bench/baseline-bullmq.ts",
+    [String(EVENTS * WEBHOOKS), CONCURRENCY],
+  );
   const one = await throughput(1);
+  const cpu = one.cpuPerDelivery;
+  // What one delivery cannot cost less than with one BullMQ job and one POST each: the two bare
+  // baselines' CPU, beside the budget of two cores at the target (2 s of CPU a second / 3,000).
+  const floor = bare.cpuPerJob.client + bare.cpuPerJob.redis + post.cpuPerRequest + receiverPerRequest;
   console.log(
     `throughput: ${fmt(EVENTS)} pushes x ${WEBHOOKS} webhooks, one worker process (concurrency ${CONCURRENCY}), every attempt recorded in Postgres`,
   );
-  console.log(`  bare BullMQ no-op worker (baseline)          ${fmt(bare.perSecond).padStart(7)} jobs/s`);
-  console.log(`  bare POST loop, same client and receiver    ${fmt(post.perSecond).padStart(7)} requests/s`);
+  console.log(
+    `  bare BullMQ no-op worker (baseline)          ${fmt(bare.perSecond).padStart(7)} jobs/s      a job, added and run: ${bare.cpuPerJob.client} µs client, ${bare.cpuPerJob.redis} µs Redis`,
+  );
+  console.log(
+    `  bare POST loop, same client and receiver    ${fmt(post.perSecond).padStart(7)} requests/s  a request: ${post.cpuPerRequest} µs client, ${receiverPerRequest} µs receiver`,
+  );
   console.log(
     `  Hookyard                                     ${fmt(one.perSecond).padStart(7)} deliveries/s  (target >= 3,000; ${(one.perSecond / post.perSecond).toFixed(2)} x the POST loop, target >= 0.25)`,
   );
   console.log(
-    `  CPU per delivery: worker ${one.cpuPerDelivery.workers} µs, Postgres ${one.cpuPerDelivery.postgres} µs, Redis ${one.cpuPerDelivery.redis} µs; measured over ${one.seconds.toFixed(1)} s`,
+    `  CPU per delivery: worker ${cpu.workers} µs, Postgres ${cpu.postgres} µs, Redis ${cpu.redis} µs, receiver ${cpu.receiver} µs; measured over ${one.seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `  CPU per delivery, all four ${cpu.workers + cpu.postgres + cpu.redis + cpu.receiver} µs; a job and a POST alone ${floor} µs; two cores at 3,000/s allow ${Math.round(2e6 / 3_000)} µs`,
   );
   console.log(`  worker peak RSS ${fmt(one.peakRssMb[0] ?? 0)} MB (target < 250)\n`);
   return one;
@@ -314,12 +333,12 @@ export async function benchCrash(): Promise<void> {
   await queued("crash", { HOOKYARD_JOB_LOCK: "5s" }, async (stage, sink, procs) => {
     const total = EVENTS * WEBHOOKS;
     procs.push(startWorker(stage.env));
-    await waitFor(async () => (await succeededCount(stage.db)) >= total / 2, { ...WAIT, what: "half" });
+    await untilSucceeded(stage.db, sink, total / 2);
     const atKill = await succeededCount(stage.db);
     await procs[0]?.stop("SIGKILL");
     const killedAt = performance.now();
     procs.push(startWorker(stage.env));
-    await waitFor(async () => (await succeededCount(stage.db)) >= total, { ...WAIT, what: "every delivery" });
+    await untilSucceeded(stage.db, sink, total);
     const seconds = (performance.now() - killedAt) / 1000;
     const notSucceeded = await stage.db.delivery.count({ where: { status: { not: "succeeded" } } });
     console.log(
