@@ -52,8 +52,19 @@ describe("Hookyard on a Redis Cluster (three masters, three replicas)", () => {
     });
 
   it("delivers over delivery shards on several masters, and loses no acknowledged event when a master dies", async () => {
-    // A receiver that takes a moment, so that deliveries are in flight when the master dies.
-    receiver = await startReceiver(() => ({ status: 200, delayMs: 20 }));
+    // A receiver that takes a moment, so that deliveries are in flight when the master dies. It
+    // answers each calm delivery's first attempt 503: the worker makes first attempts itself, so
+    // the retry is what runs as a job on the webhook's shard queue.
+    const seen = new Set<string>();
+    receiver = await startReceiver((request) => {
+      const id = String(request.headers["webhook-id"]);
+      const calm = (request.json as { contents: { tag: string } }).contents.tag.startsWith("calm-");
+      if (calm && !seen.has(id)) {
+        seen.add(id);
+        return { status: 503 };
+      }
+      return { status: 200, delayMs: 20 };
+    });
     hookyard = await startHookyard();
 
     // One webhook on each shard: webhooks are made until every shard has one, the extra ones deleted.
@@ -89,11 +100,11 @@ describe("Hookyard on a Redis Cluster (three masters, three replicas)", () => {
         (await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: `calm-${i}` }))).status,
       ).toBe(202);
     }
-    await receiver.waitForRequests(10 * SHARDS, 30_000);
+    await receiver.waitForRequests(2 * 10 * SHARDS, 30_000);
     for (const [shard, webhookId] of webhooks) {
       const deliveries = await hookyard.settledDeliveries(webhookId, 10, 30_000);
       expect(deliveries.map((d) => d.status)).toEqual(new Array(10).fill("succeeded"));
-      // The job ran on the webhook's shard queue, under the delivery's id.
+      // The retry's job ran on the webhook's shard queue, under the delivery's id.
       const states = await hookyard.withQueues((queues) =>
         Promise.all(deliveries.map(async (d) => (await deliveryQueueOf(queues, webhookId).getJob(d.id))?.getState())),
       );

@@ -14,7 +14,7 @@ export type DeliveryOutcomeKind = "succeeded" | "failed" | "retry" | "skipped";
 
 const deliveries = new Counter({
   name: "hookyard_deliveries_total",
-  help: "Delivery job runs by outcome: succeeded, failed (no attempt follows), retry (another attempt is scheduled), skipped (nothing sent)",
+  help: "Delivery runs (a first attempt made by fan-out, or a delivery job) by outcome: succeeded, failed (no attempt follows), retry (another attempt is scheduled), skipped (nothing sent)",
   labelNames: ["outcome"],
   registers: [registry],
 });

@@ -18,6 +18,7 @@ import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
 import { startChainSweeper } from "./services/chain-sweeper.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
+import { createFirstAttempts, type FirstAttempts } from "./services/first-attempts.js";
 import { intakeOf } from "./services/intake.js";
 import { startOperationalPublisher } from "./services/operational-publisher.js";
 import { startPruner } from "./services/pruner.js";
@@ -47,14 +48,37 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const { maxAttempts } = config;
+  // Fan-out hands what it stores to the first attempts, which need the store: bound once both exist.
+  let firstAttempts: FirstAttempts | undefined;
   const store = createBatchedStore(db, {
     maxAttempts,
-    queuePending: (deliveries) => queueDeliveries(queues, deliveries, maxAttempts),
+    queuePending: (deliveries, created) =>
+      firstAttempts ? firstAttempts.handOn(deliveries, created) : queueDeliveries(queues, deliveries, maxAttempts),
   });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
   const storeWaitLimitMs = config.storeWaitMs;
   const chains = startChainSweeper(db, logger);
+  const deliverDeps = {
+    db,
+    store,
+    transport,
+    successClock,
+    retrySchedule: config.retrySchedule,
+    deliveryTimeoutMs: config.deliveryTimeoutMs,
+    callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
+    chains,
+  };
+  const slots = new WebhookSlots(config.webhookConcurrency, config.deliveryTimeoutMs);
+  firstAttempts = createFirstAttempts({
+    ...deliverDeps,
+    queues,
+    gate,
+    slots,
+    maxAttempts,
+    limit: config.workerConcurrency,
+    logger,
+  });
 
   const common: WorkerOptions = {
     connection,
@@ -64,26 +88,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     // A job whose worker died is taken over, not failed: at-least-once delivery.
     maxStalledCount: 100,
   };
-  const events = new Worker(queues.events.name, eventsProcessor({ store, gate, storeWaitLimitMs }, logger), {
-    ...common,
-    concurrency: 50,
-  });
-  const deliver = deliveriesProcessor(
+  const events = new Worker(
+    queues.events.name,
+    eventsProcessor({ store, gate, storeWaitLimitMs, firstAttempts }, logger),
     {
-      db,
-      store,
-      transport,
-      successClock,
-      gate,
-      storeWaitLimitMs,
-      retrySchedule: config.retrySchedule,
-      deliveryTimeoutMs: config.deliveryTimeoutMs,
-      callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
-      chains,
-      slots: new WebhookSlots(config.webhookConcurrency, config.deliveryTimeoutMs),
+      ...common,
+      concurrency: 50,
     },
-    logger,
   );
+  const deliver = deliveriesProcessor({ ...deliverDeps, gate, storeWaitLimitMs, slots }, logger);
   // One worker per delivery shard. HOOKYARD_WORKER_CONCURRENCY stays what one process has in
   // flight (its sockets, its share of Postgres), so it is split over the shards, rounded up; more
   // shards spread the queues over a cluster's masters, more worker processes add throughput.

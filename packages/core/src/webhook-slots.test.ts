@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HOLD_BACK_MIN_MS, WebhookSlots } from "./webhook-slots.js";
+import { HOLD_BACK_MIN_MS, UNKNOWN_IN_FLIGHT, WebhookSlots } from "./webhook-slots.js";
 
 /** An attempt of `ms` on the webhook, taken and given back at made-up times. */
 function attempt(slots: WebhookSlots, webhookId: string, ms: number, at = 1_000): void {
@@ -38,6 +38,24 @@ describe("WebhookSlots", () => {
     expect(slots.holdBackMs("wh_a", () => 0, 4_000)).toBe(3_000);
     slots.release("wh_a", 1_000, 4_100);
     expect(slots.holdBackMs("wh_a", () => 0, 4_200)).toBe(2_700);
+  });
+
+  it("takes a webhook for fast while its answers come within the bound, and probes one not heard from yet", () => {
+    const slots = new WebhookSlots(20, 10_000);
+    // Not heard from: UNKNOWN_IN_FLIGHT attempts at a time count as fast.
+    expect(slots.answersFast("wh_new", 250, 0)).toBe(true);
+    for (let i = 0; i < UNKNOWN_IN_FLIGHT; i++) slots.take("wh_new", i);
+    expect(slots.answersFast("wh_new", 250, 10)).toBe(false);
+
+    attempt(slots, "wh_fast", 5);
+    slots.take("wh_fast", 2_000);
+    slots.take("wh_fast", 2_100);
+    expect(slots.answersFast("wh_fast", 250, 2_200)).toBe(true);
+    // Its oldest attempt in flight has now waited longer than the bound: it stopped answering.
+    expect(slots.answersFast("wh_fast", 250, 2_300)).toBe(false);
+
+    attempt(slots, "wh_slow", 10_000); // timed out
+    expect(slots.answersFast("wh_slow", 250, 20_000)).toBe(false);
   });
 
   it("follows a webhook that slows down, and one that recovers", () => {

@@ -43,6 +43,19 @@ export class WebhookSlots {
     }
   }
 
+  /**
+   * Whether the webhook answers within `fastMs`: its attempts lately took less, and none it has in
+   * flight has waited that long. Of a webhook not heard from yet, only UNKNOWN_IN_FLIGHT attempts
+   * at a time are taken for fast, until the first answer says how it answers.
+   */
+  answersFast(webhookId: string, fastMs: number, now: number = performance.now()): boolean {
+    const starts = this.inFlight.get(webhookId) ?? [];
+    const typical = this.typicalMs.get(webhookId);
+    if (typical === undefined) return starts.length < UNKNOWN_IN_FLIGHT;
+    const oldest = starts[0];
+    return typical < fastMs && (oldest === undefined || now - oldest < fastMs);
+  }
+
   inFlightOf(webhookId: string): number {
     return this.inFlight.get(webhookId)?.length ?? 0;
   }
@@ -67,3 +80,5 @@ export class WebhookSlots {
 }
 
 export const HOLD_BACK_MIN_MS = 25;
+/** Attempts in flight to a webhook with no answer yet that still count as fast (answersFast). */
+export const UNKNOWN_IN_FLIGHT = 2;

@@ -65,6 +65,8 @@ export interface Queues {
 export interface QueuedDelivery {
   id: string;
   webhookId: string;
+  /** Not to be taken before this many ms (a webhook with its share busy: when a slot likely frees). */
+  delayMs?: number;
 }
 
 /**
@@ -146,13 +148,30 @@ export async function queueDeliveries(
   await Promise.all(
     [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) =>
       queue.addBulk(
-        group.map(({ id, webhookId }) => ({
+        group.map(({ id, webhookId, delayMs }) => ({
           name: "deliver",
           data: { deliveryId: id, webhookId },
-          opts: { ...opts, jobId: id },
+          opts: { ...opts, jobId: id, ...(delayMs ? { delay: delayMs } : {}) },
         })),
       ),
     ),
+  );
+}
+
+/**
+ * Queues one delivery whose first attempt a worker made itself (apps/worker services/
+ * first-attempts.ts), for what is left of it: a retry after `delayMs` with the attempts the
+ * schedule has left, or the booking of an attempt that went out while Postgres was away (`data`).
+ */
+export async function queueDeliveryLater(
+  queues: Queues,
+  delivery: QueuedDelivery,
+  options: { delayMs: number; attempts: number; data?: Partial<DeliveryJob> & Record<string, unknown> },
+): Promise<void> {
+  await deliveryQueueOf(queues, delivery.webhookId).add(
+    "deliver",
+    { deliveryId: delivery.id, webhookId: delivery.webhookId, ...options.data },
+    { ...deliveryJobOptions(Math.max(1, options.attempts)), jobId: delivery.id, delay: Math.max(0, options.delayMs) },
   );
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from "@hookyard/logger";
 import { type DeliveryJob, queueLabel } from "@hookyard/queues";
 import { DelayedError, type Job } from "bullmq";
 import { metrics } from "../metrics.js";
-import { bookAttempt, type DeliverDeps, type SentAttempt, sendOnce } from "../services/deliver.js";
+import { bookAttempt, type DeliverDeps, reportAttempt, type SentAttempt, sendOnce } from "../services/deliver.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
 import { RetryLaterError } from "./retry-later-error.js";
@@ -42,12 +42,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
         sent = result;
       }
       const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
-      metrics.delivery(outcome.kind, sent);
-      // A success is on record in Postgres and the metrics; a line for each costs the worker about
-      // 15% of its CPU per delivery at full speed (docs/performance.md), so it is logged at debug.
-      if (outcome.kind === "succeeded") logger.debug("delivery attempt", { deliveryId, ...outcome });
-      else logger.info("delivery attempt", { deliveryId, ...outcome });
-      if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
+      await reportAttempt(deps, sent, outcome, logger);
       if (outcome.kind === "retry") {
         // The next run sends again: it must not find this attempt waiting to be booked.
         if (job.data.sent || job.data.storeWaitSince) await job.updateData(identity);
@@ -69,18 +64,6 @@ async function holdBack(job: Job<DeliveryJobData>, token: string | undefined, sl
   metrics.heldBack();
   await job.moveToDelayed(Date.now() + slots.holdBackMs(webhookId), token);
   throw new DelayedError();
-}
-
-/** A chain step's delivery that failed ends its run now; the sweep would within the second anyway. */
-async function endChainRunOf(deps: DeliverDeps, deliveryId: string, logger: Logger): Promise<void> {
-  try {
-    await deps.chains.sweep({ deliveryIds: [deliveryId] });
-  } catch (error) {
-    logger.warn("chain run of a failed delivery not ended yet; the sweep will", {
-      deliveryId,
-      reason: (error as Error).message,
-    });
-  }
 }
 
 /** BullMQ's custom backoff: the delay the processor computed from the schedule and Retry-After. */

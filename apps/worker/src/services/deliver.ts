@@ -8,7 +8,9 @@ import {
   issueCallbackUrl,
   newId,
 } from "@hookyard/db";
+import type { Logger } from "@hookyard/logger";
 import { sendDelivery, type Transport } from "@hookyard/transport";
+import { metrics } from "../metrics.js";
 import type { DeliveryStore } from "./batched-store.js";
 import type { ChainSweeper } from "./chain-sweeper.js";
 import type { SuccessClock } from "./success-clock.js";
@@ -118,4 +120,35 @@ export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise
   if (outcome.status === "failed") return { kind: "failed", n: outcome.n };
   const delayMs = nextRetryDelay(deps.retrySchedule, outcome.tries, retryAfterMs, withJitter) ?? 0;
   return { kind: "retry", n: outcome.n, delayMs };
+}
+
+/**
+ * Counts and logs a booked attempt, and ends the chain run of a chain step that failed for good:
+ * what follows every booking, whether a delivery job or the fan-out's first attempt made it.
+ */
+export async function reportAttempt(
+  deps: DeliverDeps,
+  sent: SentAttempt,
+  outcome: DeliverOutcome,
+  logger: Logger,
+): Promise<void> {
+  const { deliveryId } = sent;
+  metrics.delivery(outcome.kind, sent);
+  // A success is on record in Postgres and the metrics; a line for each costs the worker about
+  // 15% of its CPU per delivery at full speed (docs/performance.md), so it is logged at debug.
+  if (outcome.kind === "succeeded") logger.debug("delivery attempt", { deliveryId, ...outcome });
+  else logger.info("delivery attempt", { deliveryId, ...outcome });
+  if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
+}
+
+/** A chain step's delivery that failed ends its run now; the sweep would within the second anyway. */
+async function endChainRunOf(deps: DeliverDeps, deliveryId: string, logger: Logger): Promise<void> {
+  try {
+    await deps.chains.sweep({ deliveryIds: [deliveryId] });
+  } catch (error) {
+    logger.warn("chain run of a failed delivery not ended yet; the sweep will", {
+      deliveryId,
+      reason: (error as Error).message,
+    });
+  }
 }

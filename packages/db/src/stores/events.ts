@@ -66,8 +66,20 @@ export interface FanOutResult {
   chainRuns: StartedRun[];
 }
 
-/** Deliveries a fan-out found pending, handed on (to be queued) as each chunk of them is stored. */
-export type OnPending = (deliveries: FanOutResult["pendingDeliveries"]) => Promise<void>;
+/** A delivery a fan-out hands on: its webhook picks its queue shard; its event, who waits for it. */
+export interface HandedOnDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+}
+
+/**
+ * Deliveries a fan-out found pending, handed on (to be queued) as each chunk of them is stored.
+ * `created`: this run made them, for an event it stored, so nothing was ever sent or queued for
+ * them, and the job running this fan-out is their event's (its id is the event's); otherwise an
+ * earlier run left them pending (and may have queued them), or they are chain steps.
+ */
+export type OnPending = (deliveries: HandedOnDelivery[], created: boolean) => Promise<void>;
 
 /** Deliveries stored (and handed to onPending) per statement: the first go out while the rest of a
  * wide fan-out is still being written, and no statement grows without bound. */
@@ -115,7 +127,7 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
   // (Postgres's way to tell an upsert's insert from its update). An event stored just now has no
   // deliveries yet; one stored before (a run again after a crash or a store outage, an event re-sent
   // after the dedup window) may have some left pending, looked up below.
-  const storedBefore = stored.filter((row) => !row.fresh).map((row) => row.id);
+  const storedBefore = new Set(stored.filter((row) => !row.fresh).map((row) => row.id));
   const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
   const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
 
@@ -133,14 +145,18 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
 
   const pendingByEvent = new Map<string, FanOutResult["pendingDeliveries"]>(eventIds.map((id) => [id, []]));
   const handedOn = new Set<string>();
-  const handOn = async (rows: ReadonlyArray<{ id: string; event_id: string; webhook_id: string }>) => {
+  const handOn = async (
+    rows: ReadonlyArray<{ id: string; event_id: string; webhook_id: string }>,
+    created: boolean,
+  ) => {
     const fresh = rows.filter((row) => !handedOn.has(row.id));
     for (const row of fresh) {
       handedOn.add(row.id);
       pendingByEvent.get(row.event_id)?.push({ id: row.id, webhookId: row.webhook_id });
     }
     if (fresh.length === 0) return;
-    await onPending(fresh.map((row) => ({ id: row.id, webhookId: row.webhook_id }))).catch((error: unknown) => {
+    const handed = fresh.map((row) => ({ id: row.id, webhookId: row.webhook_id, eventId: row.event_id }));
+    await onPending(handed, created).catch((error: unknown) => {
       throw new OutsideStoreError(error);
     });
   };
@@ -152,16 +168,24 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
     const chunk = matches.slice(from, from + FAN_OUT_CHUNK);
     // The chunk's new deliveries. Looking up the pending ones of an earlier run in the same statement
     // cost it 43% of its time (docs/performance.md), so that is done below, for the events it concerns.
+    const created = await sql<{ id: string; event_id: string; webhook_id: string }>(
+      db,
+      Prisma.sql`
+      INSERT INTO deliveries (id, webhook_id, event_id)
+      SELECT * FROM unnest(${chunk.map(() => newId("delivery"))}::text[],
+                           ${chunk.map((m) => m.webhook_id)}::text[], ${chunk.map((m) => m.event_id)}::text[])
+      ON CONFLICT (webhook_id, event_id) DO NOTHING
+      RETURNING id, event_id, webhook_id`,
+    );
+    // New deliveries of an event stored before (a webhook added since its first run) are handed on
+    // as not created here: their event's job is not this run's (OnPending).
     await handOn(
-      await sql<{ id: string; event_id: string; webhook_id: string }>(
-        db,
-        Prisma.sql`
-        INSERT INTO deliveries (id, webhook_id, event_id)
-        SELECT * FROM unnest(${chunk.map(() => newId("delivery"))}::text[],
-                             ${chunk.map((m) => m.webhook_id)}::text[], ${chunk.map((m) => m.event_id)}::text[])
-        ON CONFLICT (webhook_id, event_id) DO NOTHING
-        RETURNING id, event_id, webhook_id`,
-      ),
+      created.filter((row) => !storedBefore.has(row.event_id)),
+      true,
+    );
+    await handOn(
+      created.filter((row) => storedBefore.has(row.event_id)),
+      false,
     );
   }
   // Deliveries left pending by an earlier run of these events, and the chain runs' first steps
@@ -174,7 +198,7 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
       SELECT id, event_id, webhook_id FROM deliveries WHERE event_id = ANY(${lookUp}::text[]) AND status = 'pending'`,
     );
     for (let from = 0; from < pending.length; from += FAN_OUT_CHUNK) {
-      await handOn(pending.slice(from, from + FAN_OUT_CHUNK));
+      await handOn(pending.slice(from, from + FAN_OUT_CHUNK), false);
     }
   }
   return events.map((e) => {

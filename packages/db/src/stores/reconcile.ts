@@ -9,9 +9,9 @@ export async function pendingDeliveries(
   before: Date,
   afterId: string,
   limit: number,
-): Promise<Array<{ id: string; webhookId: string }>> {
-  return db.$queryRaw<Array<{ id: string; webhookId: string }>>`
-    SELECT id, webhook_id AS "webhookId" FROM deliveries
+): Promise<Array<{ id: string; webhookId: string; eventId: string }>> {
+  return db.$queryRaw<Array<{ id: string; webhookId: string; eventId: string }>>`
+    SELECT id, webhook_id AS "webhookId", event_id AS "eventId" FROM deliveries
     WHERE status = 'pending' AND id > ${afterId} AND created_at < ${before}
     ORDER BY id LIMIT ${limit}`;
 }
