@@ -2,14 +2,7 @@ import { type Config, StartupError } from "@hookyard/config";
 import { WebhookSlots } from "@hookyard/core";
 import { createDb, type Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import {
-  connectRedis,
-  createQueues,
-  evictionProblem,
-  queueDeliveries,
-  queueLabel,
-  readRedisMemory,
-} from "@hookyard/queues";
+import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
 import { Worker, type WorkerOptions } from "bullmq";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
@@ -48,12 +41,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
   const { maxAttempts } = config;
-  // Fan-out hands what it stores to the first attempts, which need the store: bound once both exist.
-  let firstAttempts: FirstAttempts | undefined;
+  // Fan-out hands what it stores to the first attempts, which need the store: assigned below,
+  // before any job can run.
+  let firstAttempts!: FirstAttempts;
   const store = createBatchedStore(db, {
     maxAttempts,
-    queuePending: (deliveries, created) =>
-      firstAttempts ? firstAttempts.handOn(deliveries, created) : queueDeliveries(queues, deliveries, maxAttempts),
+    queuePending: (deliveries, created) => firstAttempts.handOn(deliveries, created),
   });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);

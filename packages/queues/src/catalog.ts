@@ -138,7 +138,20 @@ export function byDeliveryQueue(
   return groups;
 }
 
-/** Queues delivery jobs, each on its webhook's shard under the delivery's id (what makes a second add of the same delivery a no-op). */
+/** A delivery's job: under the delivery's id (what makes a second add of the same delivery a no-op). */
+function deliveryJob(
+  { id, webhookId, delayMs }: QueuedDelivery,
+  opts: JobsOptions,
+  data: Partial<DeliveryJob> & Record<string, unknown> = {},
+) {
+  return {
+    name: "deliver",
+    data: { deliveryId: id, webhookId, ...data },
+    opts: { ...opts, jobId: id, ...(delayMs ? { delay: delayMs } : {}) },
+  };
+}
+
+/** Queues delivery jobs, each on its webhook's shard under the delivery's id. */
 export async function queueDeliveries(
   queues: Queues,
   deliveries: readonly QueuedDelivery[],
@@ -147,13 +160,7 @@ export async function queueDeliveries(
   const opts = deliveryJobOptions(maxAttempts);
   await Promise.all(
     [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) =>
-      queue.addBulk(
-        group.map(({ id, webhookId, delayMs }) => ({
-          name: "deliver",
-          data: { deliveryId: id, webhookId },
-          opts: { ...opts, jobId: id, ...(delayMs ? { delay: delayMs } : {}) },
-        })),
-      ),
+      queue.addBulk(group.map((delivery) => deliveryJob(delivery, opts))),
     ),
   );
 }
@@ -168,11 +175,12 @@ export async function queueDeliveryLater(
   delivery: QueuedDelivery,
   options: { delayMs: number; attempts: number; data?: Partial<DeliveryJob> & Record<string, unknown> },
 ): Promise<void> {
-  await deliveryQueueOf(queues, delivery.webhookId).add(
-    "deliver",
-    { deliveryId: delivery.id, webhookId: delivery.webhookId, ...options.data },
-    { ...deliveryJobOptions(Math.max(1, options.attempts)), jobId: delivery.id, delay: Math.max(0, options.delayMs) },
+  const job = deliveryJob(
+    { ...delivery, delayMs: Math.max(0, options.delayMs) },
+    deliveryJobOptions(Math.max(1, options.attempts)),
+    options.data,
   );
+  await deliveryQueueOf(queues, delivery.webhookId).add(job.name, job.data, job.opts);
 }
 
 /**

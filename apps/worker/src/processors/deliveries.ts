@@ -3,7 +3,14 @@ import type { Logger } from "@hookyard/logger";
 import { type DeliveryJob, queueLabel } from "@hookyard/queues";
 import { DelayedError, type Job } from "bullmq";
 import { metrics } from "../metrics.js";
-import { bookAttempt, type DeliverDeps, reportAttempt, type SentAttempt, sendOnce } from "../services/deliver.js";
+import {
+  bookAttempt,
+  type DeliverDeps,
+  reportAttempt,
+  reportSkipped,
+  type SentAttempt,
+  sendOnce,
+} from "../services/deliver.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
 import { RetryLaterError } from "./retry-later-error.js";
@@ -35,8 +42,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
           () => webhookId && deps.slots.release(webhookId, takenAt),
         );
         if ("kind" in result) {
-          logger.info("delivery skipped", { deliveryId, reason: result.reason });
-          metrics.delivery("skipped");
+          reportSkipped(deliveryId, result.reason, logger);
           return result;
         }
         sent = result;

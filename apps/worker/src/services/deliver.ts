@@ -141,6 +141,12 @@ export async function reportAttempt(
   if (outcome.kind === "failed" && sent.chainStep) await endChainRunOf(deps, deliveryId, logger);
 }
 
+/** Counts and logs a delivery that was not sent (deleted meanwhile, disabled webhook, moot chain step). */
+export function reportSkipped(deliveryId: string, reason: string, logger: Logger): void {
+  logger.info("delivery skipped", { deliveryId, reason });
+  metrics.delivery("skipped");
+}
+
 /** A chain step's delivery that failed ends its run now; the sweep would within the second anyway. */
 async function endChainRunOf(deps: DeliverDeps, deliveryId: string, logger: Logger): Promise<void> {
   try {

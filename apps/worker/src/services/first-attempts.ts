@@ -2,12 +2,12 @@ import type { WebhookSlots } from "@hookyard/core";
 import type { HandedOnDelivery } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { type Queues, queueDeliveries, queueDeliveryLater } from "@hookyard/queues";
-import { metrics } from "../metrics.js";
 import {
   bookAttempt,
   type DeliverDeps,
   type DeliverOutcome,
   reportAttempt,
+  reportSkipped,
   type SentAttempt,
   sendOnce,
 } from "./deliver.js";
@@ -72,11 +72,7 @@ export function createFirstAttempts(deps: FirstAttemptsDeps): FirstAttempts {
     try {
       try {
         const result = await sendOnce(deps, delivery.id, lastChance);
-        if ("kind" in result) {
-          logger.info("delivery skipped", { deliveryId: delivery.id, reason: result.reason });
-          metrics.delivery("skipped");
-          return;
-        }
+        if ("kind" in result) return reportSkipped(delivery.id, result.reason, logger);
         sent = result;
       } finally {
         slots.release(delivery.webhookId, takenAt);
