@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { dropDatabase, freePort, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { createTestDatabase, dropDatabase, freePort, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
 const API_MAIN = new URL("../apps/api/dist/main.js", import.meta.url).pathname;
+const WORKER_MAIN = new URL("../apps/worker/dist/main.js", import.meta.url).pathname;
 
 function run(entry: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [entry], {
@@ -133,6 +135,46 @@ describe("starting Hookyard", () => {
     // The API was stopped with it, gracefully, rather than left serving alone.
     expect(started.output()).toContain("hookyard-api: SIGTERM received");
     expect(isRunning(api as number)).toBe(false);
+  });
+
+  it("a worker asked to stop while it is still starting stops cleanly once up, exit code 0", async () => {
+    // Redis answers only once the signal is sent: until then the worker is surely mid-start.
+    const held = new Set<Socket>();
+    let holding = true;
+    const redis = createServer((socket) => {
+      if (holding) {
+        held.add(socket);
+        return;
+      }
+      const upstream = connect(6379, "127.0.0.1");
+      socket.pipe(upstream).pipe(socket);
+      socket.on("error", () => upstream.destroy());
+      upstream.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => redis.listen(0, "127.0.0.1", resolve));
+    const redisPort = (redis.address() as AddressInfo).port;
+    try {
+      const database = await createTestDatabase();
+      databases.push(database.url);
+      const worker = run(WORKER_MAIN, {
+        DATABASE_URL: database.url,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        HOOKYARD_QUEUE_PREFIX: `hy-start-${redisPort}`,
+        HOOKYARD_WORKER_METRICS_PORT: "0",
+      });
+      children.push(worker.child);
+      await waitFor(() => held.size > 0, { timeoutMs: 20_000, what: "the worker to reach Redis" });
+
+      worker.child.kill("SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      holding = false;
+      for (const socket of held) socket.destroy();
+
+      expect(await worker.exited).toBe(0);
+      expect(worker.stderr()).toContain("hookyard-worker: SIGINT received, stopping");
+    } finally {
+      redis.close();
+    }
   });
 
   it("refuses to start with a bad variable and names it", async () => {

@@ -23,7 +23,28 @@ export async function runProcess(
     }
     throw error;
   }
-  let handle: { close(): Promise<void> };
+  let handle: { close(): Promise<void> } | undefined;
+  let stopping = false;
+  const close = (running: { close(): Promise<void> }) =>
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${name}: error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${name}: ${signal} received, stopping\n`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    // A signal during start-up (a Ctrl-C, a rollout) is answered once the process is up: killed by
+    // it mid-start, the process would leave connections half made and say nothing.
+    if (handle) void close(handle);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   try {
     handle = await start(config);
   } catch (error) {
@@ -33,21 +54,5 @@ export async function runProcess(
     );
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${name}: ${signal} received, stopping\n`);
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`${name}: error while stopping: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  if (stopping) void close(handle);
 }
