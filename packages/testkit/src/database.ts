@@ -5,7 +5,8 @@ import pg from "pg";
 /** The server the tests use; each test gets its own database on it. */
 export const TEST_SERVER_URL = process.env.HOOKYARD_TEST_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
 
-const TEMPLATE = "hookyard_test_template";
+/** Two checkouts testing at once on one server each name their own (HOOKYARD_TEST_TEMPLATE). */
+const TEMPLATE = process.env.HOOKYARD_TEST_TEMPLATE ?? "hookyard_test_template";
 
 function urlFor(database: string): string {
   return `${TEST_SERVER_URL}/${database}`;
