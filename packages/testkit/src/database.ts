@@ -1,12 +1,30 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ensureDatabase, migrate } from "@hookyard/db";
 import pg from "pg";
 
 /** The server the tests use; each test gets its own database on it. */
 export const TEST_SERVER_URL = process.env.HOOKYARD_TEST_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
 
-/** Two checkouts testing at once on one server each name their own (HOOKYARD_TEST_TEMPLATE). */
-const TEMPLATE = process.env.HOOKYARD_TEST_TEMPLATE ?? "hookyard_test_template";
+const MIGRATIONS = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+
+/**
+ * The template is named for the migrations it holds, so runs of two checkouts at once on one server
+ * (or of one checkout with changed migrations) never drop or use each other's.
+ */
+function templateName(): string {
+  if (process.env.HOOKYARD_TEST_TEMPLATE) return process.env.HOOKYARD_TEST_TEMPLATE;
+  const hash = createHash("sha256");
+  for (const dir of readdirSync(MIGRATIONS).sort()) {
+    const file = join(MIGRATIONS, dir, "migration.sql");
+    if (existsSync(file)) hash.update(dir).update(readFileSync(file));
+  }
+  return `hookyard_tpl_${hash.digest("hex").slice(0, 16)}`;
+}
+
+const TEMPLATE = templateName();
 
 function urlFor(database: string): string {
   return `${TEST_SERVER_URL}/${database}`;
@@ -23,13 +41,24 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * Builds the migrated template once per test run (vitest globalSetup). It is rebuilt every run, so a
- * changed migration is always what the tests see.
+ * Builds the migrated template (vitest globalSetup) unless one of these migrations exists. It is built
+ * under a name of its own and renamed when done, so a run beside never copies a half-migrated one.
  */
 export async function prepareTemplateDatabase(): Promise<void> {
-  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`));
-  await ensureDatabase(urlFor(TEMPLATE));
-  await migrate(urlFor(TEMPLATE));
+  const exists = await withAdmin((c) => c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE]));
+  if (exists.rowCount) return;
+  const building = `${TEMPLATE}_${randomBytes(4).toString("hex")}`;
+  await ensureDatabase(urlFor(building));
+  await migrate(urlFor(building));
+  await withAdmin(async (c) => {
+    try {
+      await c.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
+    } catch (error) {
+      // Another run built the same template meanwhile: use theirs.
+      await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+      if ((error as { code?: string }).code !== "42P04") throw error;
+    }
+  });
 }
 
 export interface TestDatabase {
