@@ -24,7 +24,11 @@ describe("reconciler", () => {
     hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_RECONCILE_INTERVAL: "300ms" } });
     // An event stored before any webhook existed must not be delivered to one created later.
     await hookyard.db.event.create({
-      data: { ...eventRowData(event("before-webhook")), receivedAt: new Date(Date.now() - 60_000) },
+      data: {
+        ...eventRowData(event("before-webhook")),
+        receivedAt: new Date(Date.now() - 60_000),
+        awaitingFanOut: true,
+      },
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const webhook = await hookyard.createWebhook({
@@ -36,9 +40,9 @@ describe("reconciler", () => {
 
     // Deliveries created in Postgres whose jobs never reached Redis (a worker died in between).
     await recordEventsAndFanOut(hookyard.db, [event("pending-1"), event("pending-2"), event("pending-3")]);
-    // Events stored whose fan-out stopped before creating deliveries.
+    // Events ingest stored (answered 202) whose jobs Redis lost before any fan-out took them.
     for (const tag of ["unfanned-1", "unfanned-2"]) {
-      await hookyard.db.event.create({ data: eventRowData(event(tag)) });
+      await hookyard.db.event.create({ data: { ...eventRowData(event(tag)), awaitingFanOut: true } });
     }
     await new Promise((resolve) => setTimeout(resolve, 400));
 
@@ -53,7 +57,8 @@ describe("reconciler", () => {
     const metrics = await fetch(`${hookyard.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const text = await metrics.text();
     expect(text).toContain('hookyard_reconciler_repaired_total{kind="deliveries"} 3');
-    expect(text).toContain('hookyard_reconciler_repaired_total{kind="events"} 2');
+    // The event older than the webhook was queued again too, and went to no webhook.
+    expect(text).toContain('hookyard_reconciler_repaired_total{kind="events"} 3');
   });
 
   it("recovers deliveries waiting for a retry after Redis lost every job", async () => {
@@ -88,5 +93,41 @@ describe("reconciler", () => {
       perDelivery.set(id, (perDelivery.get(id) ?? 0) + 1);
     }
     expect([...perDelivery.values()]).toEqual([2, 2, 2, 2]);
+  });
+
+  it("never delivers an event again to a webhook that was paused when it arrived and resumed since", async () => {
+    receiver = await startReceiver();
+    hookyard = await TestHookyard.start({ env: { HOOKYARD_RECONCILE_INTERVAL: "200ms" } });
+    const paused = await hookyard.createWebhook({
+      name: "paused",
+      url: `${receiver.url}/paused`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+      enabled: false,
+    });
+    const active = await hookyard.createWebhook({
+      name: "active",
+      url: `${receiver.url}/active`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    await hookyard.request("POST", "/api/v1/events", {
+      token: hookyard.env.HOOKYARD_INGEST_TOKENS,
+      body: { type: "TAG_PUSH", repository: "acme/web", tag: "while-paused" },
+    });
+    await hookyard.settledDeliveries(active.id, 1);
+    expect((await hookyard.request("PATCH", `/api/v1/webhooks/${paused.id}`, { body: { enabled: true } })).status).toBe(
+      200,
+    );
+    // Passes enough to look at the event again, had they judged it against today's webhooks.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(receiver.requests.map((r) => r.path)).toEqual(["/active"]);
+    // What it missed is recover's to send, on request.
+    const recovered = await hookyard.request("POST", `/api/v1/webhooks/${paused.id}/recover`, {
+      body: { since: new Date(Date.now() - 60_000).toISOString() },
+    });
+    expect(recovered.status).toBe(202);
+    await receiver.waitForRequests(2);
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/active", "/paused"]);
   });
 });

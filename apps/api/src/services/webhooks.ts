@@ -268,12 +268,15 @@ export async function changeWebhook(
     // Failures before it was enabled again do not count towards disabling it again.
     if (input.enabled && !webhook.enabled) changes.enabledAt = new Date();
   }
-  return updateWebhook(db, webhook.id, changes);
+  // Null when a DELETE committed since the webhook was read: it stays deleted.
+  const changed = await updateWebhook(db, webhook.id, changes);
+  if (!changed) throw notFound("webhook");
+  return changed;
 }
 
 /** DELETE: the webhook stops, its pending deliveries are canceled, its history stays (db deleteWebhook). */
 export async function removeWebhook(db: Db, user: AuthenticatedUser, webhook: Webhook): Promise<void> {
-  await deleteWebhook(db, webhook.id, `deleted by ${user.name}`);
+  if ((await deleteWebhook(db, webhook.id, `deleted by ${user.name}`)) === null) throw notFound("webhook");
 }
 
 /**

@@ -38,7 +38,8 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
            json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
                              'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
                              'headers', w.headers, 'tlsCert', w.tls_cert,
-                             'skipTlsVerification', w.skip_tls_verification, 'enabled', w.enabled) AS webhook,
+                             'skipTlsVerification', w.skip_tls_verification,
+                             'enabled', w.enabled AND w.deleted_at IS NULL) AS webhook,
            e.id AS "eventId", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag,
            e.digest, e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
@@ -136,4 +137,12 @@ export async function insertTestDelivery(db: Db, webhookId: string, event: Accep
     db.delivery.create({ data: { id, webhookId, eventId: event.id, test: true } }),
   ]);
   return id;
+}
+
+/** Cancels a delivery that is still pending; one that reached a final status meanwhile keeps it. */
+export async function cancelPending(db: Db, deliveryId: string): Promise<void> {
+  await db.delivery.updateMany({
+    where: { id: deliveryId, status: "pending" },
+    data: { status: "canceled", completedAt: new Date() },
+  });
 }

@@ -50,27 +50,34 @@ export type WebhookChanges = Partial<
   enabledAt?: Date;
 };
 
-/** Changes a webhook; pausing or enabling it also reports WEBHOOK_DISABLED or WEBHOOK_ENABLED, in the same transaction. */
+/**
+ * Changes a webhook that is not deleted; pausing or enabling it also reports WEBHOOK_DISABLED or
+ * WEBHOOK_ENABLED, in the same transaction. Null when it is deleted (before, or meanwhile: a
+ * DELETE that commits first wins, and nothing brings the webhook back).
+ */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
-  if (changes.enabled === undefined) return db.webhook.update({ where: { id }, data: changes });
   return reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data: changes }));
 }
 
 /**
- * Runs `change` in a transaction holding the webhook's row, and writes WEBHOOK_ENABLED or
- * WEBHOOK_DISABLED to the outbox (decision 0008) when it flipped `enabled`, in the same transaction.
+ * Runs `change` in a transaction holding the webhook's row, if it is not deleted (else null, and
+ * `change` does not run), and writes WEBHOOK_ENABLED or WEBHOOK_DISABLED to the outbox (decision
+ * 0008) when it flipped `enabled`, in the same transaction.
  */
-async function reportingState<T>(db: Db, id: string, change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+async function reportingState<T>(
+  db: Db,
+  id: string,
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T | null> {
   return db.$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<
       Array<{ enabled: boolean }>
-    >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
+    >`SELECT enabled FROM webhooks WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+    if (!before) return null;
     const result = await change(tx);
-    if (before) {
-      await tx.$executeRaw`
-        WITH changed AS (SELECT * FROM webhooks WHERE id = ${id} AND enabled <> ${before.enabled})
-        ${webhookStateEvents(Prisma.sql`changed`)}`;
-    }
+    await tx.$executeRaw`
+      WITH changed AS (SELECT * FROM webhooks WHERE id = ${id} AND enabled <> ${before.enabled})
+      ${webhookStateEvents(Prisma.sql`changed`)}`;
     return result;
   });
 }
@@ -95,9 +102,10 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
 /**
  * Deletes a webhook as its users see it: it is disabled and marked deleted (no longer listed,
  * matched or changed) and its pending deliveries are canceled; the row and its deliveries stay, so
- * their history remains readable. Returns how many deliveries were canceled.
+ * their history remains readable. Returns how many deliveries were canceled; null when it was
+ * deleted already.
  */
-export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number> {
+export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number | null> {
   return reportingState(db, id, async (tx) => {
     await tx.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } });
     const canceled = await tx.delivery.updateMany({
