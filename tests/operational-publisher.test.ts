@@ -57,7 +57,7 @@ describe("the operational events publisher", () => {
         await Promise.all(publishers.map((p) => p.close()));
       }
     });
-    expect(queued[0] + queued[1]).toBe(20);
+    expect(queued.reduce((a, b) => a + b, 0)).toBe(20);
     expect(await hookyard.queuedEventJobs()).toBe(20);
 
     await hookyard.startWorker();
