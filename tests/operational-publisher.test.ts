@@ -48,7 +48,7 @@ describe("the operational events publisher", () => {
         db: hookyard.db,
         queues,
         exhaustionIntervalMs: 3_600_000,
-        logger: createLogger({ level: "error" }),
+        logger: createLogger({ service: "test", level: "error" }),
       };
       const publishers = [startOperationalPublisher(deps), startOperationalPublisher(deps)];
       try {
