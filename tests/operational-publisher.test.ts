@@ -50,11 +50,26 @@ describe("the operational events publisher", () => {
         exhaustionIntervalMs: 3_600_000,
         logger: createLogger({ service: "test", level: "error" }),
       };
-      const publishers = [startOperationalPublisher(deps), startOperationalPublisher(deps)];
+      // The first worker's Redis answers slowly (a busy or distant Redis): the second worker's
+      // round starts while the first has read the outbox and not yet queued what it read.
+      const slowEvents = new Proxy(queues.events, {
+        get(target, property) {
+          const value = Reflect.get(target, property, target);
+          if (property !== "addBulk") return typeof value === "function" ? value.bind(target) : value;
+          return async (...args: Parameters<typeof target.addBulk>) => {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            return target.addBulk(...args);
+          };
+        },
+      });
+      const first = startOperationalPublisher({ ...deps, queues: { ...queues, events: slowEvents } });
+      const second = startOperationalPublisher(deps);
       try {
-        return await Promise.all(publishers.map((p) => p.runOnce()));
+        const firstRound = first.runOnce();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return await Promise.all([firstRound, second.runOnce()]);
       } finally {
-        await Promise.all(publishers.map((p) => p.close()));
+        await Promise.all([first.close(), second.close()]);
       }
     });
     expect(queued.reduce((a, b) => a + b, 0)).toBe(20);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 /*
- * A 202 means the event is in Postgres (decision 0013): Redis losing its data afterwards (a
+ * A 202 means the event is in Postgres (decision 0014): Redis losing its data afterwards (a
  * FLUSHALL, a restart without persistence, a failover to a replica that lagged) loses nothing while
  * Postgres is up. Each test has a Redis of its own, so that it may really flush it.
  */

@@ -1,4 +1,4 @@
--- Ingest stores an event before it answers 202 (decision 0013), marked as awaiting its fan-out; the
+-- Ingest stores an event before it answers 202 (decision 0014), marked as awaiting its fan-out; the
 -- fan-out that takes it clears the mark. The reconciler queues again what is still marked after an
 -- interval, so an accepted event outlives Redis losing its data. A column with a constant default
 -- and a partial index of the few marked rows: no rewrite of the table, nothing added to fan-out's

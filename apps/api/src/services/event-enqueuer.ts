@@ -36,7 +36,7 @@ function dedupId(dedupKey: string): string {
  * gets fresh ids (later the events rows' and their jobs' ids):
  *
  * - Postgres up: the batch is stored in `events`, awaiting fan-out, in one statement, and then
- *   queued (decision 0013). Postgres judges duplicates by the events table's unique dedup key.
+ *   queued (decision 0014). Postgres judges duplicates by the events table's unique dedup key.
  *   Redis losing its data after the 202 loses nothing: the reconciler queues again what awaits
  *   fan-out.
  * - Postgres away (an error, or no answer within `storeDeadlineMs`): the batch is queued in Redis

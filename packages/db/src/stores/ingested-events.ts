@@ -14,7 +14,7 @@ export interface IngestedEvent {
 
 /**
  * Stores the events ingest accepted, before it answers 202, each marked as awaiting its fan-out
- * (decision 0013): from here on Postgres holds them, whatever happens to Redis. The dedup key is
+ * (decision 0014): from here on Postgres holds them, whatever happens to Redis. The dedup key is
  * the events table's unique key, so a re-sent event is a duplicate for as long as its first copy is
  * kept (HOOKYARD_RETENTION), and Redis remembers no dedup key for it. A duplicate whose first copy
  * has not been fanned out yet is queued again under that copy's id: a job of that id already

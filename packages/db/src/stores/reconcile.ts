@@ -17,7 +17,7 @@ export async function pendingDeliveries(
 }
 
 /**
- * Events ingest stored between `since` and `before` that no fan-out has taken yet (decision 0013),
+ * Events ingest stored between `since` and `before` that no fan-out has taken yet (decision 0014),
  * oldest first: their job may have been lost with Redis's data. Only these: an event a fan-out took
  * is never judged again against the webhooks of today (one paused then, resumed since, gets it
  * only through recover), and a test event is stored as taken.
