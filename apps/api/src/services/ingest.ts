@@ -12,7 +12,7 @@ export interface IngestAnswer {
 /** Past this, a request answers 503 rather than hang while Redis is away (the sender retries). */
 export const ENQUEUE_DEADLINE_MS = 800;
 /** Postgres answers a batch's insert in a few ms; past this, the batch goes to Redis alone. */
-export const STORE_DEADLINE_MS = 300;
+export const STORE_DEADLINE_MS = 500;
 /** After Postgres failed a batch, batches go to Redis alone this long before it is tried again. */
 export const STORE_RETRY_MS = 1_000;
 
