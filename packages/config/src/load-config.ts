@@ -6,6 +6,7 @@ import {
   parseDuration,
   parseRetrySchedule,
 } from "@hookyard/core";
+import { placeholderProblems } from "./placeholders.js";
 
 /** Everything Hookyard reads from its environment, read once at start-up. */
 export interface Config {
@@ -197,7 +198,16 @@ function retention(env: Env, retrySchedule: readonly number[]): { retentionMs: n
   return { retentionMs, bodyRetentionMs };
 }
 
+/** The example values of deploy/kubernetes/base/secret.yaml: refused, every one named at once. */
+function refusePlaceholders(env: Env): void {
+  const [first, ...others] = placeholderProblems(env);
+  if (!first) return;
+  const more = others.map((p) => `\n${p.name}: ${p.detail}`).join("");
+  throw new ConfigError(first.name, `${first.detail}${more}`);
+}
+
 export function loadConfig(env: Env): Config {
+  refusePlaceholders(env);
   const port = integer(env, "PORT", 3000, 0, 65535);
   const retry = read(env, "HOOKYARD_RETRY_SCHEDULE") ?? DEFAULT_RETRY_SCHEDULE;
   const retrySchedule = parseRetrySchedule(retry);
