@@ -368,12 +368,23 @@ describe("OpenAPI document and API reference", () => {
     }
   });
 
-  it("takes a token as the password of Basic auth, as the document's basicAuth says", async () => {
-    const me = await hookyard.request("GET", "/api/v1/me", {
-      token: null,
-      headers: { authorization: `Basic ${Buffer.from(`any:${ADMIN_TOKEN}`).toString("base64")}` },
-    });
-    expect(me.status).toBe(200);
-    expect(me.json.admin).toBe(true);
+  it("takes a token as the password of Basic auth where the document's basicAuth says: /api/v0 and /admin/queues", async () => {
+    const basic = { authorization: `Basic ${Buffer.from(`any:${ADMIN_TOKEN}`).toString("base64")}` };
+    const basicPaths = Object.entries(document.paths as Record<string, Record<string, any>>)
+      .filter(([, item]) => Object.values(item).some((op) => op.security?.some((s: object) => "basicAuth" in s)))
+      .map(([path]) => path)
+      .sort();
+    expect(basicPaths).toEqual([
+      "/admin/queues",
+      "/api/v0/repositories/{ns}/webhooks",
+      "/api/v0/repositories/{ns}/{repo}/webhooks",
+      "/api/v0/webhooks",
+      "/api/v0/webhooks/test",
+      "/api/v0/webhooks/{id}",
+    ]);
+    expect((await hookyard.request("GET", "/api/v0/webhooks", { token: null, headers: basic })).status).toBe(200);
+    const me = await hookyard.request("GET", "/api/v1/me", { token: null, headers: basic });
+    expect(me.status).toBe(401);
+    expect(me.json.error.message).toContain("Authorization: Bearer");
   });
 });

@@ -76,8 +76,9 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
         '`{"error": {"code", "message"}}`; see docs/api.md in the repository for the whole guide.',
     },
     tags: TAGS,
-    // Every operation needs a token unless it says otherwise (security: []).
-    security: [{ bearerAuth: [] }, { basicAuth: [] }, { sessionCookie: [] }],
+    // Every operation needs a token unless it says otherwise (security: []); Basic auth only where
+    // an operation says so (WITH_BASIC: /api/v0 and /admin/queues).
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -88,13 +89,18 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
         basicAuth: {
           type: "http",
           scheme: "basic",
-          description: "Any user name, the token as the password (`curl -u any:<token>`, a browser's prompt)",
+          description:
+            "Any user name, the token as the password (`curl -u any:<token>`, a browser's prompt). Taken only by " +
+            "/api/v0 (DTR scripts) and /admin/queues (Bull Board); elsewhere 401. A POST made with it needs " +
+            "Content-Type: application/json, and a write's Origin, if any, must be Hookyard's own (403 cross_origin).",
         },
         sessionCookie: {
           type: "apiKey",
           in: "cookie",
           name: "hookyard_session",
-          description: "The web UI's session (POST /api/v1/session); writes also need X-CSRF-Token",
+          description:
+            "The web UI's session (POST /api/v1/session); writes also need X-CSRF-Token and " +
+            "Content-Type: application/json (even with no body), and an Origin, if any, of Hookyard's own",
         },
       },
     },

@@ -30,9 +30,10 @@ async function chainRepository(db: Db, chainId: string): Promise<string | null> 
 }
 
 /** A chain's runs, and one run step by step (contract: "Callback chains"). */
-export function chainRunRoutes({ db }: ApiDeps): Router {
+export function chainRunRoutes(deps: ApiDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.use(["/api/v1/chains", "/api/v1/chain-runs"], requireUser(db));
+  router.use(["/api/v1/chains", "/api/v1/chain-runs"], requireUser(deps));
 
   router.get("/api/v1/chains/:id/runs", async (req, res) => {
     const chainId = pathId(req, "chain");

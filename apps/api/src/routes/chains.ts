@@ -20,7 +20,7 @@ export const chainListQuery = z.object({ repository: z.string().optional() });
 export function chainRoutes(deps: ApiDeps): Router {
   const { db } = deps;
   const router = Router();
-  router.use("/api/v1/chains", requireUser(db), ...jsonBody("16kb"));
+  router.use("/api/v1/chains", requireUser(deps), ...jsonBody("16kb"));
 
   router.post("/api/v1/chains", async (req, res) => {
     res.status(201).json(presentChain(await createChain(db, currentUser(req), req.body)));

@@ -24,7 +24,7 @@ import { createWebhook, manageableWebhook, mayManage, removeWebhook } from "../s
 export function dtrV0Routes(deps: ApiDeps): Router {
   const { config, db, transport } = deps;
   const router = Router();
-  router.use("/api/v0", requireUser(db), ...jsonBody("96kb"));
+  router.use("/api/v0", requireUser(deps, { basic: true }), ...jsonBody("96kb"));
 
   router.post("/api/v0/webhooks", async (req, res) => {
     const input = parseInput(dtrWebhookBody, req.body);

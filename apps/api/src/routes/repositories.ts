@@ -11,9 +11,10 @@ export const repositoriesQuery = z.object({
 });
 
 /** GET /api/v1/repositories: where the web UI starts, the repositories the caller may administer. */
-export function repositoryRoutes({ db }: ApiDeps): Router {
+export function repositoryRoutes(deps: ApiDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.get("/api/v1/repositories", requireUser(db), async (req, res) => {
+  router.get("/api/v1/repositories", requireUser(deps), async (req, res) => {
     const user = currentUser(req);
     const query = parseInput(repositoriesQuery, req.query, "query");
     const items = await listRepositories(db, {

@@ -16,14 +16,15 @@ import {
 } from "../services/users.js";
 
 /** Users, their tokens and grants (global admins only), and /me (anyone with a token). */
-export function userRoutes({ db }: ApiDeps): Router {
+export function userRoutes(deps: ApiDeps): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get("/api/v1/me", requireUser(db), (req, res) => {
+  router.get("/api/v1/me", requireUser(deps), (req, res) => {
     res.json(presentMe(currentUser(req)));
   });
 
-  router.use("/api/v1/users", requireUser(db), requireAdmin, ...jsonBody("16kb"));
+  router.use("/api/v1/users", requireUser(deps), requireAdmin, ...jsonBody("16kb"));
 
   router.post("/api/v1/users", async (req, res) => {
     res.status(201).json(await createUser(db, req.body));

@@ -36,7 +36,7 @@ export const deliveriesQuery = z.object({
 export function webhookRoutes(deps: ApiDeps): Router {
   const { config, db, transport } = deps;
   const router = Router();
-  router.use("/api/v1/webhooks", requireUser(db), ...jsonBody("64kb"));
+  router.use("/api/v1/webhooks", requireUser(deps), ...jsonBody("64kb"));
 
   router.post("/api/v1/webhooks", async (req, res) => {
     const webhook = await createWebhook(db, currentUser(req), req.body, config);

@@ -42,7 +42,9 @@ export async function request<T>(
   options: { quietUnauthorized?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // Every write says JSON, a body or not (a sign-out, a delete): Hookyard takes a write made with
+  // the session cookie only so, as no other site's page can send one unasked.
+  if (body !== undefined || !SAFE.has(method)) headers["content-type"] = "application/json";
   if (!SAFE.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let res: Response;
   try {

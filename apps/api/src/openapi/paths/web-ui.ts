@@ -38,10 +38,12 @@ export const webUiPaths: ZodOpenApiPathsObject = {
       description:
         "Sets `hookyard_session` (HttpOnly, SameSite=Strict, Secure behind https; lasts HOOKYARD_SESSION_TTL). " +
         "With that cookie every route works as with the token; a write (not GET or HEAD) must also carry " +
-        "`X-CSRF-Token` with the session's csrfToken, else 403 `csrf`. Revoking the token ends its sessions.",
+        "`X-CSRF-Token` with the session's csrfToken, else 403 `csrf`, and `Content-Type: application/json` even " +
+        "without a body, else 415. A wrong token counts as a failed authentication of the client's address " +
+        "(429 past HOOKYARD_AUTH_FAILURE_LIMIT). Revoking the token ends its sessions.",
       security: [],
       requestBody: { required: true, content: json(signInBody.meta({ id: "SignInRequest" })) },
-      responses: { 200: ok("Signed in; the cookie is set", sessionSchema), ...errors(400, 401, 413, 415, 503) },
+      responses: { 200: ok("Signed in; the cookie is set", sessionSchema), ...errors(400, 401, 413, 415, 429, 503) },
     },
     get: {
       operationId: "getSession",
@@ -53,7 +55,7 @@ export const webUiPaths: ZodOpenApiPathsObject = {
       operationId: "signOut",
       tags: ["Web UI"],
       summary: "Sign out: the session ends and the cookie is cleared",
-      responses: { 204: noContent, ...errors(...AUTHENTICATED, 403) },
+      responses: { 204: noContent, ...errors(...AUTHENTICATED, 403, 415) },
     },
   },
   "/api/v1/repositories": {
