@@ -1,5 +1,7 @@
+import { startApi } from "@hookyard/api";
+import { createLogger } from "@hookyard/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHookyard } from "./support/hookyard.js";
+import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
 import { userWithGrants } from "./support/users.js";
 
 /**
@@ -27,17 +29,42 @@ describe("webhooks per scope", () => {
   const putLimit = (limit: object, token?: string) =>
     hookyard.request("PUT", "/api/v1/limits/webhooks", { body: limit, token });
 
-  it("creates exactly the limit of many creates sent at once, and refuses the rest with 409 webhook_limit", async () => {
-    const answers = await Promise.all(Array.from({ length: 24 }, () => create({ repository: "race/app" })));
+  it("creates exactly the limit of many creates sent at once to several APIs, and refuses the rest with 409 webhook_limit", async () => {
+    // More APIs on the same database, each with its own client and pool, as other processes would be.
+    const logger = createLogger({ service: "test", level: "error" });
+    const others = await Promise.all(Array.from({ length: 4 }, () => startApi(hookyard.config, logger)));
+    const bases = [hookyard.baseUrl, ...others.map((api) => `http://127.0.0.1:${api.port}`)];
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const res = await fetch(`${bases[i % bases.length]}/api/v1/webhooks`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify(body({ repository: "race/app" })),
+          });
+          return { status: res.status, json: (await res.json()) as any };
+        }),
+      );
+      const statuses = answers.map((res) => res.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(MAX);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(40 - MAX);
+      expect(await live({ repository: "race/app" })).toBe(MAX);
+      const refused = answers.find((res) => res.status === 409);
+      expect(refused?.json.error.code).toBe("webhook_limit");
+      expect(refused?.json.error.message).toContain("repository race/app");
+      expect(refused?.json.error.message).toContain("HOOKYARD_MAX_WEBHOOKS_PER_SCOPE");
+      expect(refused?.json.error.message).toContain(`at most ${MAX}`);
+    } finally {
+      await Promise.all(others.map((api) => api.close()));
+    }
+  });
+
+  it("refuses the creates past the limit sent at once to one API", async () => {
+    const answers = await Promise.all(Array.from({ length: 24 }, () => create({ repository: "race/one" })));
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(MAX);
     expect(statuses.filter((s) => s === 409)).toHaveLength(24 - MAX);
-    expect(await live({ repository: "race/app" })).toBe(MAX);
-    const refused = answers.find((res) => res.status === 409);
-    expect(refused?.json.error.code).toBe("webhook_limit");
-    expect(refused?.json.error.message).toContain("repository race/app");
-    expect(refused?.json.error.message).toContain("HOOKYARD_MAX_WEBHOOKS_PER_SCOPE");
-    expect(refused?.json.error.message).toContain(`at most ${MAX}`);
+    expect(await live({ repository: "race/one" })).toBe(MAX);
   });
 
   it("counts each scope apart: a namespace's own webhooks, its repositories', and global ones", async () => {

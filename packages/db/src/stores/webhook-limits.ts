@@ -50,11 +50,35 @@ export interface WebhookLimitRefusal {
 
 export type LimitSource = "admin" | "setting";
 
+/** Each client's creates, chained by scope key: the promise of the last one of each scope. */
+const queued = new WeakMap<Db, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs the creates of one scope through one client one after another. They would wait for the
+ * scope's lock anyway; waiting here instead holds no pooled connection, so a burst of creates in one
+ * scope cannot take every connection of the pool (and time out waiting for one) from the rest.
+ */
+function oneAtATime<T>(db: Db, key: string, run: () => Promise<T>): Promise<T> {
+  const chains = queued.get(db) ?? new Map<string, Promise<unknown>>();
+  queued.set(db, chains);
+  const result = (chains.get(key) ?? Promise.resolve()).then(run, run);
+  const settled = result.then(
+    () => {},
+    () => {},
+  );
+  chains.set(key, settled);
+  void settled.then(() => {
+    if (chains.get(key) === settled) chains.delete(key);
+  });
+  return result;
+}
+
 /**
  * Runs `insert` (a webhook of `scope`) in a transaction that holds the scope's lock and has counted
  * its undeleted webhooks: with `max` of them already (the scope's own limit, else `defaultMax`) the
- * insert does not run. Creates of one scope wait for each other here, so any number of them at
- * once end with at most `max` webhooks; creates of other scopes do not wait.
+ * insert does not run. Creates of one scope wait for each other on that lock, whichever process
+ * sends them, so any number of them at once end with at most `max` webhooks; creates of other
+ * scopes do not wait.
  */
 export async function withinWebhookLimit<T>(
   db: Db,
@@ -63,18 +87,20 @@ export async function withinWebhookLimit<T>(
   insert: (tx: Prisma.TransactionClient) => Promise<T>,
 ): Promise<T | WebhookLimitRefusal> {
   const key = webhookScopeKey(scope);
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SCOPE_LOCK_CLASS}::int, hashtext(${key}))`;
-    const [row] = await tx.$queryRaw<Array<{ max: number | null; count: number }>>`
+  return oneAtATime(db, key, () =>
+    db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SCOPE_LOCK_CLASS}::int, hashtext(${key}))`;
+      const [row] = await tx.$queryRaw<Array<{ max: number | null; count: number }>>`
       SELECT (SELECT max FROM webhook_limits WHERE scope = ${key}) AS max,
              (SELECT count(*)::int FROM webhooks WHERE deleted_at IS NULL AND ${inScope(scope)}) AS count`;
-    const max = row?.max ?? defaultMax;
-    const count = row?.count ?? 0;
-    if (count >= max) {
-      return { refused: "webhook_limit", scope: key, max, count, source: row?.max == null ? "setting" : "admin" };
-    }
-    return insert(tx);
-  });
+      const max = row?.max ?? defaultMax;
+      const count = row?.count ?? 0;
+      if (count >= max) {
+        return { refused: "webhook_limit", scope: key, max, count, source: row?.max == null ? "setting" : "admin" };
+      }
+      return insert(tx);
+    }),
+  );
 }
 
 export interface WebhookLimitView {
