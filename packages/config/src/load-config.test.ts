@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       workerMetricsPort: 9465,
       workerConcurrency: 50,
       webhookConcurrency: 10,
+      maxWebhooksPerScope: 1000,
     });
     expect(config.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
   });
@@ -82,6 +83,8 @@ describe("loadConfig", () => {
     ["HOOKYARD_DELIVERY_SHARDS", "0"],
     ["HOOKYARD_DELIVERY_SHARDS", "65"],
     ["HOOKYARD_DELIVERY_SHARDS", "two"],
+    ["HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", "0"],
+    ["HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", "lots"],
     ["REDIS_URL", "redis://10.0.0.1:6379,redis://10.0.0.2:6379"],
     ["HOOKYARD_AUTH_FAILURE_LIMIT", "-1"],
     ["HOOKYARD_AUTH_FAILURE_LIMIT", "many"],

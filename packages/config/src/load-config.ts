@@ -69,6 +69,9 @@ export interface Config {
   queueMemoryHighWater: number;
   /** Ingest answers 503 once this many events wait to be fanned out. */
   queueMaxBacklog: number;
+  /** Most undeleted webhooks one scope (a repository, a namespace, global) may hold, unless a global
+   * admin set another limit for it (PUT /api/v1/limits/webhooks). */
+  maxWebhooksPerScope: number;
   /** true: GET /metrics (API and worker) answers without a token; false: a global admin's token. */
   metricsPublic: boolean;
   /** Port of the worker's own HTTP server (GET /metrics, /healthz) on 0.0.0.0; 0: no server. */
@@ -270,6 +273,7 @@ export function loadConfig(env: Env): Config {
     reconcileIntervalMs: duration(env, "HOOKYARD_RECONCILE_INTERVAL", "1m"),
     queueMemoryHighWater: fraction(env, "HOOKYARD_QUEUE_MEMORY_HIGH_WATER", 0.8, 0.1, 0.95),
     queueMaxBacklog: integer(env, "HOOKYARD_QUEUE_MAX_BACKLOG", 1_000_000, 1, 1_000_000_000),
+    maxWebhooksPerScope: integer(env, "HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", 1000, 1, 1_000_000),
     metricsPublic: boolean(env, "HOOKYARD_METRICS_PUBLIC", false),
     workerMetricsPort: integer(env, "HOOKYARD_WORKER_METRICS_PORT", 9465, 0, 65535),
     logLevel: read(env, "LOG_LEVEL") ?? "info",

@@ -7,6 +7,7 @@ import { deliveryPaths } from "./paths/deliveries.js";
 import { docsPaths } from "./paths/docs.js";
 import { dtrV0Paths } from "./paths/dtr-v0.js";
 import { ingestPaths } from "./paths/ingest.js";
+import { limitPaths } from "./paths/limits.js";
 import { operationsPaths } from "./paths/operations.js";
 import { userPaths } from "./paths/users.js";
 import { webUiPaths } from "./paths/web-ui.js";
@@ -22,6 +23,7 @@ const AREAS: ZodOpenApiPathsObject[] = [
   webUiPaths,
   dtrV0Paths,
   userPaths,
+  limitPaths,
   ingestPaths,
   operationsPaths,
   docsPaths,
@@ -38,6 +40,7 @@ const TAGS = [
   { name: "Web UI", description: "The web UI's sign-in (a session cookie) and its list of repositories" },
   { name: "DTR compatibility", description: "DTR's /api/v0 webhook API, for existing DTR scripts" },
   { name: "Users", description: "Users, their tokens and grants (global admins), and the caller itself" },
+  { name: "Limits", description: "How many webhooks one scope may have (global admins)" },
   { name: "Ingest", description: "Where registries post events, with one of HOOKYARD_INGEST_TOKENS" },
   { name: "Operations", description: "Health, readiness, metrics, Bull Board" },
   { name: "Documentation", description: "This document and its rendering" },

@@ -5,17 +5,14 @@ import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
-import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
+import { idCursor, pageFields } from "../http/paging.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
 import { mayManage } from "../services/webhooks.js";
 
 export const chainRunsQuery = z.object({
   state: z.enum(CHAIN_RUN_STATES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .refine((text) => isIdOf("chainRun", text), "must be the nextCursor of a previous page")
-    .optional(),
+  ...pageFields(idCursor("chainRun")),
 });
 
 /** Chains are seen by whoever may manage the webhooks of their repository; others are told nothing exists. */

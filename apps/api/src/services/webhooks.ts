@@ -28,14 +28,17 @@ import {
   deleteWebhook,
   findWebhook,
   insertWebhook,
+  type NewWebhook,
   updateWebhook,
   type Webhook,
   type WebhookChanges,
+  withinWebhookLimit,
 } from "@hookyard/db";
 import { z } from "zod";
 import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
+import { webhookLimitReached } from "./webhook-limits.js";
 
 /** The parts of a URL that would not reach the receiver as written; null when there is none. */
 function urlProblem(text: string): string | null {
@@ -176,7 +179,7 @@ export async function createWebhook(
   db: Db,
   user: AuthenticatedUser,
   body: unknown,
-  options: { allowPrivateTargets: boolean },
+  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
   assertHeaders(body);
@@ -194,7 +197,7 @@ export async function createWebhook(
   assertFormat(input.format);
   assertFormatTakes(input.format, events, "events");
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
-  return insertWebhook(db, {
+  const row: NewWebhook = {
     name: input.name,
     url: input.url,
     events,
@@ -208,7 +211,10 @@ export async function createWebhook(
     skipTlsVerification: input.skipTLSVerification,
     enabled: input.enabled,
     authorId: user.userId,
-  });
+  };
+  const created = await withinWebhookLimit(db, row, options.maxWebhooksPerScope, (tx) => insertWebhook(tx, row));
+  if ("refused" in created) throw webhookLimitReached(row, created);
+  return created;
 }
 
 /**

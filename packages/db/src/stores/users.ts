@@ -2,6 +2,7 @@ import type { Principal } from "@hookyard/core";
 import type { Db } from "../client.js";
 import type { Grant, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { type Page, type PageQuery, readPageById } from "../paging.js";
 
 export interface AuthenticatedUser extends Principal {
   userId: string;
@@ -156,8 +157,11 @@ export async function insertUser(
   }
 }
 
-export async function listUsers(db: Db): Promise<UserSummary[]> {
-  return db.user.findMany({ select: USER_SUMMARY, orderBy: { id: "asc" } });
+/** Every user, oldest first. */
+export async function listUsers(db: Db, page: PageQuery): Promise<Page<UserSummary>> {
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.user.findMany({ where: { id: idAfter }, select: USER_SUMMARY, ...window }),
+  );
 }
 
 export async function findUser(db: Db, id: string): Promise<UserSummary | null> {
@@ -192,13 +196,16 @@ export async function insertToken(db: Db, userId: string, tokenHash: string): Pr
   return row ?? null;
 }
 
+async function userExists(db: Db, userId: string): Promise<boolean> {
+  return (await db.user.count({ where: { id: userId } })) > 0;
+}
+
 /** The user's tokens, oldest first; null when there is no such user. */
-export async function listTokens(db: Db, userId: string): Promise<TokenSummary[] | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { tokens: { select: TOKEN_SUMMARY, orderBy: { id: "asc" } } },
-  });
-  return user?.tokens ?? null;
+export async function listTokens(db: Db, userId: string, page: PageQuery): Promise<Page<TokenSummary> | null> {
+  if (!(await userExists(db, userId))) return null;
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.apiToken.findMany({ where: { userId, id: idAfter }, select: TOKEN_SUMMARY, ...window }),
+  );
 }
 
 /** Whether the token existed (and belonged to the user); authentication reads the table, so it
@@ -248,12 +255,11 @@ export async function insertGrant(
 }
 
 /** The user's grants, oldest first; null when there is no such user. */
-export async function listGrants(db: Db, userId: string): Promise<Grant[] | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { grants: { orderBy: { id: "asc" } } },
-  });
-  return user?.grants ?? null;
+export async function listGrants(db: Db, userId: string, page: PageQuery): Promise<Page<Grant> | null> {
+  if (!(await userExists(db, userId))) return null;
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.grant.findMany({ where: { userId, id: idAfter }, ...window }),
+  );
 }
 
 export async function deleteGrant(db: Db, userId: string, grantId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Db } from "../client.js";
-import { type PayloadFormat, Prisma } from "../generated/prisma/client.js";
+import { type PayloadFormat, Prisma, type Webhook } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { type Page, type PageQuery, readPageById } from "../paging.js";
 import { webhookStateEvents } from "./operational.js";
 
 export interface NewWebhook {
@@ -20,7 +21,8 @@ export interface NewWebhook {
   authorId: string;
 }
 
-export async function insertWebhook(db: Db, webhook: NewWebhook) {
+/** Inserts a webhook; within its scope's limit when called inside withinWebhookLimit (stores/webhook-limits.ts). */
+export async function insertWebhook(db: Db | Prisma.TransactionClient, webhook: NewWebhook) {
   return db.webhook.create({ data: { id: newId("webhook"), ...webhook } });
 }
 
@@ -118,30 +120,46 @@ export async function deleteWebhook(db: Db, id: string, reason: string): Promise
   });
 }
 
-/** The webhooks a user may see: all for admins; else those in scopes they hold a grant on. */
-export async function listWebhooks(
-  db: Db,
-  filter: {
-    /** null: webhooks of no repository (namespace and global ones). */
-    repository?: string | null;
-    namespace?: string;
-    authorId?: string;
-    visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
-  },
-) {
+/** Which webhooks a list shows. */
+export interface WebhookFilter {
+  /** null: webhooks of no repository (namespace and global ones). */
+  repository?: string | null;
+  /** Webhooks of this namespace: its own and those of its repositories. */
+  namespace?: string;
+  /** Webhooks of one kind of scope only. */
+  kind?: "repository" | "namespace" | "global";
+  authorId?: string;
+  visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
+}
+
+const KIND_WHERE: Record<NonNullable<WebhookFilter["kind"]>, Prisma.WebhookWhereInput> = {
+  repository: { repository: { not: null } },
+  namespace: { repository: null, namespace: { not: null } },
+  global: { repository: null, namespace: null },
+};
+
+/** The webhooks a user may see (all for admins; else those in scopes they hold a grant on), one page, newest first. */
+export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuery): Promise<Page<Webhook>> {
   const where: Prisma.WebhookWhereInput = {
     deletedAt: null,
     ...(filter.repository !== undefined ? { repository: filter.repository } : {}),
     ...(filter.namespace ? { namespace: filter.namespace } : {}),
     ...(filter.authorId ? { authorId: filter.authorId } : {}),
   };
+  const and: Prisma.WebhookWhereInput[] = [];
+  if (filter.kind) and.push(KIND_WHERE[filter.kind]);
   if (filter.visibleTo) {
-    where.OR = [
-      { repository: { in: [...filter.visibleTo.repositories] } },
-      { namespace: { in: [...filter.visibleTo.namespaces] } },
-    ];
+    and.push({
+      OR: [
+        { repository: { in: [...filter.visibleTo.repositories] } },
+        { namespace: { in: [...filter.visibleTo.namespaces] } },
+      ],
+    });
   }
-  return db.webhook.findMany({ where, orderBy: { id: "desc" }, take: 500 });
+  if (and.length > 0) where.AND = and;
+  return readPageById(page, "desc", ({ idAfter, ...window }) =>
+    db.webhook.findMany({ where: { ...where, id: idAfter }, ...window }),
+  );
 }
 
 /**

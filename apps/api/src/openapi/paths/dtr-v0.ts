@@ -22,7 +22,9 @@ const dtrWebhookSchema = z
     skipTLSVerification: z.boolean(),
   })
   .meta({ id: "DtrWebhook" });
-const dtrWebhookList = z.array(dtrWebhookSchema).meta({ id: "DtrWebhookList" });
+const dtrWebhookList = z
+  .array(dtrWebhookSchema)
+  .meta({ id: "DtrWebhookList", description: "every one of them: DTR's lists are not paged" });
 
 const testOutcome = z
   .object({
@@ -52,9 +54,14 @@ export const dtrV0Paths: ZodOpenApiPathsObject = {
       tags,
       security: WITH_BASIC,
       summary: "Subscribe (DTR)",
-      description: "A `dtr`-format webhook of one type; `key` is its scope. Same permissions as /api/v1.",
+      description:
+        "A `dtr`-format webhook of one type; `key` is its scope. Same permissions as /api/v1, and the same " +
+        "limit per scope (409 `webhook_limit`).",
       requestBody: { required: true, content: json(dtrWebhookBody.meta({ id: "DtrCreateWebhookRequest" })) },
-      responses: { 201: ok("The subscription", dtrWebhookSchema), ...errors(400, ...AUTHENTICATED, 403, 413, 415) },
+      responses: {
+        201: ok("The subscription", dtrWebhookSchema),
+        ...errors(400, ...AUTHENTICATED, 403, 409, 413, 415),
+      },
     },
     get: {
       operationId: "dtrListWebhooks",
