@@ -2,6 +2,7 @@ export * from "./certificates.js";
 export * from "./database.js";
 export * from "./distribution-events.js";
 export * from "./free-port.js";
+export * from "./invariants.js";
 export * from "./queue-keys.js";
 export * from "./raw-receiver.js";
 export * from "./receiver.js";
