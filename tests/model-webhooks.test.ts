@@ -1,0 +1,71 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import {
+  assertModel,
+  create,
+  deleteWhileEnabling,
+  deleteWhileTesting,
+  drawn,
+  type Harness,
+  lateAttempt,
+  leftOut,
+  patch,
+  pauseOrResume,
+  push,
+  remove,
+  rotate,
+  setHealth,
+  setUpRun,
+  sleep,
+  startHarness,
+  testSend,
+  verify,
+} from "./support/model.js";
+
+/*
+ * A webhook's life at random: create, PATCH (name, url, secret, enabled), pause, resume, DELETE,
+ * test sends, secret rotations, pushes, late attempt results, and DELETE raced with PATCH
+ * {"enabled": true} or with a test send. After each step the real Hookyard must match the model:
+ * a deleted webhook answers 404, is never enabled, never changed, never sent to; a test reaches its
+ * webhook only. The run's repository has a chain (of a bystander webhook), which is what made the
+ * reconciler take a test event for one never fanned out; each run ends with time for its passes.
+ */
+describe("webhooks, against a model", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it("stay what the model says after every step, races included", { timeout: 120_000 }, async () => {
+    const commands = drawn(
+      {
+        create,
+        patch,
+        pauseOrResume,
+        remove,
+        testSend,
+        rotate,
+        push,
+        setHealth,
+        lateAttempt,
+        deleteWhileEnabling,
+        deleteWhileTesting,
+      },
+      { testSend: 2, deleteWhileEnabling: 2 },
+    );
+    await assertModel(
+      "model-webhooks",
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 8 }), async (cmds) => {
+        const { model, real } = await setUpRun(harness, { hooks: 1, chain: !leftOut("chain") });
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+        // Long enough for the reconciler (every 300 ms, on work older than that) to find what it would.
+        await sleep(1_200);
+        await verify(model, real);
+      }),
+      6,
+    );
+  });
+});
