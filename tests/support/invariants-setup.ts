@@ -1,5 +1,8 @@
-import { checkInvariants, liveTestDatabases, onTestDatabaseDrop, type TestDatabase } from "@hookyard/testkit";
+import type { TestDatabase } from "@hookyard/testkit";
 import { afterAll, afterEach } from "vitest";
+// By path, not through @hookyard/testkit's index: every test file loads this, and most need no Prisma.
+import { liveTestDatabases, onTestDatabaseDrop } from "../../packages/testkit/src/drop-hooks.js";
+import { checkInvariants } from "../../packages/testkit/src/invariants.js";
 
 /*
  * Every test database is checked against docs/invariants.md before it is dropped (vitest setupFiles:

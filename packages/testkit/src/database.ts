@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, migrate } from "@hookyard/db";
 import pg from "pg";
+import { beforeDropHooks, liveDatabases } from "./drop-hooks.js";
 import type { InvariantName } from "./invariants.js";
 
 /** The server the tests use; each test gets its own database on it. */
@@ -75,22 +76,6 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Run before a test database is dropped, while it is still there (the invariants' check). */
-export type BeforeDrop = (database: TestDatabase) => Promise<void>;
-
-const beforeDrop: BeforeDrop[] = [];
-const live = new Set<TestDatabase>();
-
-/** Runs `hook` before each test database of this process is dropped. */
-export function onTestDatabaseDrop(hook: BeforeDrop): void {
-  beforeDrop.push(hook);
-}
-
-/** The test databases made in this process and not dropped yet. */
-export function liveTestDatabases(): TestDatabase[] {
-  return [...live];
-}
-
 /** A fresh, migrated database of its own for one test (a copy of the template: about 100 ms). */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `hookyard_test_${randomBytes(6).toString("hex")}`;
@@ -104,15 +89,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       waived.set(invariant, why);
     },
     drop: async () => {
-      if (!live.delete(database)) return;
+      if (!liveDatabases.delete(database)) return;
       try {
-        for (const hook of beforeDrop) await hook(database);
+        for (const hook of beforeDropHooks) await hook(database);
       } finally {
         await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       }
     },
   };
-  live.add(database);
+  liveDatabases.add(database);
   return database;
 }
 
@@ -122,7 +107,7 @@ export function unusedDatabaseUrl(): string {
 }
 
 export async function dropDatabase(url: string): Promise<void> {
-  const made = [...live].find((database) => database.url === url);
+  const made = [...liveDatabases].find((database) => database.url === url);
   if (made) return made.drop();
   const name = new URL(url).pathname.slice(1);
   await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

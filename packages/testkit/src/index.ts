@@ -1,6 +1,7 @@
 export * from "./certificates.js";
 export * from "./database.js";
 export * from "./distribution-events.js";
+export * from "./drop-hooks.js";
 export * from "./free-port.js";
 export * from "./invariants.js";
 export * from "./queue-keys.js";
