@@ -160,9 +160,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** What a delivery comes to when sent to a webhook whose receiver is (un)healthy. */
 export function sentTo(hook: Hook, test = false): ExpectedDelivery {
   if (test) return { status: hook.healthy ? "succeeded" : "failed", attempts: 1, test };
-  return hook.healthy
-    ? { status: "succeeded", attempts: 1, test }
-    : { status: "failed", attempts: MAX_ATTEMPTS, test };
+  return hook.healthy ? { status: "succeeded", attempts: 1, test } : { status: "failed", attempts: MAX_ATTEMPTS, test };
 }
 
 interface DeliveryRow {
@@ -658,9 +656,9 @@ export function leftOut(name: string): boolean {
 }
 
 /** Runs the property with a seed that is printed, and can be set again to replay a failure. */
-export async function assertModel(
+export async function assertModel<T extends [unknown, ...unknown[]]>(
   name: string,
-  property: fc.IAsyncPropertyWithHooks<[Iterable<fc.AsyncCommand<Model, Real>>]>,
+  property: fc.IAsyncPropertyWithHooks<T>,
   numRuns: number,
 ): Promise<void> {
   const seed = Number(process.env.HOOKYARD_MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -89,7 +89,8 @@ export const INVARIANTS = [
   },
   {
     name: "finished-stays-finished",
-    holds: "a finished delivery moves only through redeliver or recover: one its deleted webhook canceled stays canceled",
+    holds:
+      "a finished delivery moves only through redeliver or recover: one its deleted webhook canceled stays canceled",
     sql: `
       SELECT 'delivery ' || d.id || ' of webhook ' || w.id || ' (deleted at ' || w.deleted_at || ') ended ' ||
              d.status || ' at ' || d.completed_at || ': it was pending at the deletion, so canceled, and moved since'
@@ -264,7 +265,8 @@ export const INVARIANTS = [
   },
   {
     name: "grant-shape",
-    holds: "a repository grant (admin) names its repository and that repository's namespace; a namespace grant (owner) names a namespace only",
+    holds:
+      "a repository grant (admin) names its repository and that repository's namespace; a namespace grant (owner) names a namespace only",
     sql: `
       SELECT 'grant ' || id || ' (' || role || ') has repository ' || COALESCE(repository, 'null') ||
              ', namespace ' || COALESCE(namespace, 'null')
