@@ -46,7 +46,7 @@ describe("the invariants' checker", () => {
       "[deleted-webhook-unmatched] delivery dlv_t1 of deleted webhook wh_dead was made at",
       "[completed-at-when-final] delivery dlv_p is canceled with completed_at null",
       "[attempts-numbered] delivery dlv_t2 has attempt_count 3 but attempts [1,3]",
-      "[status-follows-last-attempt] delivery dlv_t1 is succeeded but its last attempt (none)",
+      "[status-follows-attempts] delivery dlv_t1 is succeeded but no attempt after 0 got a 2xx",
       "[delivery-matches-webhook] delivery dlv_p of event evt_push (DELETE in other/c) went to webhook wh_live of ns/b",
     ];
     for (const line of expected) expect(lines.some((found) => found.startsWith(line))).toBe(true);
