@@ -61,11 +61,11 @@ describe("webhooks, against a model", () => {
       fc.asyncProperty(fc.commands(commands, { maxCommands: 8 }), async (cmds) => {
         const { model, real } = await setUpRun(harness, { hooks: 1, chain: !leftOut("chain") });
         await fc.asyncModelRun(() => ({ model, real }), cmds);
-        // Long enough for the reconciler (every 300 ms, on work older than that) to find what it would.
-        await sleep(1_200);
+        // Long enough for the reconciler (every 1.5 s, on work older than that) to find what it would.
+        await sleep(3_300);
         await verify(model, real);
       }),
-      6,
+      5,
     );
   });
 
@@ -80,7 +80,7 @@ describe("webhooks, against a model", () => {
         const { model, real } = await setUpRun(harness, { hooks: 1, chain: false });
         await fc.asyncModelRun(() => ({ model, real }), [step]);
       }),
-      25,
+      15,
     );
   });
 });

@@ -24,8 +24,11 @@ export const MAX_ATTEMPTS = 2;
 
 export const MODEL_ENV = {
   HOOKYARD_RETRY_SCHEDULE: "50ms",
-  // Short, so that a test event the reconciler would fan out again is found within a run.
-  HOOKYARD_RECONCILE_INTERVAL: "300ms",
+  // Short, so that a test event the reconciler would fan out again is found within a run; longer
+  // than a whole test send (the delivery timeout and the bookings), so that the reconciler never
+  // takes a test the API is still sending for one left pending (it would cancel it).
+  HOOKYARD_RECONCILE_INTERVAL: "1500ms",
+  HOOKYARD_DELIVERY_TIMEOUT: "1200ms",
   HOOKYARD_AUTO_DISABLE_FAILURES: "0",
 };
 
