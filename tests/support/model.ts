@@ -549,8 +549,11 @@ export const lateAttempt = fc.record({ k: fc.nat(2), i: fc.nat(20), succeeded: f
 /** 0-10 ms between two commands sent at once, and which goes first. */
 const race = { k: fc.nat(2), gapMs: fc.integer({ min: 0, max: 10 }), deleteFirst: fc.boolean() };
 
-async function atOnce<A, B>(first: () => Promise<A>, second: () => Promise<B>, gapMs: number): Promise<[A, B]> {
-  return Promise.all([first(), sleep(gapMs).then(second)]);
+/** Sends `a` and `b` at once, the second `gapMs` after the first (`a` first when `aFirst`); their answers in a, b order. */
+async function atOnce<A, B>(aFirst: boolean, a: () => Promise<A>, b: () => Promise<B>, gapMs: number): Promise<[A, B]> {
+  if (aFirst) return Promise.all([a(), sleep(gapMs).then(b)]);
+  const [second, first] = await Promise.all([sleep(gapMs).then(a), b()]);
+  return [second, first];
 }
 
 /** DELETE and PATCH {"enabled": true} at once: whichever wins, the webhook ends deleted and disabled. */
@@ -564,9 +567,7 @@ export const deleteWhileEnabling = fc.record(race).map(
         if (hook.deleted) return;
         const del = () => deleteHook(hook, r, false);
         const enable = () => r.hy.request("PATCH", webhookPath(hook), { body: { enabled: true } });
-        const [d, e] = deleteFirst
-          ? await atOnce(del, enable, gapMs)
-          : await atOnce(enable, del, gapMs).then(([a, b]) => [b, a] as const);
+        const [d, e] = await atOnce(deleteFirst, del, enable, gapMs);
         expect(d.status, "DELETE").toBe(204);
         expect([200, 404], "PATCH enabled: true").toContain(e.status);
         hook.deleted = true;
@@ -590,9 +591,7 @@ export const deleteWhileTesting = fc.record(race).map(
         const before = (await deliveriesOf(r, hook.id)).length;
         const del = () => deleteHook(hook, r, false);
         const test = () => r.hy.request("POST", `${webhookPath(hook)}/test`);
-        const [d, t] = deleteFirst
-          ? await atOnce(del, test, gapMs)
-          : await atOnce(test, del, gapMs).then(([a, b]) => [b, a] as const);
+        const [d, t] = await atOnce(deleteFirst, del, test, gapMs);
         expect(d.status, "DELETE").toBe(204);
         expect([200, 404], "test").toContain(t.status);
         hook.deleted = true;
@@ -635,9 +634,7 @@ export const pauseWhileRedelivering = fc.record({ ...race, i: fc.nat(20) }).map(
         const row = (await deliveriesOf(r, hook.id))[at] as DeliveryRow;
         const pause = () => r.hy.request("PATCH", webhookPath(hook), { body: { enabled: false } });
         const again = () => r.hy.request("POST", `/api/v1/deliveries/${row.id}/redeliver`);
-        const [p, d] = pauseFirst
-          ? await atOnce(pause, again, gapMs)
-          : await atOnce(again, pause, gapMs).then(([a, b]) => [b, a] as const);
+        const [p, d] = await atOnce(pauseFirst, pause, again, gapMs);
         expect(p.status, "pause").toBe(200);
         expect([202, 409], `redeliver ${JSON.stringify(d.json)}`).toContain(d.status);
         hook.enabled = false;
