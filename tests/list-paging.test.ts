@@ -1,6 +1,7 @@
-import { newId } from "@hookyard/db";
+import { newId, recordEventsAndFanOut } from "@hookyard/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, TestHookyard } from "./support/hookyard.js";
+import { acceptedEvent } from "./support/rows.js";
 import { userWithGrants } from "./support/users.js";
 
 /**
@@ -116,15 +117,15 @@ describe("list paging", () => {
     expect((await readAll("/api/v1/chains", 2, { token: owner })).keys).toEqual([...chainIds].reverse());
 
     const chainId = chainIds[0] as string;
-    const runIds = Array.from({ length: 5 }, () => newId("chainRun"));
-    const eventIds = runIds.map(() => newId("event"));
-    await hookyard.db.$executeRaw`
-      WITH e AS (
-        INSERT INTO events (id, dedup_key, type, source, namespace, repository, occurred_at, data)
-        SELECT id, id, 'TAG_PUSH', 'native', 'chain', 'chain/app', now(), '{}' FROM unnest(${eventIds}::text[]) AS t(id)
-        RETURNING id)
-      INSERT INTO chain_runs (id, chain_id, event_id, state)
-      SELECT r, ${chainId}, e, 'completed' FROM unnest(${runIds}::text[], ${eventIds}::text[]) AS t(r, e)`;
+    // Five pushes, fanned out as the worker does it: each starts a run of every chain of the repository.
+    await recordEventsAndFanOut(
+      hookyard.db,
+      Array.from({ length: 5 }, (_, i) => acceptedEvent({ namespace: "chain", repository: "chain/app", tag: `v${i}` })),
+    );
+    const runIds = (await hookyard.db.chainRun.findMany({ where: { chainId }, orderBy: { id: "asc" } })).map(
+      (r) => r.id,
+    );
+    expect(runIds).toHaveLength(5);
     const runs = await readAll(`/api/v1/chains/${chainId}/runs`, 2);
     expect(runs.keys).toEqual([...runIds].reverse());
   });
