@@ -36,6 +36,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/chains": { name: "bad-input", repository: "acme/web", events: ["TAG_PUSH"], webhooks: ["$chained"] },
   "PATCH /api/v1/chains/{id}": { name: "renamed" },
   "POST /api/v1/session": { token: "bad-input-not-a-token" },
+  "PUT /api/v1/limits/webhooks": { repository: "acme/web", max: 50 },
 };
 
 /** Bad values the document cannot tell apart from good ones, and the field a 400 must name. */

@@ -649,7 +649,10 @@ describe("web UI in a real browser", () => {
     expect(await pageStarting("hook 25")).toEqual(second);
     expect(problems).toEqual([]);
     // Out of the repositories' picture the next test takes.
-    await hookyard.db.webhook.updateMany({ where: { repository: "paged/many" }, data: { deletedAt: new Date() } });
+    await hookyard.db.webhook.updateMany({
+      where: { repository: "paged/many" },
+      data: { deletedAt: new Date(), enabled: false },
+    });
   }, 60_000);
 
   it("lets a global admin create a user, show its token once, and grant it a repository", async () => {

@@ -19,9 +19,16 @@ export function acceptedEvent(overrides: Partial<AcceptedEvent> = {}): AcceptedE
   };
 }
 
-/** A pending delivery of a fresh event to `webhookId`; its id. */
+/** A pending delivery to `webhookId` of a fresh event the webhook takes (its first type, in its scope); its id. */
 export async function pendingDelivery(db: Db, webhookId: string): Promise<string> {
-  const stored = await db.event.create({ data: eventRowData(acceptedEvent()) });
+  const webhook = await db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+  const namespace = webhook.repository?.split("/")[0] ?? webhook.namespace ?? "acme";
+  const event = acceptedEvent({
+    type: (webhook.events[0] ?? "TAG_PUSH") as AcceptedEvent["type"],
+    namespace,
+    repository: webhook.repository ?? `${namespace}/web`,
+  });
+  const stored = await db.event.create({ data: eventRowData(event) });
   const delivery = await db.delivery.create({ data: { id: newId("delivery"), webhookId, eventId: stored.id } });
   return delivery.id;
 }
