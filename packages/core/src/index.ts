@@ -30,5 +30,6 @@ export * from "./tag-filter.js";
 export * from "./target-address.js";
 export * from "./tls-certificate.js";
 export * from "./tokens.js";
+export * from "./trailing-slashes.js";
 export * from "./webhook-secret.js";
 export * from "./webhook-slots.js";
