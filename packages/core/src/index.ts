@@ -4,6 +4,7 @@ export * from "./delivery-shard.js";
 export * from "./duration.js";
 export * from "./event-patterns.js";
 export * from "./event-types.js";
+export * from "./json-depth.js";
 export * from "./operational-events.js";
 export * from "./payloads/cloudevents.js";
 export * from "./payloads/contents.js";

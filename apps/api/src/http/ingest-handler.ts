@@ -7,6 +7,7 @@ import type { Backpressure } from "../services/backpressure.js";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
 import { ApiError, badRequest, overloaded, unauthorized } from "./api-error.js";
+import { refuseDeepJson } from "./deep-json.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -68,7 +69,12 @@ function queryOf(url: string | undefined): URLSearchParams {
 export function createIngestHandler(routes: readonly IngestRoute[], deps: IngestHandlerDeps) {
   const byKey = new Map(routes.map((route) => [route.path.toLowerCase(), route]));
   const byTokenPrefix = new Map(routes.filter((r) => r.tokenInPath).map((r) => [`${r.path.toLowerCase()}/`, r]));
-  const readJson = bodyParser.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
+  const readJson = bodyParser.json({
+    type: () => true,
+    limit: INGEST_BODY_LIMIT,
+    strict: false,
+    verify: refuseDeepJson,
+  });
 
   function body(req: RequestWithBody, res: ServerResponse): Promise<unknown> {
     return new Promise((resolve, reject) => readJson(req, res, (error) => (error ? reject(error) : resolve(req.body))));

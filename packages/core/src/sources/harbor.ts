@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import { SCAN_STATUS } from "../payloads/contents.js";
-import type { ParseResult, RegistryEvent } from "../registry-event.js";
+import { MAX_ITEMS_PER_REQUEST, type ParseResult, type RegistryEvent } from "../registry-event.js";
 import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { eventId, eventTime, eventTimeSeconds } from "../storable.js";
 import { contentHash } from "./content-hash.js";
@@ -28,7 +28,7 @@ const repository = z.object({
   repo_type: z.string().optional(),
 });
 
-const artifactData = z.object({ resources: z.array(resource).nullish(), repository });
+const artifactData = z.object({ resources: z.array(resource).max(MAX_ITEMS_PER_REQUEST).nullish(), repository });
 
 const replicationResource = z.object({
   registry_name: z.string().optional(),
@@ -53,7 +53,7 @@ const replicationData = z.object({
     policy_creator: z.string().optional(),
     src_resource: replicationResource.nullish(),
     dest_resource: replicationResource.nullish(),
-    successful_artifact: z.array(replicatedArtifact).nullish(),
+    successful_artifact: z.array(replicatedArtifact).max(MAX_ITEMS_PER_REQUEST).nullish(),
   }),
 });
 
