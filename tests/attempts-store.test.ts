@@ -75,4 +75,29 @@ describe("recordAttempts", () => {
     const delivery = await db.delivery.findUniqueOrThrow({ where: { id }, include: { webhook: true } });
     expect(delivery.webhook).toMatchObject({ enabled: false, disabledReason: "the receiver answered 410 Gone" });
   });
+
+  it("keeps a final status final: a late attempt is booked in the history and moves nothing", async () => {
+    const canceled = await pendingDelivery();
+    const succeeded = await pendingDelivery();
+    const failed = await pendingDelivery();
+    await db.delivery.update({ where: { id: canceled }, data: { status: "canceled", completedAt: new Date() } });
+    await recordAttempts(db, [attempt(succeeded, 200)], 3);
+    await recordAttempts(db, [attempt(failed, 500)], 1);
+    const before = await db.delivery.findMany({ where: { id: { in: [canceled, succeeded, failed] } } });
+
+    // A worker's attempt that went out before the delivery ended, booked after (a DELETE of its
+    // webhook, another worker's success, the last attempt's failure).
+    const late = await recordAttempts(db, [attempt(canceled, 500), attempt(succeeded, 503), attempt(failed, 200)], 3);
+    expect(late.map((outcome) => (outcome as { status: string }).status)).toEqual(["canceled", "succeeded", "failed"]);
+    const after = await db.delivery.findMany({ where: { id: { in: [canceled, succeeded, failed] } } });
+    for (const row of after) {
+      const was = before.find((b) => b.id === row.id);
+      expect({ status: row.status, completedAt: row.completedAt }).toEqual({
+        status: was?.status,
+        completedAt: was?.completedAt,
+      });
+      expect(row.attemptCount).toBe((was?.attemptCount ?? 0) + 1);
+    }
+    expect(await db.deliveryAttempt.count({ where: { deliveryId: canceled } })).toBe(1);
+  });
 });

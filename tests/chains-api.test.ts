@@ -74,7 +74,10 @@ describe("chains API", () => {
     const listed = await request("GET", "/api/v1/chains?repository=acme/web");
     expect(listed.status).toBe(200);
     expect(listed.json.items).toContainEqual(created.json);
-    expect((await request("GET", "/api/v1/chains?repository=acme/other")).json).toEqual({ items: [] });
+    expect((await request("GET", "/api/v1/chains?repository=acme/other")).json).toEqual({
+      items: [],
+      nextCursor: null,
+    });
 
     // New order, a third webhook, a new name: the links are rewritten as a whole.
     const changed = await patch(id, { name: "release v2", webhooks: [deploy.id, build.id, test.id] });

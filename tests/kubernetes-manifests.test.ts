@@ -229,7 +229,8 @@ describe("deploy/kubernetes, the example overlay", () => {
     for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) {
       expect(value, key).toContain("CHANGE-ME-placeholder");
     }
-    // Hookyard refuses tokens shorter than 16 characters: the placeholders still pass its checks.
+    // Long enough that Hookyard's refusal names the placeholder, not the length (16+ characters):
+    // packages/config/src/placeholders.test.ts checks that every value here stops a process.
     expect(secret.stringData.HOOKYARD_ADMIN_TOKEN.length).toBeGreaterThanOrEqual(16);
     // Every workload reads the Secret and the ConfigMap that exist.
     for (const [name, spec] of podSpecs()) {

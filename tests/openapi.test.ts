@@ -54,6 +54,8 @@ const ROUTES = [
   "POST /api/v1/users/{id}/grants",
   "GET /api/v1/users/{id}/grants",
   "DELETE /api/v1/users/{id}/grants/{grantId}",
+  "GET /api/v1/limits/webhooks",
+  "PUT /api/v1/limits/webhooks",
   "POST /api/v1/ingest/distribution",
   "POST /api/v1/ingest/harbor",
   "POST /api/v1/ingest/quay",
@@ -223,6 +225,31 @@ describe("OpenAPI document and API reference", () => {
     ]);
   });
 
+  it("pages every list: limit and cursor in, items and nextCursor out", () => {
+    const lists = Object.entries(document.paths as Record<string, any>).flatMap(([path, item]) => {
+      const schema = item.get?.responses?.["200"]?.content?.["application/json"]?.schema;
+      return schema && resolve(schema).properties?.items ? [[path, item.get, resolve(schema)] as const] : [];
+    });
+    expect(lists.map(([path]) => path).sort()).toEqual(
+      [
+        "/api/v1/webhooks",
+        "/api/v1/webhooks/{id}/deliveries",
+        "/api/v1/chains",
+        "/api/v1/chains/{id}/runs",
+        "/api/v1/repositories",
+        "/api/v1/users",
+        "/api/v1/users/{id}/tokens",
+        "/api/v1/users/{id}/grants",
+        "/api/v1/limits/webhooks",
+      ].sort(),
+    );
+    for (const [path, operation, schema] of lists) {
+      expect(schema.required, path).toEqual(expect.arrayContaining(["items", "nextCursor"]));
+      const query = operation.parameters.filter((p: any) => p.in === "query").map((p: any) => p.name);
+      expect(query, path).toEqual(expect.arrayContaining(["limit", "cursor"]));
+    }
+  });
+
   it("describes what the API really accepts and answers", async () => {
     const body = {
       name: "ci",
@@ -302,6 +329,32 @@ describe("OpenAPI document and API reference", () => {
     const chains = await hookyard.request("GET", "/api/v1/chains");
     expect(jsonSchemaAt("paths", "/api/v1/chains", "get", "responses", "200")(chains.json).errors).toEqual([]);
 
+    const users = await hookyard.request("GET", "/api/v1/users?limit=1");
+    expect(users.json.nextCursor).toBeNull();
+    expect(jsonSchemaAt("paths", "/api/v1/users", "get", "responses", "200")(users.json).errors).toEqual([]);
+    const repositories = await hookyard.request("GET", "/api/v1/repositories");
+    expect(jsonSchemaAt("paths", "/api/v1/repositories", "get", "responses", "200")(repositories.json).errors).toEqual(
+      [],
+    );
+    const limitRequest = validatorAt(
+      "paths",
+      "/api/v1/limits/webhooks",
+      "put",
+      "requestBody",
+      "content",
+      "application/json",
+      "schema",
+    );
+    expect(limitRequest({ repository: "acme/web", max: 2000 })).toEqual({ valid: true, errors: [] });
+    const limit = await hookyard.request("PUT", "/api/v1/limits/webhooks", {
+      body: { repository: "acme/web", max: 2000 },
+    });
+    expect(limit.status).toBe(200);
+    expect(jsonSchemaAt("paths", "/api/v1/limits/webhooks", "put", "responses", "200")(limit.json).errors).toEqual([]);
+    const limits = await hookyard.request("GET", "/api/v1/limits/webhooks");
+    expect(limits.json.items).toHaveLength(1);
+    expect(jsonSchemaAt("paths", "/api/v1/limits/webhooks", "get", "responses", "200")(limits.json).errors).toEqual([]);
+
     const missing = await hookyard.request("GET", `/api/v1/webhooks/${created.json.id}x`);
     expect(missing.status).toBe(404);
     expect(validatorAt("components", "schemas", "Error")(missing.json)).toEqual({ valid: true, errors: [] });
@@ -368,12 +421,23 @@ describe("OpenAPI document and API reference", () => {
     }
   });
 
-  it("takes a token as the password of Basic auth, as the document's basicAuth says", async () => {
-    const me = await hookyard.request("GET", "/api/v1/me", {
-      token: null,
-      headers: { authorization: `Basic ${Buffer.from(`any:${ADMIN_TOKEN}`).toString("base64")}` },
-    });
-    expect(me.status).toBe(200);
-    expect(me.json.admin).toBe(true);
+  it("takes a token as the password of Basic auth where the document's basicAuth says: /api/v0 and /admin/queues", async () => {
+    const basic = { authorization: `Basic ${Buffer.from(`any:${ADMIN_TOKEN}`).toString("base64")}` };
+    const basicPaths = Object.entries(document.paths as Record<string, Record<string, any>>)
+      .filter(([, item]) => Object.values(item).some((op) => op.security?.some((s: object) => "basicAuth" in s)))
+      .map(([path]) => path)
+      .sort();
+    expect(basicPaths).toEqual([
+      "/admin/queues",
+      "/api/v0/repositories/{ns}/webhooks",
+      "/api/v0/repositories/{ns}/{repo}/webhooks",
+      "/api/v0/webhooks",
+      "/api/v0/webhooks/test",
+      "/api/v0/webhooks/{id}",
+    ]);
+    expect((await hookyard.request("GET", "/api/v0/webhooks", { token: null, headers: basic })).status).toBe(200);
+    const me = await hookyard.request("GET", "/api/v1/me", { token: null, headers: basic });
+    expect(me.status).toBe(401);
+    expect(me.json.error.message).toContain("Authorization: Bearer");
   });
 });

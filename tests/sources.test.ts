@@ -156,14 +156,14 @@ describe("event sources", () => {
     expect(await hookyard.queuedEventJobs()).toBe(0);
   });
 
-  it("an envelope re-sent after Redis forgot its events is still delivered once", async () => {
+  it("an envelope re-sent after Redis lost its data is a duplicate, delivered once", async () => {
     const webhook = await startWithTagPushWebhook();
     const envelope = manifestPush({ repository: "acme/web", tag: "1.0" });
     expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
     await hookyard.settledDeliveries(webhook.id, 1);
-    // What the 24-hour dedup window's end looks like: Redis no longer knows the events.
-    await deleteQueueKeys(hookyard.config.redisUrl, `${hookyard.config.queuePrefix}:events:de`);
-    expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 2, duplicates: 0, ignored: 0 });
+    // Postgres, not Redis, remembers the events it stored (decision 0014).
+    await deleteQueueKeys(hookyard.config.redisUrl, hookyard.config.queuePrefix);
+    expect((await hookyard.ingestDistribution(envelope)).json).toEqual({ accepted: 0, duplicates: 2, ignored: 0 });
     await waitFor(async () => (await hookyard.eventJobs()).every((job) => job.finishedOn), { what: "fan-out" });
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.requests).toHaveLength(1);

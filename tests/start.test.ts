@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { createTestDatabase, dropDatabase, freePort, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
 const API_MAIN = new URL("../apps/api/dist/main.js", import.meta.url).pathname;
@@ -182,5 +183,19 @@ describe("starting Hookyard", () => {
     children.push(started.child);
     expect(await started.exited).toBe(78);
     expect(started.output()).toContain("PORT: must be a whole number");
+  });
+
+  it("the API and the worker refuse the placeholder Secret of deploy/kubernetes, saying what to set and how", async () => {
+    const secret = parse(readFileSync(new URL("../deploy/kubernetes/base/secret.yaml", import.meta.url), "utf8"));
+    for (const entry of [API_MAIN, WORKER_MAIN]) {
+      const started = run(entry, secret.stringData);
+      children.push(started.child);
+      expect(await started.exited, entry).toBe(78);
+      const said = started.stderr();
+      expect(said).toContain("invalid configuration: HOOKYARD_ADMIN_TOKEN: holds the placeholder");
+      expect(said).toContain('HOOKYARD_ADMIN_TOKEN="$(openssl rand -hex 24)"');
+      expect(said).toContain("HOOKYARD_INGEST_TOKENS: holds the placeholder");
+      expect(said).toContain("DATABASE_URL: holds the placeholder");
+    }
   });
 });

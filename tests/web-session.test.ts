@@ -32,7 +32,8 @@ describe("web UI sessions", () => {
     const headers: Record<string, string> = {};
     if (options.cookie) headers.cookie = options.cookie;
     if (options.csrf) headers["x-csrf-token"] = options.csrf;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
+    // As the web UI sends every write: JSON, a body or not (tests/cross-site.test.ts: 415 otherwise).
+    if (options.body !== undefined || !["GET", "HEAD"].includes(method)) headers["content-type"] = "application/json";
     const res = await fetch(`${hookyard.baseUrl}${path}`, {
       method,
       headers,

@@ -1,3 +1,4 @@
+import { newId } from "@hookyard/db";
 import { freePort, manifestPush, type ReceivedRequest, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -607,6 +608,48 @@ describe("web UI in a real browser", () => {
     await page.getByText("Your session has expired").waitFor();
     await page.getByLabel("API token").waitFor();
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("pages a list longer than one page: every webhook of a repository, each on one page", async () => {
+    const names = Array.from({ length: 45 }, (_, i) => `hook ${String(i + 1).padStart(2, "0")}`);
+    const ids = names.map(() => newId("webhook"));
+    await hookyard.db.$executeRaw`
+      INSERT INTO webhooks (id, name, url, events, namespace, repository)
+      SELECT id, name, 'http://127.0.0.1:9/paged', ARRAY['TAG_PUSH'], 'paged', 'paged/many'
+      FROM unnest(${ids}::text[], ${names}::text[]) AS t(id, name)`;
+    const { page, problems } = await session();
+    await signIn(page, hookyard.baseUrl, ADMIN_TOKEN);
+    await page.goto(`${hookyard.baseUrl}/ui/repositories/paged/many`);
+    const table = page.getByRole("table", { name: "Current webhooks" });
+    const pager = page.getByRole("navigation", { name: "Pages of webhooks" });
+    const shownNames = () => table.locator("tbody tr td:first-child a").allTextContents();
+    /** Waits for the page whose first row is `first`, and gives its names. */
+    const pageStarting = async (first: string) => {
+      await table.getByRole("link", { name: first, exact: true }).waitFor();
+      await pager.getByText(/^Page \d+$/).waitFor();
+      const shown = await shownNames();
+      expect(shown[0]).toBe(first);
+      return shown;
+    };
+
+    const first = await pageStarting("hook 45"); // newest first
+    expect(first).toHaveLength(20);
+    expect(await pager.getByRole("button", { name: "Previous page" }).isDisabled()).toBe(true);
+    expect(await seriousViolations(page), "axe on a paged list").toEqual([]);
+    await pager.getByRole("button", { name: "Next page" }).click();
+    const second = await pageStarting("hook 25");
+    expect(await pager.getByText("Page 2").count()).toBe(1);
+    await pager.getByRole("button", { name: "Next page" }).click();
+    const third = await pageStarting("hook 05");
+    expect(third).toEqual(["hook 05", "hook 04", "hook 03", "hook 02", "hook 01"]);
+    expect(await pager.getByRole("button", { name: "Next page" }).isDisabled()).toBe(true);
+    expect([...first, ...second, ...third].sort()).toEqual(names);
+
+    await pager.getByRole("button", { name: "Previous page" }).click();
+    expect(await pageStarting("hook 25")).toEqual(second);
+    expect(problems).toEqual([]);
+    // Out of the repositories' picture the next test takes.
+    await hookyard.db.webhook.updateMany({ where: { repository: "paged/many" }, data: { deletedAt: new Date() } });
   }, 60_000);
 
   it("lets a global admin create a user, show its token once, and grant it a repository", async () => {

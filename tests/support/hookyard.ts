@@ -48,7 +48,7 @@ export interface RequestOptions {
  */
 export class TestHookyard {
   private constructor(
-    readonly config: Config,
+    private currentConfig: Config,
     readonly env: Record<string, string>,
     readonly database: TestDatabase,
     readonly db: Db,
@@ -106,13 +106,24 @@ export class TestHookyard {
     return this.apiHandle;
   }
 
+  /** The settings the API (and the worker started with it) run on. */
+  get config(): Config {
+    return this.currentConfig;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.api.port}`;
   }
 
-  /** Stops the API and starts a new one on the same settings (and port, when PORT is set). */
-  async restartApi(): Promise<void> {
+  /**
+   * Stops the API and starts a new one on the same settings (and port, when PORT is set), or with
+   * these variables changed (an empty value unsets one), as an operator's restart with a new
+   * environment would. The worker keeps running on the settings it started with.
+   */
+  async restartApi(env: Record<string, string> = {}): Promise<void> {
     await this.apiHandle.close();
+    Object.assign(this.env, env);
+    this.currentConfig = loadConfig(this.env);
     this.apiHandle = await startApi(this.config, this.logger);
   }
 

@@ -10,6 +10,7 @@ import { chainRoutes } from "./routes/chains.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { dtrV0Routes } from "./routes/dtr-v0.js";
 import { healthRoutes } from "./routes/health.js";
+import { limitRoutes } from "./routes/limits.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { repositoryRoutes } from "./routes/repositories.js";
 import { sessionRoutes } from "./routes/session.js";
@@ -31,6 +32,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(repositoryRoutes(deps));
   app.use(dtrV0Routes(deps));
   app.use(userRoutes(deps));
+  app.use(limitRoutes(deps));
   app.use(deliveryRoutes(deps));
   app.use(callbackRoutes(deps));
   app.use(bullBoardRoutes(deps));

@@ -3,6 +3,7 @@ import type { Db } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import type { Queues, RedisConnection } from "@hookyard/queues";
 import type { Transport } from "@hookyard/transport";
+import type { AuthFailureLimiter } from "./http/auth-limiter.js";
 
 /** What the routes are built from; made once per process in server.ts. */
 export interface ApiDeps {
@@ -13,4 +14,6 @@ export interface ApiDeps {
   logger: Logger;
   /** For tests sent on request; deliveries go out from the workers. */
   transport: Transport;
+  /** Failed authentications per client address, for every route that checks a credential. */
+  authLimiter: AuthFailureLimiter;
 }

@@ -6,12 +6,13 @@ import { connectRedis, createQueues, evictionProblem, type RedisConnection, read
 import { createHttpTransport } from "@hookyard/transport";
 import { createApp } from "./app.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
-import { ingestTokenCheck } from "./http/authenticate.js";
+import { createAuthFailureLimiter } from "./http/auth-limiter.js";
+import { ingestTokenMatcher } from "./http/authenticate.js";
 import { createIngestHandler } from "./http/ingest-handler.js";
 import { INGEST_ROUTES } from "./routes/ingest.js";
 import { watchBackpressure } from "./services/backpressure.js";
 import { createEventEnqueuer } from "./services/event-enqueuer.js";
-import { ENQUEUE_DEADLINE_MS } from "./services/ingest.js";
+import { ENQUEUE_DEADLINE_MS, STORE_DEADLINE_MS, STORE_RETRY_MS } from "./services/ingest.js";
 import { within } from "./services/within.js";
 
 export interface ApiHandle {
@@ -51,13 +52,25 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   await refuseEvictingRedis(redis);
   await bootstrapAdmin(db, config.adminToken, logger);
 
-  const enqueuer = createEventEnqueuer(queues, {
-    deadlineMs: ENQUEUE_DEADLINE_MS,
-    dedupWindowMs: config.dedupWindowMs,
-  });
+  const enqueuer = createEventEnqueuer(
+    db,
+    queues,
+    {
+      deadlineMs: ENQUEUE_DEADLINE_MS,
+      storeDeadlineMs: STORE_DEADLINE_MS,
+      storeRetryMs: STORE_RETRY_MS,
+      dedupWindowMs: config.dedupWindowMs,
+    },
+    logger,
+  );
   // Few connections: the API sends only the tests people ask for.
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets, connections: 4 });
-  const app = createApp({ config, db, redis, queues, logger, transport });
+  const authLimiter = createAuthFailureLimiter({
+    limit: config.authFailureLimit,
+    windowMs: config.authFailureWindowMs,
+    logger,
+  });
+  const app = createApp({ config, db, redis, queues, logger, transport, authLimiter });
   const backpressure = watchBackpressure(
     redis,
     queues,
@@ -67,7 +80,8 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   const handleIngest = createIngestHandler(INGEST_ROUTES, {
     enqueuer,
     backpressure,
-    checkToken: ingestTokenCheck(config.ingestTokens),
+    isIngestToken: ingestTokenMatcher(config.ingestTokens),
+    authLimiter,
     logger,
   });
   const server: Server = createServer(

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { hashToken, presentedToken } from "@hookyard/core";
+import { authorizationScheme, hashToken, presentedToken } from "@hookyard/core";
 import { type Db, findUserByTokenHash, storeErrorReason } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { registry } from "./metrics.js";
@@ -43,7 +43,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
 
   async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.public) {
-      const token = presentedToken(req.headers.authorization);
+      // Bearer only, as on the API's /metrics: Basic is for DTR scripts and Bull Board.
+      const bearer = authorizationScheme(req.headers.authorization) === "bearer";
+      const token = bearer ? presentedToken(req.headers.authorization) : null;
       if (!token) {
         send(res, 401, error("unauthorized", "a valid bearer token is required"), { "www-authenticate": "Bearer" });
         return;

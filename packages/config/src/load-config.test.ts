@@ -16,10 +16,13 @@ describe("loadConfig", () => {
       requestTimeoutMs: 10_000,
       callbackTtlMs: 24 * 3_600_000,
       sessionTtlMs: 12 * 3_600_000,
+      authFailureLimit: 20,
+      authFailureWindowMs: 5 * 60_000,
       metricsPublic: false,
       workerMetricsPort: 9465,
       workerConcurrency: 50,
       webhookConcurrency: 10,
+      maxWebhooksPerScope: 1000,
     });
     expect(config.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
   });
@@ -80,7 +83,12 @@ describe("loadConfig", () => {
     ["HOOKYARD_DELIVERY_SHARDS", "0"],
     ["HOOKYARD_DELIVERY_SHARDS", "65"],
     ["HOOKYARD_DELIVERY_SHARDS", "two"],
+    ["HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", "0"],
+    ["HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", "lots"],
     ["REDIS_URL", "redis://10.0.0.1:6379,redis://10.0.0.2:6379"],
+    ["HOOKYARD_AUTH_FAILURE_LIMIT", "-1"],
+    ["HOOKYARD_AUTH_FAILURE_LIMIT", "many"],
+    ["HOOKYARD_AUTH_FAILURE_WINDOW", "0s"],
   ])("refuses %s=%s with an error naming the variable", (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
@@ -101,6 +109,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ HOOKYARD_RETENTION: "40d", HOOKYARD_BODY_RETENTION: "50d" })).toThrow(
       /^HOOKYARD_BODY_RETENTION: 50d is longer than HOOKYARD_RETENTION \(40d\)/,
     );
+  });
+
+  it("limits failed authentications unless the limit is 0", () => {
+    expect(loadConfig({ HOOKYARD_AUTH_FAILURE_LIMIT: "5", HOOKYARD_AUTH_FAILURE_WINDOW: "30s" })).toMatchObject({
+      authFailureLimit: 5,
+      authFailureWindowMs: 30_000,
+    });
+    expect(loadConfig({ HOOKYARD_AUTH_FAILURE_LIMIT: "0" }).authFailureLimit).toBe(0);
   });
 
   it("takes one Redis by default, one shard, and no cluster", () => {

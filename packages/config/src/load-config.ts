@@ -7,6 +7,7 @@ import {
   parseRetrySchedule,
   withoutTrailingSlashes,
 } from "@hookyard/core";
+import { placeholderProblems } from "./placeholders.js";
 
 /** Everything Hookyard reads from its environment, read once at start-up. */
 export interface Config {
@@ -34,6 +35,11 @@ export interface Config {
   callbackTtlMs: number;
   /** How long a web UI sign-in lasts (the session cookie), from signing in. */
   sessionTtlMs: number;
+  /** Failed authentications one client address may make in authFailureWindowMs before it is
+   * answered 429 (per API process); 0: no limit. */
+  authFailureLimit: number;
+  /** The window failed authentications are counted in, from an address's first failure. */
+  authFailureWindowMs: number;
   /** Events, finished deliveries with their attempts, and ended chain runs are deleted this long after they end. */
   retentionMs: number;
   /** Attempts' request headers and response headers and bodies are emptied this long after they were sent. */
@@ -64,6 +70,9 @@ export interface Config {
   queueMemoryHighWater: number;
   /** Ingest answers 503 once this many events wait to be fanned out. */
   queueMaxBacklog: number;
+  /** Most undeleted webhooks one scope (a repository, a namespace, global) may hold, unless a global
+   * admin set another limit for it (PUT /api/v1/limits/webhooks). */
+  maxWebhooksPerScope: number;
   /** true: GET /metrics (API and worker) answers without a token; false: a global admin's token. */
   metricsPublic: boolean;
   /** Port of the worker's own HTTP server (GET /metrics, /healthz) on 0.0.0.0; 0: no server. */
@@ -198,7 +207,16 @@ function retention(env: Env, retrySchedule: readonly number[]): { retentionMs: n
   return { retentionMs, bodyRetentionMs };
 }
 
+/** The example values of deploy/kubernetes/base/secret.yaml: refused, every one named at once. */
+function refusePlaceholders(env: Env): void {
+  const [first, ...others] = placeholderProblems(env);
+  if (!first) return;
+  const more = others.map((p) => `\n${p.name}: ${p.detail}`).join("");
+  throw new ConfigError(first.name, `${first.detail}${more}`);
+}
+
 export function loadConfig(env: Env): Config {
+  refusePlaceholders(env);
   const port = integer(env, "PORT", 3000, 0, 65535);
   const retry = read(env, "HOOKYARD_RETRY_SCHEDULE") ?? DEFAULT_RETRY_SCHEDULE;
   const retrySchedule = parseRetrySchedule(retry);
@@ -239,6 +257,8 @@ export function loadConfig(env: Env): Config {
     requestTimeoutMs: duration(env, "HOOKYARD_REQUEST_TIMEOUT", "10s"),
     callbackTtlMs: duration(env, "HOOKYARD_CALLBACK_TTL", "24h"),
     sessionTtlMs: duration(env, "HOOKYARD_SESSION_TTL", "12h"),
+    authFailureLimit: integer(env, "HOOKYARD_AUTH_FAILURE_LIMIT", 20, 0, 1_000_000),
+    authFailureWindowMs: duration(env, "HOOKYARD_AUTH_FAILURE_WINDOW", "5m"),
     retentionMs,
     bodyRetentionMs,
     pruneIntervalMs: duration(env, "HOOKYARD_PRUNE_INTERVAL", "1m"),
@@ -254,6 +274,7 @@ export function loadConfig(env: Env): Config {
     reconcileIntervalMs: duration(env, "HOOKYARD_RECONCILE_INTERVAL", "1m"),
     queueMemoryHighWater: fraction(env, "HOOKYARD_QUEUE_MEMORY_HIGH_WATER", 0.8, 0.1, 0.95),
     queueMaxBacklog: integer(env, "HOOKYARD_QUEUE_MAX_BACKLOG", 1_000_000, 1, 1_000_000_000),
+    maxWebhooksPerScope: integer(env, "HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", 1000, 1, 1_000_000),
     metricsPublic: boolean(env, "HOOKYARD_METRICS_PUBLIC", false),
     workerMetricsPort: integer(env, "HOOKYARD_WORKER_METRICS_PORT", 9465, 0, 65535),
     logLevel: read(env, "LOG_LEVEL") ?? "info",

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { generateToken, hashToken } from "./tokens.js";
+import { authorizationScheme, generateToken, hashToken } from "./tokens.js";
 
 describe("generateToken", () => {
   it("starts with a readable prefix and carries 256 random bits", () => {
@@ -36,5 +36,14 @@ describe("hashToken", () => {
     expect(hashToken(a)).not.toContain(a.slice(3));
     expect(hashToken(a)).not.toBe(hashToken(b));
     expect(hashToken(a)).toBe(hashToken(a));
+  });
+});
+
+describe("authorizationScheme", () => {
+  it("is the header's scheme, lower-cased", () => {
+    expect(authorizationScheme("Bearer abc")).toBe("bearer");
+    expect(authorizationScheme("basic YTpi")).toBe("basic");
+    expect(authorizationScheme(undefined)).toBeNull();
+    expect(authorizationScheme("")).toBeNull();
   });
 });

@@ -10,6 +10,12 @@ export function generateToken(prefix = "hy"): string {
   return `${prefix}_${randomBytes(32).toString("base64url")}`;
 }
 
+/** The scheme of an Authorization header, lower-cased ("bearer", "basic"); null without a header. */
+export function authorizationScheme(header: string | undefined): string | null {
+  if (!header) return null;
+  return (header.trim().split(" ", 1)[0] as string).toLowerCase();
+}
+
 /** The token of `Authorization: Bearer <token>`, or of Basic auth (any user name, the token as the
  * password: what a browser sends to Bull Board, and DTR scripts with `curl -u`); null for neither. */
 export function presentedToken(header: string | undefined): string | null {

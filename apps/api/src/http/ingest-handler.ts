@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { findUnstorable, type ParseResult } from "@hookyard/core";
+import { findUnstorable, type ParseResult, presentedToken } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import bodyParser from "body-parser";
 import typeis from "type-is";
@@ -7,6 +7,7 @@ import type { Backpressure } from "../services/backpressure.js";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
 import { ApiError, badRequest, overloaded, unauthorized } from "./api-error.js";
+import { type AuthFailureLimiter, clientAddress } from "./auth-limiter.js";
 import { refuseDeepJson } from "./deep-json.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
@@ -32,7 +33,9 @@ export interface IngestRoute {
 interface IngestHandlerDeps {
   enqueuer: EventEnqueuer;
   backpressure: Backpressure;
-  checkToken: (authorization: string | undefined) => void;
+  isIngestToken: (token: string) => boolean;
+  /** A wrong ingest token counts as a failed authentication of its client address. */
+  authLimiter: AuthFailureLimiter;
   logger: Logger;
 }
 
@@ -89,12 +92,25 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     return token === "" ? null : { route, token };
   }
 
-  /** The same check as the token in a Bearer header; what a header could not carry is no token.
-   * Neither answer repeats the token. */
-  function checkPathToken(segment: string): void {
+  /** The token of the path's last segment; what a header could not carry is no ingest token, and
+   * an empty string never is one. */
+  function usablePathToken(segment: string): string {
     const token = decodedSegment(segment);
-    if (token === null || !/^[\x21-\x7e]+$/.test(token)) throw unauthorized("the ingest token is not valid");
-    deps.checkToken(`Bearer ${token}`);
+    return token !== null && /^[\x21-\x7e]+$/.test(token) ? token : "";
+  }
+
+  /** One of HOOKYARD_INGEST_TOKENS, from the Authorization header (Bearer, or Basic's password) or
+   * the path; a wrong one is a failed authentication of the client's address. Neither answer
+   * repeats the token. */
+  function authenticate(req: IncomingMessage, segment: string | null): void {
+    const token = segment === null ? presentedToken(req.headers.authorization) : usablePathToken(segment);
+    if (token === null) throw unauthorized("an ingest token is required (Authorization: Bearer <token>)");
+    const address = clientAddress(req.socket.remoteAddress);
+    deps.authLimiter.assertAllowed(address);
+    if (token === "" || !deps.isIngestToken(token)) {
+      deps.authLimiter.recordFailure(address);
+      throw unauthorized("the ingest token is not valid");
+    }
   }
 
   async function serve(
@@ -103,8 +119,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     res: ServerResponse,
     pathToken: string | null,
   ): Promise<void> {
-    if (pathToken === null) deps.checkToken(req.headers.authorization);
-    else checkPathToken(pathToken);
+    authenticate(req, pathToken);
     if (!typeis(req, route.mediaTypes)) {
       throw new ApiError(415, "unsupported_media_type", `Content-Type must be one of ${route.mediaTypes.join(", ")}`);
     }

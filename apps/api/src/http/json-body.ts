@@ -4,7 +4,8 @@ import typeis from "type-is";
 import { ApiError } from "./api-error.js";
 import { refuseDeepJson } from "./deep-json.js";
 
-const JSON_TYPES = ["application/json", "application/*+json"];
+/** The media types a JSON body may say it is. */
+export const JSON_TYPES = ["application/json", "application/*+json"];
 
 /** Whether the request has a body worth a media type: an empty POST (curl -X POST) has none. */
 function carriesBody(req: IncomingMessage): boolean {

@@ -7,6 +7,7 @@ import { deliveryPaths } from "./paths/deliveries.js";
 import { docsPaths } from "./paths/docs.js";
 import { dtrV0Paths } from "./paths/dtr-v0.js";
 import { ingestPaths } from "./paths/ingest.js";
+import { limitPaths } from "./paths/limits.js";
 import { operationsPaths } from "./paths/operations.js";
 import { userPaths } from "./paths/users.js";
 import { webUiPaths } from "./paths/web-ui.js";
@@ -22,6 +23,7 @@ const AREAS: ZodOpenApiPathsObject[] = [
   webUiPaths,
   dtrV0Paths,
   userPaths,
+  limitPaths,
   ingestPaths,
   operationsPaths,
   docsPaths,
@@ -38,6 +40,7 @@ const TAGS = [
   { name: "Web UI", description: "The web UI's sign-in (a session cookie) and its list of repositories" },
   { name: "DTR compatibility", description: "DTR's /api/v0 webhook API, for existing DTR scripts" },
   { name: "Users", description: "Users, their tokens and grants (global admins), and the caller itself" },
+  { name: "Limits", description: "How many webhooks one scope may have (global admins)" },
   { name: "Ingest", description: "Where registries post events, with one of HOOKYARD_INGEST_TOKENS" },
   { name: "Operations", description: "Health, readiness, metrics, Bull Board" },
   { name: "Documentation", description: "This document and its rendering" },
@@ -76,8 +79,9 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
         '`{"error": {"code", "message"}}`; see docs/api.md in the repository for the whole guide.',
     },
     tags: TAGS,
-    // Every operation needs a token unless it says otherwise (security: []).
-    security: [{ bearerAuth: [] }, { basicAuth: [] }, { sessionCookie: [] }],
+    // Every operation needs a token unless it says otherwise (security: []); Basic auth only where
+    // an operation says so (WITH_BASIC: /api/v0 and /admin/queues).
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -88,13 +92,18 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
         basicAuth: {
           type: "http",
           scheme: "basic",
-          description: "Any user name, the token as the password (`curl -u any:<token>`, a browser's prompt)",
+          description:
+            "Any user name, the token as the password (`curl -u any:<token>`, a browser's prompt). Taken only by " +
+            "/api/v0 (DTR scripts) and /admin/queues (Bull Board); elsewhere 401. A POST made with it needs " +
+            "Content-Type: application/json, and a write's Origin, if any, must be Hookyard's own (403 cross_origin).",
         },
         sessionCookie: {
           type: "apiKey",
           in: "cookie",
           name: "hookyard_session",
-          description: "The web UI's session (POST /api/v1/session); writes also need X-CSRF-Token",
+          description:
+            "The web UI's session (POST /api/v1/session); writes also need X-CSRF-Token and " +
+            "Content-Type: application/json (even with no body), and an Origin, if any, of Hookyard's own",
         },
       },
     },

@@ -28,13 +28,33 @@ const retryAfter = z.object({
 /** The error statuses of the contract, each registered once as a component and referred to. */
 const ERROR_DESCRIPTIONS = {
   400: { id: "BadRequest", description: "Invalid input; the message names the field" },
-  401: { id: "Unauthorized", description: "No token, or a token that is not valid" },
-  403: { id: "Forbidden", description: "Authenticated, but not allowed to do this" },
+  401: {
+    id: "Unauthorized",
+    description: "No token, a token that is not valid, or Basic auth where only /api/v0 and /admin/queues take it",
+  },
+  403: {
+    id: "Forbidden",
+    description:
+      "Authenticated, but not allowed to do this; or (code cross_origin, csrf) a write made with Basic auth or the " +
+      "session cookie from another Origin, or without the session's X-CSRF-Token",
+  },
   404: { id: "NotFound", description: "Not found, or not visible to the caller" },
   409: { id: "Conflict", description: "Conflicts with what exists (the message says what)" },
   410: { id: "Gone", description: "Existed, and has expired" },
   413: { id: "PayloadTooLarge", description: "The request body is larger than the route's limit" },
-  415: { id: "UnsupportedMediaType", description: "The body is not of a media type the route takes" },
+  415: {
+    id: "UnsupportedMediaType",
+    description:
+      "The body is not of a media type the route takes; or a write made with the session cookie (or a POST made " +
+      "with Basic auth) without Content-Type: application/json, even with no body",
+  },
+  429: {
+    id: "TooManyRequests",
+    description:
+      "Too many failed authentications from the client's address (HOOKYARD_AUTH_FAILURE_LIMIT in " +
+      "HOOKYARD_AUTH_FAILURE_WINDOW): every request presenting a credential is refused until Retry-After",
+    headers: retryAfter,
+  },
   503: {
     id: "Unavailable",
     description: "A backing service (Postgres, Redis) is down, or ingest is overloaded; retry after Retry-After",
@@ -55,4 +75,11 @@ export function errors(...statuses: ErrorStatus[]): ZodOpenApiResponsesObject {
 }
 
 /** What every route behind a user's token may answer besides its own errors. */
-export const AUTHENTICATED: ErrorStatus[] = [401, 503];
+export const AUTHENTICATED: ErrorStatus[] = [401, 429, 503];
+
+/** Where Basic auth is taken besides a bearer token and the session cookie: DTR scripts and Bull Board. */
+export const WITH_BASIC: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { basicAuth: [] },
+  { sessionCookie: [] },
+];

@@ -9,7 +9,8 @@ import { requireAdmin, requireUser } from "../http/authenticate.js";
 export const BULL_BOARD_PATH = "/admin/queues";
 
 /** Bull Board for global admins: bearer token, or Basic auth with the token as password in a browser. */
-export function bullBoardRoutes({ db, queues }: ApiDeps): Router {
+export function bullBoardRoutes(deps: ApiDeps): Router {
+  const { queues } = deps;
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
@@ -20,6 +21,6 @@ export function bullBoardRoutes({ db, queues }: ApiDeps): Router {
     serverAdapter,
   });
   const router = Router();
-  router.use(BULL_BOARD_PATH, requireUser(db), requireAdmin, serverAdapter.getRouter());
+  router.use(BULL_BOARD_PATH, requireUser(deps, { basic: true }), requireAdmin, serverAdapter.getRouter());
   return router;
 }

@@ -5,17 +5,14 @@ import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
-import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
+import { idCursor, pageFields } from "../http/paging.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
 import { mayManage } from "../services/webhooks.js";
 
 export const chainRunsQuery = z.object({
   state: z.enum(CHAIN_RUN_STATES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .refine((text) => isIdOf("chainRun", text), "must be the nextCursor of a previous page")
-    .optional(),
+  ...pageFields(idCursor("chainRun")),
 });
 
 /** Chains are seen by whoever may manage the webhooks of their repository; others are told nothing exists. */
@@ -30,9 +27,10 @@ async function chainRepository(db: Db, chainId: string): Promise<string | null> 
 }
 
 /** A chain's runs, and one run step by step (contract: "Callback chains"). */
-export function chainRunRoutes({ db }: ApiDeps): Router {
+export function chainRunRoutes(deps: ApiDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.use(["/api/v1/chains", "/api/v1/chain-runs"], requireUser(db));
+  router.use(["/api/v1/chains", "/api/v1/chain-runs"], requireUser(deps));
 
   router.get("/api/v1/chains/:id/runs", async (req, res) => {
     const chainId = pathId(req, "chain");

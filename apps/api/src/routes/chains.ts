@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
+import { idCursor, pageFields } from "../http/paging.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
 import {
@@ -15,12 +16,12 @@ import {
   removeChain,
 } from "../services/chains.js";
 
-export const chainListQuery = z.object({ repository: z.string().optional() });
+export const chainListQuery = z.object({ repository: z.string().optional(), ...pageFields(idCursor("chain")) });
 
 export function chainRoutes(deps: ApiDeps): Router {
   const { db } = deps;
   const router = Router();
-  router.use("/api/v1/chains", requireUser(db), ...jsonBody("16kb"));
+  router.use("/api/v1/chains", requireUser(deps), ...jsonBody("16kb"));
 
   router.post("/api/v1/chains", async (req, res) => {
     res.status(201).json(presentChain(await createChain(db, currentUser(req), req.body)));
@@ -28,12 +29,19 @@ export function chainRoutes(deps: ApiDeps): Router {
 
   router.get("/api/v1/chains", async (req, res) => {
     const user = currentUser(req);
-    const query = parseInput(chainListQuery, req.query, "query");
-    const chains = await listChains(db, {
-      ...query,
-      ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
+    const { repository, ...page } = parseInput(chainListQuery, req.query, "query");
+    const chains = await listChains(
+      db,
+      {
+        repository,
+        ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
+      },
+      page,
+    );
+    res.json({
+      items: chains.items.filter((chain) => mayManageChain(user, chain)).map(presentChain),
+      nextCursor: chains.nextCursor,
     });
-    res.json({ items: chains.filter((chain) => mayManageChain(user, chain)).map(presentChain) });
   });
 
   router.get("/api/v1/chains/:id", async (req, res) => {

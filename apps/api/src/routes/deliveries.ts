@@ -11,7 +11,7 @@ import { mayReadHistory } from "../services/webhooks.js";
 export function deliveryRoutes(deps: ApiDeps): Router {
   const { db } = deps;
   const router = Router();
-  router.use("/api/v1/deliveries", requireUser(db), ...jsonBody("1kb"));
+  router.use("/api/v1/deliveries", requireUser(deps), ...jsonBody("1kb"));
 
   router.post("/api/v1/deliveries/:id/redeliver", async (req, res) => {
     res.status(202).json(await redeliver(redeliveryDeps(deps), currentUser(req), pathId(req, "delivery")));

@@ -1,5 +1,5 @@
 import { maySubscribeToType } from "@hookyard/core";
-import { listWebhooks } from "@hookyard/db";
+import { type Db, listWebhooks, readAllPages, type WebhookFilter } from "@hookyard/db";
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
 import { forbidden } from "../http/api-error.js";
@@ -20,11 +20,17 @@ import { assertAllowedTarget } from "../services/target-check.js";
 import { testEndpoint } from "../services/webhook-test.js";
 import { createWebhook, manageableWebhook, mayManage, removeWebhook } from "../services/webhooks.js";
 
+/** DTR's lists are whole arrays: every page of the list, read to its end (a scope's webhooks are
+ * bounded by HOOKYARD_MAX_WEBHOOKS_PER_SCOPE). */
+function everyWebhook(db: Db, filter: WebhookFilter) {
+  return readAllPages((page) => listWebhooks(db, filter, page));
+}
+
 /** DTR's webhook API, for the scripts written against it (`curl -u user:token` works: Basic auth). */
 export function dtrV0Routes(deps: ApiDeps): Router {
   const { config, db, transport } = deps;
   const router = Router();
-  router.use("/api/v0", requireUser(db), ...jsonBody("96kb"));
+  router.use("/api/v0", requireUser(deps, { basic: true }), ...jsonBody("96kb"));
 
   router.post("/api/v0/webhooks", async (req, res) => {
     const input = parseInput(dtrWebhookBody, req.body);
@@ -35,7 +41,7 @@ export function dtrV0Routes(deps: ApiDeps): Router {
   // DTR: a user sees the subscriptions they made; a global admin sees all.
   router.get("/api/v0/webhooks", async (req, res) => {
     const user = currentUser(req);
-    const webhooks = await listWebhooks(db, user.admin ? {} : { authorId: user.userId });
+    const webhooks = await everyWebhook(db, user.admin ? {} : { authorId: user.userId });
     res.json(webhooks.filter((w) => mayManage(user, w)).map(presentDtrWebhook));
   });
 
@@ -64,12 +70,12 @@ export function dtrV0Routes(deps: ApiDeps): Router {
   // DTR's repositories are "ns/repo": one segment each.
   router.get("/api/v0/repositories/:ns/webhooks", async (req, res) => {
     const scope = repositoryPathScope(currentUser(req), [req.params.ns as string]);
-    res.json((await listWebhooks(db, { namespace: scope.namespace, repository: null })).map(presentDtrWebhook));
+    res.json((await everyWebhook(db, { namespace: scope.namespace, repository: null })).map(presentDtrWebhook));
   });
 
   router.get("/api/v0/repositories/:ns/:repo/webhooks", async (req, res) => {
     const scope = repositoryPathScope(currentUser(req), [req.params.ns as string, req.params.repo as string]);
-    res.json((await listWebhooks(db, { repository: scope.repository })).map(presentDtrWebhook));
+    res.json((await everyWebhook(db, { repository: scope.repository })).map(presentDtrWebhook));
   });
   router.use(badParamEncoding(router));
   return router;

@@ -20,7 +20,8 @@ const CALLBACK_STATES = ["pending", "success", "failure", "error"] as const;
  * are this process's own. `failed` is the dead letter: jobs that will not be tried again, each
  * listed with its reason in Bull Board. The workers serve their own counters (apps/worker metrics).
  */
-export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
+export function metricsRoutes(deps: ApiDeps): Router {
+  const { config, db, redis, queues } = deps;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
   registry.registerMetric(eventsIngested);
@@ -89,7 +90,7 @@ export function metricsRoutes({ config, db, redis, queues }: ApiDeps): Router {
     },
   });
 
-  const guard: RequestHandler[] = config.metricsPublic ? [] : [requireUser(db), requireAdmin];
+  const guard: RequestHandler[] = config.metricsPublic ? [] : [requireUser(deps), requireAdmin];
   const router = Router();
   router.get("/metrics", ...guard, async (_req, res) => {
     let text: string;

@@ -5,7 +5,8 @@ import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
 import { jsonBody } from "../http/json-body.js";
-import { badParamEncoding, isIdOf, pathId } from "../http/path-id.js";
+import { idCursor, pageFields } from "../http/paging.js";
+import { badParamEncoding, pathId } from "../http/path-id.js";
 import { parseInput } from "../http/validate.js";
 import { endChainRunsOf } from "../services/chain-moves.js";
 import { recover, redeliveryDeps } from "../services/redelivery.js";
@@ -21,22 +22,25 @@ import {
   removeWebhook,
 } from "../services/webhooks.js";
 
-export const listQuery = z.object({ repository: z.string().optional(), namespace: z.string().optional() });
+export const listQuery = z.object({
+  repository: z.string().optional(),
+  namespace: z.string().optional(),
+  scope: z
+    .enum(["repository", "namespace", "global"])
+    .optional()
+    .meta({ description: "only webhooks of this kind of scope (global: of no repository and no namespace)" }),
+  ...pageFields(idCursor("webhook")),
+});
 
 export const deliveriesQuery = z.object({
   status: z.enum(["pending", "succeeded", "failed", "canceled"]).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  // The last id of the page before (ids sort by time): anything else would silently give a wrong page.
-  cursor: z
-    .string()
-    .refine((text) => isIdOf("delivery", text), "must be the nextCursor of a previous page")
-    .optional(),
+  ...pageFields(idCursor("delivery")),
 });
 
 export function webhookRoutes(deps: ApiDeps): Router {
   const { config, db, transport } = deps;
   const router = Router();
-  router.use("/api/v1/webhooks", requireUser(db), ...jsonBody("64kb"));
+  router.use("/api/v1/webhooks", requireUser(deps), ...jsonBody("64kb"));
 
   router.post("/api/v1/webhooks", async (req, res) => {
     const webhook = await createWebhook(db, currentUser(req), req.body, config);
@@ -45,17 +49,26 @@ export function webhookRoutes(deps: ApiDeps): Router {
 
   router.get("/api/v1/webhooks", async (req, res) => {
     const user = currentUser(req);
-    const query = parseInput(listQuery, req.query, "query");
-    const webhooks = await listWebhooks(db, {
-      ...query,
-      ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
-    });
-    const visible = webhooks.filter((w) => mayManage(user, w));
+    const { repository, namespace, scope, ...page } = parseInput(listQuery, req.query, "query");
+    const webhooks = await listWebhooks(
+      db,
+      {
+        repository,
+        namespace,
+        kind: scope,
+        ...(user.admin ? {} : { visibleTo: { repositories: user.repositoryAdmin, namespaces: user.namespaceOwner } }),
+      },
+      page,
+    );
+    const visible = webhooks.items.filter((w) => mayManage(user, w));
     const last = await lastDeliveries(
       db,
       visible.map((w) => w.id),
     );
-    res.json({ items: visible.map((w) => ({ ...presentWebhook(w), lastDelivery: last.get(w.id) ?? null })) });
+    res.json({
+      items: visible.map((w) => ({ ...presentWebhook(w), lastDelivery: last.get(w.id) ?? null })),
+      nextCursor: webhooks.nextCursor,
+    });
   });
 
   router.get("/api/v1/webhooks/:id", async (req, res) => {

@@ -11,8 +11,13 @@ export interface IngestAnswer {
 
 /** Past this, a request answers 503 rather than hang while Redis is away (the sender retries). */
 export const ENQUEUE_DEADLINE_MS = 800;
+/** Postgres answers a batch's insert in a few ms; past this, the batch goes to Redis alone. */
+export const STORE_DEADLINE_MS = 500;
+/** After Postgres failed a batch, batches go to Redis alone this long before it is tried again. */
+export const STORE_RETRY_MS = 1_000;
 
-/** Enqueues parsed events; answers only once Redis has them, or fails with 503 so the sender retries. */
+/** Stores and enqueues parsed events (event-enqueuer.ts); answers only once they are safe, or fails
+ * with 503 so the sender retries. */
 export async function ingest(enqueuer: EventEnqueuer, parsed: ParseResult): Promise<IngestAnswer> {
   if (!parsed.ok) throw badRequest(parsed.message);
   for (const [index, event] of parsed.events.entries()) {

@@ -28,14 +28,17 @@ import {
   deleteWebhook,
   findWebhook,
   insertWebhook,
+  type NewWebhook,
   updateWebhook,
   type Webhook,
   type WebhookChanges,
+  withinWebhookLimit,
 } from "@hookyard/db";
 import { z } from "zod";
 import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
+import { webhookLimitReached } from "./webhook-limits.js";
 
 /** The parts of a URL that would not reach the receiver as written; null when there is none. */
 function urlProblem(text: string): string | null {
@@ -176,7 +179,7 @@ export async function createWebhook(
   db: Db,
   user: AuthenticatedUser,
   body: unknown,
-  options: { allowPrivateTargets: boolean },
+  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
   assertHeaders(body);
@@ -194,7 +197,7 @@ export async function createWebhook(
   assertFormat(input.format);
   assertFormatTakes(input.format, events, "events");
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
-  return insertWebhook(db, {
+  const row: NewWebhook = {
     name: input.name,
     url: input.url,
     events,
@@ -208,7 +211,10 @@ export async function createWebhook(
     skipTlsVerification: input.skipTLSVerification,
     enabled: input.enabled,
     authorId: user.userId,
-  });
+  };
+  const created = await withinWebhookLimit(db, row, options.maxWebhooksPerScope, (tx) => insertWebhook(tx, row));
+  if ("refused" in created) throw webhookLimitReached(row, created);
+  return created;
 }
 
 /**
@@ -268,12 +274,15 @@ export async function changeWebhook(
     // Failures before it was enabled again do not count towards disabling it again.
     if (input.enabled && !webhook.enabled) changes.enabledAt = new Date();
   }
-  return updateWebhook(db, webhook.id, changes);
+  // Null when a DELETE committed since the webhook was read: it stays deleted.
+  const changed = await updateWebhook(db, webhook.id, changes);
+  if (!changed) throw notFound("webhook");
+  return changed;
 }
 
 /** DELETE: the webhook stops, its pending deliveries are canceled, its history stays (db deleteWebhook). */
 export async function removeWebhook(db: Db, user: AuthenticatedUser, webhook: Webhook): Promise<void> {
-  await deleteWebhook(db, webhook.id, `deleted by ${user.name}`);
+  if ((await deleteWebhook(db, webhook.id, `deleted by ${user.name}`)) === null) throw notFound("webhook");
 }
 
 /**

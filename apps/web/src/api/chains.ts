@@ -1,11 +1,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, query } from "./client";
+import { api, PAGE_SIZE, query } from "./client";
 import type { Chain, ChainRun, Page } from "./types";
 
-export function useChains(repository: string) {
+export function useChains(repository: string, cursor: string | undefined) {
   return useQuery({
-    queryKey: ["chains", repository],
-    queryFn: () => api.get<Page<Chain>>(`/chains${query({ repository })}`),
+    queryKey: ["chains", repository, cursor ?? null],
+    queryFn: () => api.get<Page<Chain>>(`/chains${query({ repository, cursor, limit: PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -17,7 +18,7 @@ export function useChainRuns(chainId: string, cursor: string | undefined) {
   return useQuery({
     queryKey: ["chain-runs", chainId, cursor ?? null],
     queryFn: () =>
-      api.get<Page<ChainRun>>(`/chains/${encodeURIComponent(chainId)}/runs${query({ cursor, limit: 20 })}`),
+      api.get<Page<ChainRun>>(`/chains/${encodeURIComponent(chainId)}/runs${query({ cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.state === "running") ? 2000 : false),
   });

@@ -1,3 +1,5 @@
+import type { Page } from "./types";
+
 /**
  * The one way the UI talks to Hookyard: same-origin fetches of /api/v1, authenticated by the
  * HttpOnly session cookie. The CSRF token lives only in memory, so a reload asks the session again.
@@ -42,7 +44,9 @@ export async function request<T>(
   options: { quietUnauthorized?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // Every write says JSON, a body or not (a sign-out, a delete): Hookyard takes a write made with
+  // the session cookie only so, as no other site's page can send one unasked.
+  if (body !== undefined || !SAFE.has(method)) headers["content-type"] = "application/json";
   if (!SAFE.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let res: Response;
   try {
@@ -82,6 +86,24 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
   delete: (path: string) => request<void>("DELETE", path),
 };
+
+/** Rows per page of every list the UI shows (the API allows 1 to 100). */
+export const PAGE_SIZE = 20;
+
+/**
+ * Every row of a list, read page by page to its end: for choices that must all be on offer at once
+ * (the webhooks a chain may take), never for a list shown to people (those page).
+ */
+export async function everyPage<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await api.get<Page<T>>(`${path}${query({ ...params, cursor, limit: 100 })}`);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return all;
+}
 
 /** A query string of the given parameters, leaving out those without a value. */
 export function query(params: Record<string, string | number | null | undefined>): string {

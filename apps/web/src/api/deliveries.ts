@@ -1,8 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, query } from "./client";
+import { api, PAGE_SIZE, query } from "./client";
 import type { Delivery, DeliveryStatus, DeliverySummary, Page } from "./types";
-
-export const PAGE_SIZE = 20;
 
 export function useDeliveries(webhookId: string, status: DeliveryStatus | "", cursor: string | undefined) {
   return useQuery({

@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, query } from "./client";
+import { api, PAGE_SIZE, query } from "./client";
 import type { Page, RepositorySummary } from "./types";
 
-export function useRepositories(search: string) {
+/** One page of the repositories whose name holds `search`, by name. */
+export function useRepositories(search: string, cursor: string | undefined, limit = PAGE_SIZE) {
   return useQuery({
-    queryKey: ["repositories", search],
-    queryFn: () => api.get<Page<RepositorySummary>>(`/repositories${query({ search, limit: 200 })}`),
+    queryKey: ["repositories", search, cursor ?? null, limit],
+    queryFn: () => api.get<Page<RepositorySummary>>(`/repositories${query({ search, cursor, limit })}`),
     // Keeps the list on screen while the next search is on its way, instead of flashing empty.
     placeholderData: keepPreviousData,
   });

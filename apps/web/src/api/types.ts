@@ -195,7 +195,8 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
+/** One page of a list: every list of the API pages (`?limit=&cursor=`); nextCursor is null on the last. */
 export interface Page<T> {
   items: T[];
-  nextCursor?: string | null;
+  nextCursor: string | null;
 }

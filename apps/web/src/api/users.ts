@@ -1,25 +1,34 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "./client";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, PAGE_SIZE, query } from "./client";
 import type { ApiToken, CreatedUser, Grant, Page, User } from "./types";
 
 const userPath = (id: string) => `/users/${encodeURIComponent(id)}`;
 
-export function useUsers() {
-  return useQuery({ queryKey: ["users"], queryFn: () => api.get<Page<User>>("/users") });
+export function useUsers(cursor: string | undefined) {
+  return useQuery({
+    queryKey: ["users", cursor ?? null],
+    queryFn: () => api.get<Page<User>>(`/users${query({ cursor, limit: PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useUserDetails(id: string) {
   return useQuery({ queryKey: ["user", id], queryFn: () => api.get<User>(userPath(id)) });
 }
 
-export function useGrants(id: string) {
-  return useQuery({ queryKey: ["user", id, "grants"], queryFn: () => api.get<Page<Grant>>(`${userPath(id)}/grants`) });
+export function useGrants(id: string, cursor: string | undefined) {
+  return useQuery({
+    queryKey: ["user", id, "grants", cursor ?? null],
+    queryFn: () => api.get<Page<Grant>>(`${userPath(id)}/grants${query({ cursor, limit: PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
+  });
 }
 
-export function useTokens(id: string) {
+export function useTokens(id: string, cursor: string | undefined) {
   return useQuery({
-    queryKey: ["user", id, "tokens"],
-    queryFn: () => api.get<Page<ApiToken>>(`${userPath(id)}/tokens`),
+    queryKey: ["user", id, "tokens", cursor ?? null],
+    queryFn: () => api.get<Page<ApiToken>>(`${userPath(id)}/tokens${query({ cursor, limit: PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -1,5 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, query } from "./client";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, everyPage, PAGE_SIZE, query } from "./client";
 import type { Page, Recovered, RotatedSecret, TestResult, Webhook } from "./types";
 
 /** Where a webhook lives: a repository, a namespace, or the whole registry. */
@@ -23,22 +23,43 @@ export function scopeOf(webhook: Pick<Webhook, "repository" | "namespace">): Sco
 const scopeKey = (scope: Scope) =>
   scope.kind === "repository" ? scope.repository : scope.kind === "namespace" ? `ns:${scope.namespace}` : "global";
 
-export function useWebhooks(scope: Scope, options: { enabled?: boolean } = {}) {
+/** The list's filter for a scope: a repository's, a namespace's (its repositories' too), or the global ones. */
+const scopeFilter = (scope: Scope) =>
+  scope.kind === "repository"
+    ? { repository: scope.repository }
+    : scope.kind === "namespace"
+      ? { namespace: scope.namespace }
+      : { scope: "global" };
+
+/** One page of a scope's webhooks, newest first. */
+export function useWebhooks(scope: Scope, cursor: string | undefined) {
   return useQuery({
-    queryKey: ["webhooks", scopeKey(scope)],
-    enabled: options.enabled ?? true,
-    queryFn: async () => {
-      if (scope.kind === "repository")
-        return api.get<Page<Webhook>>(`/webhooks${query({ repository: scope.repository })}`);
-      if (scope.kind === "namespace")
-        return api.get<Page<Webhook>>(`/webhooks${query({ namespace: scope.namespace })}`);
-      // The API lists every webhook an admin may manage; global ones are those of neither scope.
-      const all = await api.get<Page<Webhook>>("/webhooks");
-      return { items: all.items.filter((w) => w.repository === null && w.namespace === null) };
-    },
+    queryKey: ["webhooks", scopeKey(scope), cursor ?? null],
+    queryFn: () => api.get<Page<Webhook>>(`/webhooks${query({ ...scopeFilter(scope), cursor, limit: PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
     // The last delivery's outcome changes without the user doing anything.
     refetchInterval: (q) => (q.state.data?.items.some((w) => w.lastDelivery?.status === "pending") ? 2000 : 15_000),
   });
+}
+
+/** Every webhook of a repository, for the choices of a chain's steps (a scope holds a bounded number). */
+export function useEveryWebhook(repository: string) {
+  return useQuery({
+    queryKey: ["webhooks", repository, "every"],
+    queryFn: () => everyPage<Webhook>("/webhooks", { repository }),
+  });
+}
+
+/** The names of these webhooks, by id; one that is gone (deleted) or not yet loaded has none. */
+export function useWebhookNames(ids: readonly string[]): Map<string, string> {
+  const webhooks = useQueries({
+    queries: [...new Set(ids)].map((id) => ({
+      queryKey: ["webhook", id],
+      queryFn: () => api.get<Webhook>(`/webhooks/${encodeURIComponent(id)}`),
+      retry: false,
+    })),
+  });
+  return new Map(webhooks.flatMap((q) => (q.data ? [[q.data.id, q.data.name] as const] : [])));
 }
 
 export function useWebhook(id: string) {

@@ -1,6 +1,7 @@
 import { Button, Group, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { type Scope, scopeLabel, useWebhooks } from "../api/webhooks";
+import { CursorPager, useCursorPages } from "./CursorPager";
 import { EmptyNote } from "./EmptyNote";
 import { ErrorAlert } from "./ErrorAlert";
 import { Loading } from "./Loading";
@@ -9,7 +10,8 @@ import { WebhookTable } from "./WebhookTable";
 
 /** A scope's current webhooks, with the form to create one. */
 export function WebhooksSection({ scope }: { scope: Scope }) {
-  const webhooks = useWebhooks(scope);
+  const pages = useCursorPages();
+  const webhooks = useWebhooks(scope, pages.cursor);
   const [creating, { open, close }] = useDisclosure(false);
   const items = webhooks.data?.items ?? [];
   const createButton = <Button onClick={open}>Create webhook</Button>;
@@ -25,18 +27,19 @@ export function WebhooksSection({ scope }: { scope: Scope }) {
             POST requests Hookyard sends to your URLs when events of {scopeLabel(scope)} happen.
           </Text>
         </div>
-        {items.length > 0 && createButton}
+        {(items.length > 0 || pages.page > 1) && createButton}
       </Group>
       <ErrorAlert error={webhooks.error} title="The webhooks could not be loaded" />
       {webhooks.isPending ? (
         <Loading label="Loading webhooks" />
-      ) : items.length === 0 && !webhooks.error ? (
+      ) : items.length === 0 && pages.page === 1 && !webhooks.error ? (
         <EmptyNote title="No webhooks yet" actions={createButton}>
           Create a webhook to have Hookyard POST each event of {scopeLabel(scope)} to your CI, deploy or chat service.
         </EmptyNote>
       ) : (
         items.length > 0 && <WebhookTable webhooks={items} scope={scope} />
       )}
+      <CursorPager pages={pages} nextCursor={webhooks.data?.nextCursor} label="Pages of webhooks" />
       <WebhookFormModal scope={scope} opened={creating} onClose={close} />
     </Stack>
   );

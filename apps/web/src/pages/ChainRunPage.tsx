@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router";
 import { useChainRun } from "../api/chains";
 import { ApiError } from "../api/client";
 import type { RunStep } from "../api/types";
-import { useWebhooks } from "../api/webhooks";
+import { useWebhookNames } from "../api/webhooks";
 import { CallbackFacts } from "../components/CallbackFacts";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Fact, Facts } from "../components/Facts";
@@ -19,14 +19,13 @@ const DONE = new Set(["success"]);
 export function ChainRunPage() {
   const id = useParams().id ?? "";
   const run = useChainRun(id);
-  // A run's steps name only their webhooks' ids; the repository's webhooks give the names.
-  const webhooks = useWebhooks({ kind: "repository", repository: run.data?.repository ?? "" }, { enabled: !!run.data });
+  // A run's steps name only their webhooks' ids; each webhook gives its name.
+  const names = useWebhookNames(run.data?.steps.map((s) => s.webhookId) ?? []);
 
   if (run.isPending) return <Loading label="Loading the run" />;
   if (run.error instanceof ApiError && run.error.status === 404) return <NotFound what="such chain run" />;
   if (!run.data) return <ErrorAlert error={run.error} title="The run could not be loaded" />;
   const r = run.data;
-  const names = new Map((webhooks.data?.items ?? []).map((w) => [w.id, w.name]));
   const reached = r.steps.filter((s) => DONE.has(s.state)).length;
 
   return (

@@ -4,17 +4,19 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { useChains, useDeleteChain } from "../api/chains";
 import type { Chain } from "../api/types";
-import { useWebhooks } from "../api/webhooks";
+import { useEveryWebhook } from "../api/webhooks";
 import { ChainFormModal } from "../components/ChainForm";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { EmptyNote } from "../components/EmptyNote";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { StatusBadge } from "../components/StatusBadge";
 
 export function ChainsTab({ repository }: { repository: string }) {
-  const chains = useChains(repository);
-  const webhooks = useWebhooks({ kind: "repository", repository });
+  const pages = useCursorPages();
+  const chains = useChains(repository, pages.cursor);
+  const webhooks = useEveryWebhook(repository);
   const remove = useDeleteChain();
   const [editing, setEditing] = useState<Chain | "new" | null>(null);
   const [deleting, setDeleting] = useState<Chain | null>(null);
@@ -32,12 +34,12 @@ export function ChainsTab({ repository }: { repository: string }) {
             Docker Hub webhooks called one after the other: each next one only once the one before called back success.
           </Text>
         </div>
-        {items.length > 0 && createButton}
+        {(items.length > 0 || pages.page > 1) && createButton}
       </Group>
       <ErrorAlert error={chains.error} title="The chains could not be loaded" />
       {chains.isPending ? (
         <Loading label="Loading chains" />
-      ) : items.length === 0 && !chains.error ? (
+      ) : items.length === 0 && pages.page === 1 && !chains.error ? (
         <EmptyNote title="No chains yet" actions={createButton}>
           Create webhooks of the Docker Hub format (test, then deploy), then chain them here in the order they should
           run.
@@ -91,10 +93,11 @@ export function ChainsTab({ repository }: { repository: string }) {
           </Card>
         ))
       )}
+      <CursorPager pages={pages} nextCursor={chains.data?.nextCursor} label="Pages of chains" />
       <ChainFormModal
         repository={repository}
         chain={editing === "new" || editing === null ? undefined : editing}
-        webhooks={webhooks.data?.items ?? []}
+        webhooks={webhooks.data ?? []}
         opened={editing !== null}
         onClose={() => setEditing(null)}
       />

@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { useRepositories } from "../api/repositories";
 import { useUser } from "../api/session";
 import type { RepositorySummary } from "../api/types";
+import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { EmptyNote } from "../components/EmptyNote";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
@@ -19,7 +20,8 @@ export function RepositoriesPage() {
   const user = useUser();
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 250);
-  const repositories = useRepositories(debounced);
+  const pages = useCursorPages(debounced);
+  const repositories = useRepositories(debounced, pages.cursor);
   const items = repositories.data?.items ?? [];
   const phone = useMediaQuery("(max-width: 48em)");
 
@@ -42,7 +44,7 @@ export function RepositoriesPage() {
         <ErrorAlert error={repositories.error} title="The repositories could not be loaded" />
         {repositories.isPending ? (
           <Loading label="Loading repositories" />
-        ) : items.length === 0 ? (
+        ) : items.length === 0 && pages.page === 1 ? (
           debounced ? (
             <EmptyNote title={`No repository matches “${debounced}”`}>
               Check the spelling, or search for part of the name.
@@ -59,7 +61,13 @@ export function RepositoriesPage() {
         ) : (
           <Table.ScrollContainer minWidth={520}>
             <Table striped highlightOnHover verticalSpacing="sm">
-              <Table.Caption>{items.length === 1 ? "1 repository" : `${items.length} repositories`}</Table.Caption>
+              <Table.Caption>
+                {pages.page > 1 || repositories.data?.nextCursor
+                  ? "Repositories"
+                  : items.length === 1
+                    ? "1 repository"
+                    : `${items.length} repositories`}
+              </Table.Caption>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Repository</Table.Th>
@@ -93,6 +101,7 @@ export function RepositoriesPage() {
             </Table>
           </Table.ScrollContainer>
         )}
+        <CursorPager pages={pages} nextCursor={repositories.data?.nextCursor} label="Pages of repositories" />
       </Stack>
     </>
   );

@@ -12,7 +12,8 @@ const GLOBAL = "global";
 /** Webhooks of a whole namespace (its owners) or of the whole registry (global admins). */
 export function ScopedWebhooksPage() {
   const user = useUser();
-  const repositories = useRepositories("");
+  // A global admin's namespaces: those of the repositories on the first page, at most 200 (others by ?namespace=).
+  const repositories = useRepositories("", undefined, 200);
   const [search, setSearch] = useSearchParams();
 
   const namespaces = [

@@ -29,6 +29,7 @@ import {
   useUserDetails,
 } from "../api/users";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { ErrorAlert, errorMessage } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
@@ -104,7 +105,8 @@ function grantLabel(g: Grant): string {
 }
 
 function Grants({ userId }: { userId: string }) {
-  const grants = useGrants(userId);
+  const pages = useCursorPages();
+  const grants = useGrants(userId, pages.cursor);
   const add = useAddGrant(userId);
   const remove = useRemoveGrant(userId);
   const [kind, setKind] = useState<"repository" | "namespace">("repository");
@@ -128,7 +130,7 @@ function Grants({ userId }: { userId: string }) {
       <ErrorAlert error={grants.error} title="The grants could not be loaded" />
       {grants.isPending ? (
         <Loading label="Loading grants" />
-      ) : items.length === 0 ? (
+      ) : items.length === 0 && pages.page === 1 ? (
         <Text c="dimmed" mb="sm">
           No grants: this user administers nothing yet. Add a repository or a namespace below.
         </Text>
@@ -170,6 +172,7 @@ function Grants({ userId }: { userId: string }) {
           </Table.Tbody>
         </Table>
       )}
+      <CursorPager pages={pages} nextCursor={grants.data?.nextCursor} label="Pages of grants" />
       <form onSubmit={submit} noValidate>
         <Group align="flex-start" wrap="wrap">
           <NativeSelect
@@ -199,7 +202,8 @@ function Grants({ userId }: { userId: string }) {
 }
 
 function Tokens({ userId }: { userId: string }) {
-  const tokens = useTokens(userId);
+  const pages = useCursorPages();
+  const tokens = useTokens(userId, pages.cursor);
   const create = useCreateToken(userId);
   const revoke = useRevokeToken(userId);
   const [shown, setShown] = useState<string | null>(null);
@@ -221,7 +225,7 @@ function Tokens({ userId }: { userId: string }) {
       <ErrorAlert error={tokens.error ?? create.error} />
       {tokens.isPending ? (
         <Loading label="Loading tokens" />
-      ) : items.length === 0 ? (
+      ) : items.length === 0 && pages.page === 1 ? (
         <Text c="dimmed">No tokens: this user cannot sign in. Create one.</Text>
       ) : (
         <Table.ScrollContainer minWidth={480}>
@@ -266,6 +270,7 @@ function Tokens({ userId }: { userId: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
+      <CursorPager pages={pages} nextCursor={tokens.data?.nextCursor} label="Pages of tokens" />
       <SecretOnce title="New API token" value={shown} onClose={() => setShown(null)}>
         Shown only now: give it to the user. It works until revoked here.
       </SecretOnce>

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { useUser } from "../api/session";
 import { useCreateUser, useUsers } from "../api/users";
+import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
@@ -13,7 +14,8 @@ import { splitError } from "../lib/field-errors";
 
 export function UsersPage() {
   const me = useUser();
-  const users = useUsers();
+  const pages = useCursorPages();
+  const users = useUsers(pages.cursor);
   if (!me.admin) return <NotFound what="users page" explanation="Only global admins manage users." />;
   const items = users.data?.items ?? [];
   return (
@@ -27,7 +29,9 @@ export function UsersPage() {
         ) : (
           <Table.ScrollContainer minWidth={480}>
             <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Caption>{items.length} users</Table.Caption>
+              <Table.Caption>
+                {pages.page === 1 && !users.data?.nextCursor ? `${items.length} users` : "Users"}
+              </Table.Caption>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Name</Table.Th>
@@ -61,6 +65,7 @@ export function UsersPage() {
             </Table>
           </Table.ScrollContainer>
         )}
+        <CursorPager pages={pages} nextCursor={users.data?.nextCursor} label="Pages of users" />
       </Stack>
     </>
   );

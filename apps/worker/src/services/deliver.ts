@@ -2,6 +2,7 @@ import { endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
 import {
   type AttemptRecord,
   type ChainStanding,
+  cancelPending,
   chainStanding,
   type Db,
   eventFromRow,
@@ -63,21 +64,18 @@ export async function sendOnce(
   if (delivery.test) {
     // A test is sent once, by the API that answers with it; one left pending (that API stopped
     // mid-way) is not sent again later, out of the blue.
-    await deps.db.delivery.update({ where: { id: deliveryId }, data: { status: "canceled", completedAt: new Date() } });
+    await cancelPending(deps.db, deliveryId);
     return { kind: "skipped", reason: "a test is sent once, by the API" };
   }
   if (!webhook.enabled) {
-    await deps.db.delivery.update({ where: { id: deliveryId }, data: { status: "canceled", completedAt: new Date() } });
-    return { kind: "skipped", reason: "webhook is disabled" };
+    await cancelPending(deps.db, deliveryId);
+    return { kind: "skipped", reason: "webhook is disabled or deleted" };
   }
   // Only dockerhub webhooks can be chained (their body carries the callback_url).
   const standing = webhook.format === "dockerhub" ? await chainStanding(deps.db, deliveryId) : null;
   const moot = mootStep(standing);
   if (moot) {
-    await deps.db.delivery.updateMany({
-      where: { id: deliveryId, status: "pending" },
-      data: { status: "canceled", completedAt: new Date() },
-    });
+    await cancelPending(deps.db, deliveryId);
     return { kind: "skipped", reason: moot };
   }
 
@@ -118,6 +116,8 @@ export async function bookAttempt(deps: DeliverDeps, sent: SentAttempt): Promise
   if (sent.succeeded) deps.successClock.note(outcome.webhookId, new Date(sent.startedAt));
   if (outcome.status === "succeeded") return { kind: "succeeded", n: outcome.n };
   if (outcome.status === "failed") return { kind: "failed", n: outcome.n };
+  if (outcome.status === "canceled")
+    return { kind: "skipped", reason: "delivery was canceled while it was being sent" };
   const delayMs = nextRetryDelay(deps.retrySchedule, outcome.tries, retryAfterMs, withJitter) ?? 0;
   return { kind: "retry", n: outcome.n, delayMs };
 }

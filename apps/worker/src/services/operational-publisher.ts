@@ -1,20 +1,11 @@
-import { operationalEvent } from "@hookyard/core";
-import {
-  type Db,
-  markOperationalEventsPublished,
-  newId,
-  recordExhaustedDeliveries,
-  unpublishedOperationalEvents,
-} from "@hookyard/db";
+import { type Db, publishOperationalEvents, recordExhaustedDeliveries } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { EVENT_JOB_OPTIONS, type Queues, waitForReplica } from "@hookyard/queues";
+import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
 import { metrics } from "../metrics.js";
 import { every } from "./every.js";
 
 /** How often each worker publishes the outbox: an operational event is queued within this. */
 const PUBLISH_INTERVAL_MS = 1_000;
-/** In a Redis Cluster, how long a queued batch may wait for the replica before the round gives up and retries. */
-const REPLICA_WAIT_MS = 2_000;
 const BATCH = 200;
 
 export interface OperationalPublisherDeps {
@@ -34,8 +25,8 @@ export interface OperationalPublisher {
 /**
  * Queues Hookyard's own events (core operational-events.ts) on the events queue, where fan-out
  * takes them like a registry's: the outbox rows Postgres wrote with each change, and, once per
- * HOOKYARD_EXHAUSTION_INTERVAL, the deliveries that failed for good, one event per webhook. A row is
- * marked once queued; a worker dying in between queues it again, which its dedup key makes harmless.
+ * HOOKYARD_EXHAUSTION_INTERVAL, the deliveries that failed for good, one event per webhook. Each row
+ * becomes one event however many workers publish at once (publishOperationalEvents).
  */
 export function startOperationalPublisher(deps: OperationalPublisherDeps): OperationalPublisher {
   const { db, queues, logger } = deps;
@@ -44,26 +35,18 @@ export function startOperationalPublisher(deps: OperationalPublisherDeps): Opera
     await recordExhaustedDeliveries(db, deps.exhaustionIntervalMs);
     let queued = 0;
     for (;;) {
-      const rows = await unpublishedOperationalEvents(db, BATCH);
-      if (rows.length === 0) break;
+      const events = await publishOperationalEvents(db, BATCH);
+      if (events.length === 0) break;
+      // Postgres holds them now: a job lost on the way is queued again by the reconciler.
       await queues.events.addBulk(
-        rows.map((row) => {
-          const event = { ...operationalEvent(row), id: newId("event") };
-          return { name: event.type, data: { event }, opts: { ...EVENT_JOB_OPTIONS, jobId: event.id } };
-        }),
+        events.map((event) => ({ name: event.type, data: { event }, opts: { ...EVENT_JOB_OPTIONS, jobId: event.id } })),
       );
-      // Marked only once a failover could not lose them (in a cluster; decision 0008).
-      await waitForReplica(queues, queues.events, REPLICA_WAIT_MS);
-      await markOperationalEventsPublished(
-        db,
-        rows.map((row) => row.id),
-      );
-      for (const row of rows) {
-        metrics.operationalEvent(row.type);
-        logger.info("operational event queued", { type: row.type, webhookId: row.webhookId });
+      for (const event of events) {
+        metrics.operationalEvent(event.type);
+        logger.info("operational event queued", { type: event.type, webhookId: event.subjectWebhookId });
       }
-      queued += rows.length;
-      if (rows.length < BATCH) break;
+      queued += events.length;
+      if (events.length < BATCH) break;
     }
     return queued;
   }

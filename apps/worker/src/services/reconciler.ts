@@ -1,5 +1,5 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import { type Db, disableFailingWebhooks, eventsNeverFannedOut, pendingDeliveries } from "@hookyard/db";
+import { type Db, disableFailingWebhooks, eventsAwaitingFanOut, pendingDeliveries } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import {
   byDeliveryQueue,
@@ -39,8 +39,6 @@ export interface Reconciler {
 const BATCH = 500;
 /** Bounds one pass; the next pass goes on from where this one stopped. */
 const MAX_BATCHES_PER_PASS = 20;
-/** How far back the first pass (or one after Redis forgot its place) looks for events. */
-const FIRST_LOOKBACK_MS = 24 * 3600 * 1000;
 
 /** Where a job stands in Redis, as far as the reconciler cares. */
 type JobPresence = "queued" | "failed" | "missing";
@@ -84,7 +82,7 @@ async function eventJobsRunning(redis: RedisConnection, queue: Queue, ids: reado
 /**
  * Disables webhooks whose deliveries keep failing, and finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
  * flushed or restored from an older snapshot) and queues it again: pending deliveries without a
- * live job, and events stored but never fanned out. It runs at worker start and every
+ * live job, and events ingest stored that no fan-out took. It runs at worker start and every
  * HOOKYARD_RECONCILE_INTERVAL, in bounded batches, in one worker at a time (a Redis lock), and is
  * idempotent: job ids are delivery and event ids, so a job queued twice is queued once. Work younger
  * than one interval is left alone, as its own job may still be on the way.
@@ -133,10 +131,12 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
 
   async function events(before: Date): Promise<number> {
     const checked = Number(await redis.get(key("events-checked-until")));
-    let since = new Date(checked > 0 ? checked : Date.now() - FIRST_LOOKBACK_MS);
+    // The first pass, or one after Redis forgot its place, looks at every event still awaiting
+    // fan-out, however old: the index holds only those.
+    let since = new Date(checked > 0 ? checked : 0);
     let repaired = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
-      const found = await eventsNeverFannedOut(db, since, before, BATCH);
+      const found = await eventsAwaitingFanOut(db, since, before, BATCH);
       const byId = new Map(found.map(({ event }) => [event.id, event]));
       repaired += await requeue(queues.events, [...byId.keys()], (missing) =>
         queues.events.addBulk(

@@ -26,7 +26,8 @@ export interface AttemptOutcome {
   n: number;
   /** Its number in the current series (a redelivery starts a new one): what the schedule counts. */
   tries: number;
-  status: "pending" | "succeeded" | "failed";
+  /** The delivery's status after it: one that was final before stays as it was. */
+  status: "pending" | "succeeded" | "failed" | "canceled";
   webhookId: string;
 }
 
@@ -115,12 +116,16 @@ async function recordRound(
       UPDATE deliveries d SET
         attempt_count = d.attempt_count + 1,
         last_status_code = i.status_code,
+        -- A final status stays final: an attempt booked late (a canceled delivery, one that another
+        -- worker's attempt already ended) is kept in the history, and moves nothing.
         status = (CASE
+          WHEN d.status <> 'pending' THEN d.status::text
           WHEN i.succeeded THEN 'succeeded'
           WHEN i.final OR d.attempt_count + 1 - d.series_start >= ${maxAttempts} THEN 'failed'
           ELSE 'pending' END)::delivery_status,
-        completed_at = CASE WHEN i.succeeded OR i.final OR d.attempt_count + 1 - d.series_start >= ${maxAttempts}
-                            THEN now() END
+        completed_at = CASE
+          WHEN d.status <> 'pending' THEN d.completed_at
+          WHEN i.succeeded OR i.final OR d.attempt_count + 1 - d.series_start >= ${maxAttempts} THEN now() END
       FROM fresh i
       WHERE d.id = i.delivery_id
       RETURNING d.id, d.attempt_count, d.series_start, d.status, d.webhook_id),

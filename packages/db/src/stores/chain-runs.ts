@@ -9,6 +9,7 @@ import {
 import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
 import { chainRunEndedEvents } from "./operational.js";
 
 /*
@@ -330,25 +331,18 @@ export async function chainRunRepository(db: Db, runId: string): Promise<string 
   return run?.chain.repository ?? null;
 }
 
-/** A chain's runs, newest first; the cursor is the last id of the previous page (ids sort by time). */
+/** A chain's runs, newest first (ids sort by time). */
 export async function listChainRuns(
   db: Db,
   chainId: string,
-  query: { state?: ChainRunStateName; limit: number; cursor?: string },
-): Promise<{ items: ChainRunView[]; nextCursor: string | null }> {
-  const rows = await db.chainRun.findMany({
-    where: {
-      chainId,
-      ...(query.state ? { state: query.state } : {}),
-      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
-    },
-    orderBy: { id: "desc" },
-    take: query.limit + 1,
-    include: runInclude,
-  });
-  const page = rows.slice(0, query.limit);
-  return {
-    items: page.map(presentRun),
-    nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  query: PageQuery & { state?: ChainRunStateName },
+): Promise<Page<ChainRunView>> {
+  const page = await readPageById(query, "desc", ({ idAfter, ...window }) =>
+    db.chainRun.findMany({
+      where: { chainId, ...(query.state ? { state: query.state } : {}), id: idAfter },
+      ...window,
+      include: runInclude,
+    }),
+  );
+  return mapPage(page, presentRun);
 }

@@ -2,6 +2,7 @@
 import type { Db } from "../client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { type Page, type PageQuery, readPageById } from "../paging.js";
 
 /** A chain's links in run order, each with what the API shows and checks of its webhook. */
 const WITH_LINKS = {
@@ -112,7 +113,8 @@ export async function listChains(
     repository?: string;
     visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
   },
-): Promise<ChainWithLinks[]> {
+  page: PageQuery,
+): Promise<Page<ChainWithLinks>> {
   const where: Prisma.ChainWhereInput = filter.repository !== undefined ? { repository: filter.repository } : {};
   if (filter.visibleTo) {
     where.OR = [
@@ -120,7 +122,9 @@ export async function listChains(
       ...filter.visibleTo.namespaces.map((namespace) => ({ repository: { startsWith: `${namespace}/` } })),
     ];
   }
-  return db.chain.findMany({ where, include: WITH_LINKS, orderBy: { id: "desc" }, take: 500 });
+  return readPageById(page, "desc", ({ idAfter, ...window }) =>
+    db.chain.findMany({ where: { ...where, id: idAfter }, include: WITH_LINKS, ...window }),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AcceptedEvent } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { type DeliveryStatus, type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
 import { isolateFailures } from "../store-errors.js";
 import { type EventRow, eventRowData } from "./events.js";
 
@@ -38,7 +39,8 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
            json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
                              'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
                              'headers', w.headers, 'tlsCert', w.tls_cert,
-                             'skipTlsVerification', w.skip_tls_verification, 'enabled', w.enabled) AS webhook,
+                             'skipTlsVerification', w.skip_tls_verification,
+                             'enabled', w.enabled AND w.deleted_at IS NULL) AS webhook,
            e.id AS "eventId", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag,
            e.digest, e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
@@ -64,58 +66,48 @@ export function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[])
   return isolateFailures(deliveryIds, (batch) => loadBatch(db, batch));
 }
 
-export interface DeliveryPage {
-  items: Array<{
-    id: string;
-    eventId: string;
-    eventType: string;
-    status: DeliveryStatus;
-    attempts: number;
-    lastStatusCode: number | null;
-    createdAt: Date;
-    completedAt: Date | null;
-    /** How long its latest attempt took; null before the first. */
-    durationMs: number | null;
-    test: boolean;
-  }>;
-  nextCursor: string | null;
+export interface DeliverySummary {
+  id: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  /** How long its latest attempt took; null before the first. */
+  durationMs: number | null;
+  test: boolean;
 }
 
-/** Newest first; the cursor is the last id of the previous page (ids are time-ordered TypeIDs). */
+/** Newest first (ids are time-ordered TypeIDs). */
 export async function listDeliveries(
   db: Db,
   webhookId: string,
-  query: { status?: DeliveryStatus; limit: number; cursor?: string },
-): Promise<DeliveryPage> {
-  const rows = await db.delivery.findMany({
-    where: {
-      webhookId,
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
-    },
-    orderBy: { id: "desc" },
-    take: query.limit + 1,
-    include: {
-      event: { select: { type: true } },
-      attempts: { orderBy: { n: "desc" }, take: 1, select: { durationMs: true } },
-    },
-  });
-  const page = rows.slice(0, query.limit);
-  return {
-    items: page.map((d) => ({
-      id: d.id,
-      eventId: d.eventId,
-      eventType: d.event.type,
-      status: d.status,
-      attempts: d.attemptCount,
-      lastStatusCode: d.lastStatusCode,
-      createdAt: d.createdAt,
-      completedAt: d.completedAt,
-      durationMs: d.attempts[0]?.durationMs ?? null,
-      test: d.test,
-    })),
-    nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  query: PageQuery & { status?: DeliveryStatus },
+): Promise<Page<DeliverySummary>> {
+  const page = await readPageById(query, "desc", ({ idAfter, ...window }) =>
+    db.delivery.findMany({
+      where: { webhookId, ...(query.status ? { status: query.status } : {}), id: idAfter },
+      ...window,
+      include: {
+        event: { select: { type: true } },
+        attempts: { orderBy: { n: "desc" }, take: 1, select: { durationMs: true } },
+      },
+    }),
+  );
+  return mapPage(page, (d) => ({
+    id: d.id,
+    eventId: d.eventId,
+    eventType: d.event.type,
+    status: d.status,
+    attempts: d.attemptCount,
+    lastStatusCode: d.lastStatusCode,
+    createdAt: d.createdAt,
+    completedAt: d.completedAt,
+    durationMs: d.attempts[0]?.durationMs ?? null,
+    test: d.test,
+  }));
 }
 
 export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
@@ -136,4 +128,12 @@ export async function insertTestDelivery(db: Db, webhookId: string, event: Accep
     db.delivery.create({ data: { id, webhookId, eventId: event.id, test: true } }),
   ]);
   return id;
+}
+
+/** Cancels a delivery that is still pending; one that reached a final status meanwhile keeps it. */
+export async function cancelPending(db: Db, deliveryId: string): Promise<void> {
+  await db.delivery.updateMany({
+    where: { id: deliveryId, status: "pending" },
+    data: { status: "canceled", completedAt: new Date() },
+  });
 }

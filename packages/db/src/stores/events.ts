@@ -32,11 +32,18 @@ export const WEBHOOK_TAKES_EVENT = Prisma.sql`e.type = ANY(w.events)
                   WHERE l.webhook_id = w.id AND c.repository = e.repository AND e.type = ANY(c.events))
   AND w.id IS DISTINCT FROM e.subject_webhook_id`;
 
-/** Fan-out's rule: an enabled webhook that takes the event. */
-export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND ${WEBHOOK_TAKES_EVENT}`;
+/**
+ * Fan-out's rule: a webhook that takes the event, not deleted, and enabled since before the event
+ * arrived. One created or resumed after the event gets it only through recover, however late its
+ * fan-out runs (an event queued again after Redis lost it).
+ */
+export const WEBHOOK_MATCHES_EVENT = Prisma.sql`w.enabled AND w.deleted_at IS NULL AND w.enabled_at <= e.received_at
+  AND ${WEBHOOK_TAKES_EVENT}`;
 
-/** What matching needs of an event. */
-export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag" | "subjectWebhookId">;
+/** What matching needs of an event; without `receivedAt`, it arrives now. */
+export type MatchableEvent = Pick<RegistryEvent, "type" | "repository" | "namespace" | "tag" | "subjectWebhookId"> & {
+  receivedAt?: Date;
+};
 
 /**
  * The (event_id, webhook_id) pairs of a batch of events: fan-out's match query. matchingWebhookIds
@@ -47,8 +54,9 @@ export function matchingWebhooksSql(events: ReadonlyArray<MatchableEvent & { id:
     SELECT e.id AS event_id, w.id AS webhook_id
     FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.type)}::text[],
                 ${events.map((e) => e.repository)}::text[], ${events.map((e) => e.namespace)}::text[],
-                ${events.map((e) => e.tag)}::text[], ${events.map((e) => e.subjectWebhookId ?? null)}::text[])
-         AS e(id, type, repository, namespace, tag, subject_webhook_id)
+                ${events.map((e) => e.tag)}::text[], ${events.map((e) => e.subjectWebhookId ?? null)}::text[],
+                ${events.map((e) => e.receivedAt ?? new Date())}::timestamptz[])
+         AS e(id, type, repository, namespace, tag, subject_webhook_id, received_at)
     JOIN webhooks w ON ${WEBHOOK_MATCHES_EVENT}`;
 }
 
@@ -108,33 +116,24 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
   const unique = [...new Map(events.map((e) => [e.dedupKey, e])).values()].sort((a, b) =>
     a.dedupKey < b.dedupKey ? -1 : 1,
   );
-  const stored = await sql<{ id: string; dedup_key: string; fresh: boolean }>(
-    db,
-    Prisma.sql`
-    INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data,
-                        subject_webhook_id)
-    SELECT * FROM unnest(
-      ${unique.map((e) => e.id)}::text[], ${unique.map((e) => e.dedupKey)}::text[],
-      ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.source)}::text[],
-      ${unique.map((e) => e.namespace)}::text[], ${unique.map((e) => e.repository)}::text[],
-      ${unique.map((e) => e.tag)}::text[], ${unique.map((e) => e.digest)}::text[],
-      ${unique.map((e) => e.actor)}::text[], ${unique.map((e) => e.occurredAt)}::timestamptz[],
-      ${unique.map((e) => JSON.stringify(e.data))}::jsonb[], ${unique.map((e) => e.subjectWebhookId ?? null)}::text[])
-    ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-    RETURNING id, dedup_key, (xmax = 0) AS fresh`,
-  );
-  // xmax is 0 on a row this statement inserted, and the statement's own transaction on one it found
-  // (Postgres's way to tell an upsert's insert from its update). An event stored just now has no
-  // deliveries yet; one stored before (a run again after a crash or a store outage, an event re-sent
-  // after the dedup window) may have some left pending, looked up below.
+  const stored = await storeForFanOut(db, unique);
+  // A fresh event has no deliveries yet: stored just now, or by ingest and taken by no fan-out
+  // before. One fanned out before (a run again after a crash or a store outage, an event re-sent)
+  // may have some left pending, looked up below.
   const storedBefore = new Set(stored.filter((row) => !row.fresh).map((row) => row.id));
+  const byKey = new Map(stored.map((row) => [row.dedup_key, row]));
   const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
   const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
 
-  // Under the stored ids: a repeated event keeps the id its first copy was stored with.
+  // Under the stored ids and times: a repeated event keeps the id its first copy was stored with.
   const matches = await sql<{ event_id: string; webhook_id: string }>(
     db,
-    matchingWebhooksSql(unique.map((e) => ({ ...e, id: idByKey.get(e.dedupKey) as string }))),
+    matchingWebhooksSql(
+      unique.map((e) => {
+        const row = byKey.get(e.dedupKey);
+        return { ...e, id: row?.id as string, receivedAt: row?.received_at };
+      }),
+    ),
   );
 
   // Before the deliveries, so that the look for pending deliveries below finds step 1's too.
@@ -209,6 +208,48 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
       chainRuns: chains.started.filter((run) => run.eventId === eventId),
     };
   });
+}
+
+type StoredEvent = { id: string; dedup_key: string; received_at: Date; fresh: boolean };
+
+/**
+ * Stores a batch of events once each (by dedup key) and takes them for fan-out: an event new here,
+ * or stored by ingest and still awaiting its fan-out, comes back fresh, and the mark is cleared in
+ * the same statement, so of two fan-outs of one event only one finds it fresh. The others (fanned
+ * out before) are read as they are, under the id and time their first copy was stored with.
+ */
+async function storeForFanOut(db: Db, unique: readonly AcceptedEvent[]): Promise<StoredEvent[]> {
+  const taken = await sql<Omit<StoredEvent, "fresh">>(
+    db,
+    Prisma.sql`
+    INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, digest, actor, occurred_at, data,
+                        subject_webhook_id)
+    ${eventsUnnest(unique)}
+    ON CONFLICT (dedup_key) DO UPDATE SET awaiting_fan_out = false WHERE events.awaiting_fan_out
+    RETURNING id, dedup_key, received_at`,
+  );
+  const fresh = taken.map((row) => ({ ...row, fresh: true }));
+  if (taken.length === unique.length) return fresh;
+  const takenKeys = new Set(taken.map((row) => row.dedup_key));
+  const before = await sql<Omit<StoredEvent, "fresh">>(
+    db,
+    Prisma.sql`
+    SELECT id, dedup_key, received_at FROM events
+    WHERE dedup_key = ANY(${unique.filter((e) => !takenKeys.has(e.dedupKey)).map((e) => e.dedupKey)}::text[])`,
+  );
+  return [...fresh, ...before.map((row) => ({ ...row, fresh: false }))];
+}
+
+/** A SELECT of events' columns, in the order INSERT INTO events lists them above. */
+export function eventsUnnest(events: readonly AcceptedEvent[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT * FROM unnest(
+      ${events.map((e) => e.id)}::text[], ${events.map((e) => e.dedupKey)}::text[],
+      ${events.map((e) => e.type)}::text[], ${events.map((e) => e.source)}::text[],
+      ${events.map((e) => e.namespace)}::text[], ${events.map((e) => e.repository)}::text[],
+      ${events.map((e) => e.tag)}::text[], ${events.map((e) => e.digest)}::text[],
+      ${events.map((e) => e.actor)}::text[], ${events.map((e) => e.occurredAt)}::timestamptz[],
+      ${events.map((e) => JSON.stringify(e.data))}::jsonb[], ${events.map((e) => e.subjectWebhookId ?? null)}::text[])`;
 }
 
 /** An accepted event as a row of `events` (for the few places that write one through Prisma). */

@@ -1,6 +1,6 @@
 import type { AcceptedEvent } from "@hookyard/core";
 import type { Db } from "../client.js";
-import { eventFromRow, WEBHOOK_MATCHES_EVENT } from "./events.js";
+import { eventFromRow } from "./events.js";
 
 /** Pending deliveries created before `before`, in id order after `afterId` (deliveries_pending_idx),
  * with their webhooks (which pick the delivery queue shard each is on). */
@@ -17,12 +17,12 @@ export async function pendingDeliveries(
 }
 
 /**
- * Events stored between `since` and `before` of which no delivery came, although an enabled webhook
- * that already existed when the event arrived takes it, or without the run of a chain that already
- * took it: their fan-out stopped between storing the event and creating its deliveries or runs, and
- * the job that would finish it may be gone.
+ * Events ingest stored between `since` and `before` that no fan-out has taken yet (decision 0014),
+ * oldest first: their job may have been lost with Redis's data. Only these: an event a fan-out took
+ * is never judged again against the webhooks of today (one paused then, resumed since, gets it
+ * only through recover), and a test event is stored as taken.
  */
-export async function eventsNeverFannedOut(
+export async function eventsAwaitingFanOut(
   db: Db,
   since: Date,
   before: Date,
@@ -32,13 +32,7 @@ export async function eventsNeverFannedOut(
     SELECT e.id, e.received_at AS "receivedAt", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag, e.digest,
            e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
     FROM events e
-    WHERE e.received_at >= ${since} AND e.received_at < ${before}
-      AND ((NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
-            AND EXISTS (SELECT 1 FROM webhooks w WHERE w.created_at <= e.received_at AND ${WEBHOOK_MATCHES_EVENT}))
-        OR EXISTS (SELECT 1 FROM chains c
-                   WHERE c.repository = e.repository AND e.type = ANY(c.events) AND c.created_at <= e.received_at
-                     AND EXISTS (SELECT 1 FROM chain_links l WHERE l.chain_id = c.id)
-                     AND NOT EXISTS (SELECT 1 FROM chain_runs r WHERE r.chain_id = c.id AND r.event_id = e.id)))
+    WHERE e.awaiting_fan_out AND e.received_at >= ${since} AND e.received_at < ${before}
     ORDER BY e.received_at LIMIT ${limit}`;
   return rows.map((row) => ({ event: { ...eventFromRow(row), id: row.id }, receivedAt: row.receivedAt }));
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../client.js";
+import { type Page, type PageQuery, readPage } from "../paging.js";
 
 export interface RepositorySummary {
   repository: string;
@@ -13,7 +14,7 @@ export interface RepositorySummary {
  * chains, within the user's reach (all for a global admin, its namespaces' for an owner), and the
  * ones granted to it even before any event. The events' distinct repositories are read with a loose
  * index scan (one probe of the (repository, occurred_at) index per repository), not by reading
- * every event.
+ * every event. Paged by name: the cursor is the last name of the page before.
  */
 export async function listRepositories(
   db: Db,
@@ -22,13 +23,17 @@ export async function listRepositories(
     repositories: readonly string[];
     namespaces: readonly string[];
     search: string;
-    limit: number;
   },
-): Promise<RepositorySummary[]> {
+  page: PageQuery,
+): Promise<Page<RepositorySummary>> {
   const granted = [...options.repositories];
-  return db.$queryRaw<RepositorySummary[]>`
+  // Names after the cursor; "" is before every name.
+  const after = page.cursor ?? "";
+  return readPage(
+    page,
+    (take) => db.$queryRaw<RepositorySummary[]>`
     WITH RECURSIVE seen AS (
-      (SELECT repository FROM events WHERE repository IS NOT NULL ORDER BY repository LIMIT 1)
+      (SELECT repository FROM events WHERE repository > ${after} ORDER BY repository LIMIT 1)
       UNION ALL
       SELECT (SELECT e.repository FROM events e WHERE e.repository > s.repository ORDER BY e.repository LIMIT 1)
       FROM seen s WHERE s.repository IS NOT NULL),
@@ -41,11 +46,13 @@ export async function listRepositories(
       SELECT repository FROM candidate
       WHERE (${options.admin} OR repository = ANY(${granted}::text[])
              OR split_part(repository, '/', 1) = ANY(${[...options.namespaces]}::text[]))
-        AND strpos(lower(repository), lower(${options.search})) > 0
-      ORDER BY repository LIMIT ${options.limit})
+        AND strpos(lower(repository), lower(${options.search})) > 0 AND repository > ${after}
+      ORDER BY repository LIMIT ${take})
     SELECT v.repository, split_part(v.repository, '/', 1) AS namespace,
            (SELECT count(*)::int FROM webhooks w WHERE w.repository = v.repository AND w.deleted_at IS NULL) AS webhooks,
            (SELECT count(*)::int FROM chains c WHERE c.repository = v.repository) AS chains,
            (SELECT max(e.occurred_at) FROM events e WHERE e.repository = v.repository) AS "lastEventAt"
-    FROM visible v ORDER BY v.repository`;
+    FROM visible v ORDER BY v.repository`,
+    (row) => row.repository,
+  );
 }

@@ -1,7 +1,8 @@
 import type { Principal } from "@hookyard/core";
 import type { Db } from "../client.js";
-import type { Grant } from "../generated/prisma/client.js";
+import type { Grant, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { type Page, type PageQuery, readPageById } from "../paging.js";
 
 export interface AuthenticatedUser extends Principal {
   userId: string;
@@ -61,22 +62,53 @@ async function noteTokenUse(db: Db, tokenId: string, lastUsedAt: Date | null): P
 /** The name of the user HOOKYARD_ADMIN_TOKEN belongs to; no one else may take it. */
 export const BOOTSTRAP_ADMIN_NAME = "admin";
 
-/**
- * Makes sure the bootstrap admin exists and holds this token. Returns false when the token was
- * already there. Two processes starting at once both end with the same single row.
- */
-export async function ensureBootstrapAdmin(db: Db, tokenHash: string): Promise<boolean> {
-  const user = await db.user.upsert({
+/** The bootstrap admin's id, made if missing (and an admin again if it was not), its row locked
+ * until the transaction ends: two processes starting at once take their turns. */
+async function lockedBootstrapAdmin(tx: Prisma.TransactionClient): Promise<string> {
+  const user = await tx.user.upsert({
     where: { name: BOOTSTRAP_ADMIN_NAME },
     update: { admin: true },
     create: { id: newId("user"), name: BOOTSTRAP_ADMIN_NAME, admin: true },
   });
-  const inserted = await db.$executeRaw`
-    INSERT INTO api_tokens (id, user_id, token_hash) VALUES (${newId("token")}, ${user.id}, ${tokenHash})
-    ON CONFLICT (token_hash) DO NOTHING`;
-  return inserted > 0;
+  await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${user.id} FOR UPDATE`;
+  return user.id;
 }
 
+/**
+ * HOOKYARD_ADMIN_TOKEN: makes sure the bootstrap admin exists and holds this token, and no other
+ * token the environment gave or the first start generated, so a token replaced in the environment
+ * stops working here. Tokens made through the API for the admin stay. A token the admin already
+ * holds becomes the environment's: one set before Hookyard recorded sources is adopted so. One
+ * transaction; returns how many earlier tokens were replaced.
+ */
+export async function ensureBootstrapAdmin(db: Db, tokenHash: string): Promise<{ replaced: number }> {
+  return db.$transaction(async (tx) => {
+    const userId = await lockedBootstrapAdmin(tx);
+    const { count } = await tx.apiToken.deleteMany({
+      where: { userId, source: { in: ["environment", "generated"] }, tokenHash: { not: tokenHash } },
+    });
+    await tx.$executeRaw`
+      INSERT INTO api_tokens (id, user_id, token_hash, source)
+      VALUES (${newId("token")}, ${userId}, ${tokenHash}, 'environment')
+      ON CONFLICT (token_hash) DO UPDATE SET source = 'environment' WHERE api_tokens.user_id = ${userId}`;
+    return { replaced: count };
+  });
+}
+
+/**
+ * The first start without HOOKYARD_ADMIN_TOKEN: gives the bootstrap admin this generated token,
+ * unless it holds one already. True when this call stored it (so only that process prints it).
+ */
+export async function storeGeneratedAdminToken(db: Db, tokenHash: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const userId = await lockedBootstrapAdmin(tx);
+    if ((await tx.apiToken.count({ where: { userId } })) > 0) return false;
+    await tx.apiToken.create({ data: { id: newId("token"), userId, tokenHash, source: "generated" } });
+    return true;
+  });
+}
+
+/** Whether the bootstrap admin holds a token (of any source). */
 export async function adminHasToken(db: Db): Promise<boolean> {
   const count = await db.apiToken.count({ where: { user: { admin: true, name: BOOTSTRAP_ADMIN_NAME } } });
   return count > 0;
@@ -125,8 +157,11 @@ export async function insertUser(
   }
 }
 
-export async function listUsers(db: Db): Promise<UserSummary[]> {
-  return db.user.findMany({ select: USER_SUMMARY, orderBy: { id: "asc" } });
+/** Every user, oldest first. */
+export async function listUsers(db: Db, page: PageQuery): Promise<Page<UserSummary>> {
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.user.findMany({ where: { id: idAfter }, select: USER_SUMMARY, ...window }),
+  );
 }
 
 export async function findUser(db: Db, id: string): Promise<UserSummary | null> {
@@ -161,13 +196,16 @@ export async function insertToken(db: Db, userId: string, tokenHash: string): Pr
   return row ?? null;
 }
 
+async function userExists(db: Db, userId: string): Promise<boolean> {
+  return (await db.user.count({ where: { id: userId } })) > 0;
+}
+
 /** The user's tokens, oldest first; null when there is no such user. */
-export async function listTokens(db: Db, userId: string): Promise<TokenSummary[] | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { tokens: { select: TOKEN_SUMMARY, orderBy: { id: "asc" } } },
-  });
-  return user?.tokens ?? null;
+export async function listTokens(db: Db, userId: string, page: PageQuery): Promise<Page<TokenSummary> | null> {
+  if (!(await userExists(db, userId))) return null;
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.apiToken.findMany({ where: { userId, id: idAfter }, select: TOKEN_SUMMARY, ...window }),
+  );
 }
 
 /** Whether the token existed (and belonged to the user); authentication reads the table, so it
@@ -217,12 +255,11 @@ export async function insertGrant(
 }
 
 /** The user's grants, oldest first; null when there is no such user. */
-export async function listGrants(db: Db, userId: string): Promise<Grant[] | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { grants: { orderBy: { id: "asc" } } },
-  });
-  return user?.grants ?? null;
+export async function listGrants(db: Db, userId: string, page: PageQuery): Promise<Page<Grant> | null> {
+  if (!(await userExists(db, userId))) return null;
+  return readPageById(page, "asc", ({ idAfter, ...window }) =>
+    db.grant.findMany({ where: { userId, id: idAfter }, ...window }),
+  );
 }
 
 export async function deleteGrant(db: Db, userId: string, grantId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Db } from "../client.js";
-import { type PayloadFormat, Prisma } from "../generated/prisma/client.js";
+import { type PayloadFormat, Prisma, type Webhook } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
+import { type Page, type PageQuery, readPageById } from "../paging.js";
 import { webhookStateEvents } from "./operational.js";
 
 export interface NewWebhook {
@@ -20,7 +21,8 @@ export interface NewWebhook {
   authorId: string;
 }
 
-export async function insertWebhook(db: Db, webhook: NewWebhook) {
+/** Inserts a webhook; within its scope's limit when called inside withinWebhookLimit (stores/webhook-limits.ts). */
+export async function insertWebhook(db: Db | Prisma.TransactionClient, webhook: NewWebhook) {
   return db.webhook.create({ data: { id: newId("webhook"), ...webhook } });
 }
 
@@ -50,27 +52,34 @@ export type WebhookChanges = Partial<
   enabledAt?: Date;
 };
 
-/** Changes a webhook; pausing or enabling it also reports WEBHOOK_DISABLED or WEBHOOK_ENABLED, in the same transaction. */
+/**
+ * Changes a webhook that is not deleted; pausing or enabling it also reports WEBHOOK_DISABLED or
+ * WEBHOOK_ENABLED, in the same transaction. Null when it is deleted (before, or meanwhile: a
+ * DELETE that commits first wins, and nothing brings the webhook back).
+ */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
-  if (changes.enabled === undefined) return db.webhook.update({ where: { id }, data: changes });
   return reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data: changes }));
 }
 
 /**
- * Runs `change` in a transaction holding the webhook's row, and writes WEBHOOK_ENABLED or
- * WEBHOOK_DISABLED to the outbox (decision 0008) when it flipped `enabled`, in the same transaction.
+ * Runs `change` in a transaction holding the webhook's row, if it is not deleted (else null, and
+ * `change` does not run), and writes WEBHOOK_ENABLED or WEBHOOK_DISABLED to the outbox (decision
+ * 0008) when it flipped `enabled`, in the same transaction.
  */
-async function reportingState<T>(db: Db, id: string, change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+async function reportingState<T>(
+  db: Db,
+  id: string,
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T | null> {
   return db.$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<
       Array<{ enabled: boolean }>
-    >`SELECT enabled FROM webhooks WHERE id = ${id} FOR UPDATE`;
+    >`SELECT enabled FROM webhooks WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+    if (!before) return null;
     const result = await change(tx);
-    if (before) {
-      await tx.$executeRaw`
-        WITH changed AS (SELECT * FROM webhooks WHERE id = ${id} AND enabled <> ${before.enabled})
-        ${webhookStateEvents(Prisma.sql`changed`)}`;
-    }
+    await tx.$executeRaw`
+      WITH changed AS (SELECT * FROM webhooks WHERE id = ${id} AND enabled <> ${before.enabled})
+      ${webhookStateEvents(Prisma.sql`changed`)}`;
     return result;
   });
 }
@@ -95,9 +104,10 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
 /**
  * Deletes a webhook as its users see it: it is disabled and marked deleted (no longer listed,
  * matched or changed) and its pending deliveries are canceled; the row and its deliveries stay, so
- * their history remains readable. Returns how many deliveries were canceled.
+ * their history remains readable. Returns how many deliveries were canceled; null when it was
+ * deleted already.
  */
-export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number> {
+export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number | null> {
   return reportingState(db, id, async (tx) => {
     await tx.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } });
     const canceled = await tx.delivery.updateMany({
@@ -110,30 +120,46 @@ export async function deleteWebhook(db: Db, id: string, reason: string): Promise
   });
 }
 
-/** The webhooks a user may see: all for admins; else those in scopes they hold a grant on. */
-export async function listWebhooks(
-  db: Db,
-  filter: {
-    /** null: webhooks of no repository (namespace and global ones). */
-    repository?: string | null;
-    namespace?: string;
-    authorId?: string;
-    visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
-  },
-) {
+/** Which webhooks a list shows. */
+export interface WebhookFilter {
+  /** null: webhooks of no repository (namespace and global ones). */
+  repository?: string | null;
+  /** Webhooks of this namespace: its own and those of its repositories. */
+  namespace?: string;
+  /** Webhooks of one kind of scope only. */
+  kind?: "repository" | "namespace" | "global";
+  authorId?: string;
+  visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
+}
+
+const KIND_WHERE: Record<NonNullable<WebhookFilter["kind"]>, Prisma.WebhookWhereInput> = {
+  repository: { repository: { not: null } },
+  namespace: { repository: null, namespace: { not: null } },
+  global: { repository: null, namespace: null },
+};
+
+/** The webhooks a user may see (all for admins; else those in scopes they hold a grant on), one page, newest first. */
+export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuery): Promise<Page<Webhook>> {
   const where: Prisma.WebhookWhereInput = {
     deletedAt: null,
     ...(filter.repository !== undefined ? { repository: filter.repository } : {}),
     ...(filter.namespace ? { namespace: filter.namespace } : {}),
     ...(filter.authorId ? { authorId: filter.authorId } : {}),
   };
+  const and: Prisma.WebhookWhereInput[] = [];
+  if (filter.kind) and.push(KIND_WHERE[filter.kind]);
   if (filter.visibleTo) {
-    where.OR = [
-      { repository: { in: [...filter.visibleTo.repositories] } },
-      { namespace: { in: [...filter.visibleTo.namespaces] } },
-    ];
+    and.push({
+      OR: [
+        { repository: { in: [...filter.visibleTo.repositories] } },
+        { namespace: { in: [...filter.visibleTo.namespaces] } },
+      ],
+    });
   }
-  return db.webhook.findMany({ where, orderBy: { id: "desc" }, take: 500 });
+  if (and.length > 0) where.AND = and;
+  return readPageById(page, "desc", ({ idAfter, ...window }) =>
+    db.webhook.findMany({ where: { ...where, id: idAfter }, ...window }),
+  );
 }
 
 /**

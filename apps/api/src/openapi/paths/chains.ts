@@ -39,9 +39,9 @@ export const chainPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: "listChains",
       tags,
-      summary: "The chains the caller may manage",
+      summary: "The chains the caller may manage, newest first",
       requestParams: { query: chainListQuery },
-      responses: { 200: ok("The chains", chainListSchema), ...errors(400, ...AUTHENTICATED) },
+      responses: { 200: ok("A page of chains", chainListSchema), ...errors(400, ...AUTHENTICATED) },
     },
   },
   "/api/v1/chains/{id}": {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { dtrTestBody, dtrWebhookBody } from "../../services/dtr-v0.js";
 import { idParam } from "../params.js";
-import { AUTHENTICATED, errors, json, noContent, ok } from "../responses.js";
+import { AUTHENTICATED, errors, json, noContent, ok, WITH_BASIC } from "../responses.js";
 import { nullableTimestamp, timestamp } from "../schemas/common.js";
 
 const tags = ["DTR compatibility"];
@@ -22,7 +22,9 @@ const dtrWebhookSchema = z
     skipTLSVerification: z.boolean(),
   })
   .meta({ id: "DtrWebhook" });
-const dtrWebhookList = z.array(dtrWebhookSchema).meta({ id: "DtrWebhookList" });
+const dtrWebhookList = z
+  .array(dtrWebhookSchema)
+  .meta({ id: "DtrWebhookList", description: "every one of them: DTR's lists are not paged" });
 
 const testOutcome = z
   .object({
@@ -43,6 +45,7 @@ const listedBy = (summary: string, path: z.ZodObject) => ({
   get: {
     operationId: operationIdOf(summary),
     tags,
+    security: WITH_BASIC,
     summary,
     requestParams: { path },
     responses: { 200: ok("The subscriptions", dtrWebhookList), ...errors(400, ...AUTHENTICATED, 403) },
@@ -55,14 +58,21 @@ export const dtrV0Paths: ZodOpenApiPathsObject = {
     post: {
       operationId: "dtrCreateWebhook",
       tags,
+      security: WITH_BASIC,
       summary: "Subscribe (DTR)",
-      description: "A `dtr`-format webhook of one type; `key` is its scope. Same permissions as /api/v1.",
+      description:
+        "A `dtr`-format webhook of one type; `key` is its scope. Same permissions as /api/v1, and the same " +
+        "limit per scope (409 `webhook_limit`).",
       requestBody: { required: true, content: json(dtrWebhookBody.meta({ id: "DtrCreateWebhookRequest" })) },
-      responses: { 201: ok("The subscription", dtrWebhookSchema), ...errors(400, ...AUTHENTICATED, 403, 413, 415) },
+      responses: {
+        201: ok("The subscription", dtrWebhookSchema),
+        ...errors(400, ...AUTHENTICATED, 403, 409, 413, 415),
+      },
     },
     get: {
       operationId: "dtrListWebhooks",
       tags,
+      security: WITH_BASIC,
       summary: "The caller's subscriptions (all of them for a global admin)",
       responses: { 200: ok("The subscriptions", dtrWebhookList), ...errors(...AUTHENTICATED) },
     },
@@ -71,6 +81,7 @@ export const dtrV0Paths: ZodOpenApiPathsObject = {
     delete: {
       operationId: "dtrDeleteWebhook",
       tags,
+      security: WITH_BASIC,
       summary: "Delete a subscription (DTR)",
       requestParams: { path: z.object({ id: idParam("webhook", "the subscription's id") }) },
       responses: { 204: noContent, ...errors(...AUTHENTICATED, 404) },
@@ -80,6 +91,7 @@ export const dtrV0Paths: ZodOpenApiPathsObject = {
     post: {
       operationId: "dtrTestWebhook",
       tags,
+      security: WITH_BASIC,
       summary: "Send a sample of a type to an endpoint (DTR)",
       description: "Nothing is stored. The caller must be allowed to subscribe to the type somewhere.",
       requestBody: { required: true, content: json(dtrTestBody.meta({ id: "DtrTestRequest" })) },

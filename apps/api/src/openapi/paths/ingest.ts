@@ -83,7 +83,7 @@ function ingestOperation(path: string, mediaTypes: readonly string[]): ZodOpenAp
     requestBody: { required: true, content },
     responses: {
       202: ok("Every event is in the queue (Redis); none will be lost", ingestAnswerSchema),
-      ...errors(400, 401, 413, 415, 503),
+      ...errors(400, 401, 413, 415, 429, 503),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { BULL_BOARD_PATH } from "../../routes/bull-board.js";
-import { errors, json, ok } from "../responses.js";
+import { errors, json, ok, WITH_BASIC } from "../responses.js";
 
 const tags = ["Operations"];
 const probe = z.string().meta({ description: '"ok", or "down: <why>"' });
@@ -45,7 +45,7 @@ export const operationsPaths: ZodOpenApiPathsObject = {
         "delivery counters on its own port (HOOKYARD_WORKER_METRICS_PORT).",
       responses: {
         200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
-        ...errors(401, 403, 503),
+        ...errors(401, 403, 429, 503),
       },
     },
   },
@@ -54,10 +54,13 @@ export const operationsPaths: ZodOpenApiPathsObject = {
       operationId: "bullBoard",
       tags,
       summary: "Bull Board: the queues in a browser (global admins)",
-      description: "Basic auth in a browser: any user name, the API token as the password.",
+      description:
+        "Basic auth in a browser: any user name, the API token as the password (the one route besides /api/v0 " +
+        "that takes Basic).",
+      security: WITH_BASIC,
       responses: {
         200: { description: "Bull Board's page", content: { "text/html": { schema: z.string() } } },
-        ...errors(401, 403),
+        ...errors(401, 403, 429),
       },
     },
   },

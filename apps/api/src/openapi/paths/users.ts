@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
+import { grantsQuery, tokensQuery, usersQuery } from "../../routes/users.js";
 import { createGrantBody, createTokenBody, createUserBody } from "../../services/users.js";
 import { idParam } from "../params.js";
 import { AUTHENTICATED, errors, json, noContent, ok } from "../responses.js";
@@ -43,8 +44,9 @@ export const userPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: "listUsers",
       tags,
-      summary: "Every user",
-      responses: { 200: ok("The users", userListSchema), ...errors(...ADMIN_ONLY) },
+      summary: "Every user, oldest first",
+      requestParams: { query: usersQuery },
+      responses: { 200: ok("A page of users", userListSchema), ...errors(400, ...ADMIN_ONLY) },
     },
   },
   "/api/v1/users/{id}": {
@@ -81,9 +83,9 @@ export const userPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: "listTokens",
       tags,
-      summary: "A user's tokens (never their values)",
-      requestParams: { path: userPath },
-      responses: { 200: ok("The tokens", tokenListSchema), ...errors(...ADMIN_ONLY, 404) },
+      summary: "A user's tokens (never their values), oldest first",
+      requestParams: { path: userPath, query: tokensQuery },
+      responses: { 200: ok("A page of tokens", tokenListSchema), ...errors(400, ...ADMIN_ONLY, 404) },
     },
   },
   "/api/v1/users/{id}/tokens/{tokenId}": {
@@ -108,9 +110,9 @@ export const userPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: "listGrants",
       tags,
-      summary: "A user's grants",
-      requestParams: { path: userPath },
-      responses: { 200: ok("The grants", grantListSchema), ...errors(...ADMIN_ONLY, 404) },
+      summary: "A user's grants, oldest first",
+      requestParams: { path: userPath, query: grantsQuery },
+      responses: { 200: ok("A page of grants", grantListSchema), ...errors(400, ...ADMIN_ONLY, 404) },
     },
   },
   "/api/v1/users/{id}/grants/{grantId}": {

@@ -27,19 +27,24 @@ export const webhookPaths: ZodOpenApiPathsObject = {
         "No repository and no namespace means global (global admins only). `events` may hold `*` and globs " +
         "such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to " +
         "the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook " +
-        "takes TAG_PUSH only (Docker Hub's body describes a push).",
+        "takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already " +
+        "has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin " +
+        "set for it: PUT /api/v1/limits/webhooks).",
       requestBody: { required: true, content: json(createWebhookBody.meta({ id: "CreateWebhookRequest" })) },
       responses: {
         201: ok("The webhook", webhookSchema),
-        ...errors(400, ...AUTHENTICATED, 403, 413, 415),
+        ...errors(400, ...AUTHENTICATED, 403, 409, 413, 415),
       },
     },
     get: {
       operationId: "listWebhooks",
       tags,
-      summary: "The webhooks the caller may manage",
+      summary: "The webhooks the caller may manage, newest first",
+      description:
+        "`repository` keeps one repository's; `namespace` a namespace's, its repositories' included; `scope` " +
+        "one kind of scope. A page at a time: follow `nextCursor` to the end for all of them.",
       requestParams: { query: listQuery },
-      responses: { 200: ok("The webhooks", webhookListSchema), ...errors(400, ...AUTHENTICATED) },
+      responses: { 200: ok("A page of webhooks", webhookListSchema), ...errors(400, ...AUTHENTICATED) },
     },
   },
   "/api/v1/webhooks/{id}": {

@@ -1,6 +1,6 @@
 import { CALLBACK_STATES, CHAIN_RUN_STATES, CHAIN_STEP_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
-import { nullableTimestamp, timestamp } from "./common.js";
+import { nullableTimestamp, pageOf, timestamp } from "./common.js";
 
 const stepSchema = z.object({
   position: z.int().min(1),
@@ -54,9 +54,4 @@ export const chainRunSchema = z
   })
   .meta({ id: "ChainRun" });
 
-export const chainRunPageSchema = z
-  .object({
-    items: z.array(chainRunSchema),
-    nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page; null on the last" }),
-  })
-  .meta({ id: "ChainRunPage" });
+export const chainRunPageSchema = pageOf(chainRunSchema).meta({ id: "ChainRunPage" });

@@ -4,7 +4,10 @@ import { z } from "zod";
 export const timestamp = z.iso.datetime();
 export const nullableTimestamp = timestamp.nullable();
 
-/** The answers of list routes that return everything at once. */
-export function itemsOf(item: z.ZodType) {
-  return z.object({ items: z.array(item) });
+/** The answer of every list route: one page (http/paging.ts, db paging.ts). */
+export function pageOf(item: z.ZodType) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page; null on the last" }),
+  });
 }

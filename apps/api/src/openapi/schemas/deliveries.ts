@@ -1,7 +1,7 @@
 import { CALLBACK_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
 import { deliveriesQuery } from "../../routes/webhooks.js";
-import { nullableTimestamp, timestamp } from "./common.js";
+import { nullableTimestamp, pageOf, timestamp } from "./common.js";
 
 const status = deliveriesQuery.shape.status.unwrap().meta({
   description: "pending until it succeeds, fails for good (no attempt left) or is canceled (webhook deleted)",
@@ -41,12 +41,7 @@ export const deliverySummarySchema = z
   })
   .meta({ id: "DeliverySummary" });
 
-export const deliveryPageSchema = z
-  .object({
-    items: z.array(deliverySummarySchema),
-    nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page; null on the last" }),
-  })
-  .meta({ id: "DeliveryPage" });
+export const deliveryPageSchema = pageOf(deliverySummarySchema).meta({ id: "DeliveryPage" });
 
 /** What the receiver of a dockerhub delivery said at its callback_url. */
 export const deliveryCallbackSchema = z

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createGrantBody } from "../../services/users.js";
-import { itemsOf, nullableTimestamp, timestamp } from "./common.js";
+import { nullableTimestamp, pageOf, timestamp } from "./common.js";
 
 /** presentUser (services/users.ts). */
 export const userSchema = z
@@ -41,6 +41,6 @@ export const meSchema = z
   })
   .meta({ id: "Me" });
 
-export const userListSchema = itemsOf(userSchema).meta({ id: "UserList" });
-export const tokenListSchema = itemsOf(tokenSummarySchema).meta({ id: "TokenList" });
-export const grantListSchema = itemsOf(grantSchema).meta({ id: "GrantList" });
+export const userListSchema = pageOf(userSchema).meta({ id: "UserList" });
+export const tokenListSchema = pageOf(tokenSummarySchema).meta({ id: "TokenList" });
+export const grantListSchema = pageOf(grantSchema).meta({ id: "GrantList" });
