@@ -708,6 +708,12 @@ describe("through the API, in a process of its own", () => {
     );
     expect(cursor.status).toBe(404);
     expect((await expectPrompt("GET", `/api/v1/${long("/")}x`, admin)).status).toBe(404);
+    for (const list of ["/api/v1/webhooks", "/api/v1/users", "/api/v1/repositories", "/api/v1/limits/webhooks"]) {
+      const query = `cursor=${run("a.", 6 * KIB)}!&limit=${run("9", 6 * KIB)}`;
+      expect((await expectPrompt("GET", `${list}?${query}`, admin)).status, list).toBe(400);
+    }
+    const search = await expectPrompt("GET", `/api/v1/repositories?search=${long("%25_")}`, admin);
+    expect(search.status).toBe(400);
   });
 
   it("answers webhook bodies at their limit promptly: a tlsCert of BEGIN lines, a grace of digits", async () => {
