@@ -201,7 +201,8 @@ describe("bad input on every documented route", () => {
       events: ["TAG_PUSH"],
       webhooks: [chained],
     });
-    // A run as fan-out starts one (this test runs no worker), for the run routes' real id.
+    // A run as fan-out starts one (this test runs no worker), for the run routes' real id: step 1
+    // started with the run (docs/invariants.md, chain runs).
     const event = await hookyard.db.event.create({
       data: {
         id: newId("event"),
@@ -220,7 +221,7 @@ describe("bad input on every documented route", () => {
         id: newId("chainRun"),
         chainId: chain,
         eventId: event.id,
-        steps: { create: [{ id: newId("chainStep"), position: 1, webhookId: chained }] },
+        steps: { create: [{ id: newId("chainStep"), position: 1, webhookId: chained, startedAt: new Date() }] },
       },
     });
     for (const id of [user, webhook, token, grant, delivery, chain, run]) ids[id.slice(0, id.indexOf("_"))] = id;

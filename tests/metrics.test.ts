@@ -158,9 +158,14 @@ describe("GET /metrics on the API and on each worker", () => {
       ["callback_pending", deliveryId, null],
       ["callback_success", otherId, "success"],
     ] as const) {
+      // As Hookyard makes them: with the token of the URL sent, received when answered (docs/invariants.md).
       await hookyard.db.$executeRaw`
-        INSERT INTO callbacks (id, delivery_id, state, expires_at)
-        VALUES (${id}, ${delivery}, ${state}::callback_state, now() + interval '1 hour')`;
+        WITH callback AS (
+          INSERT INTO callbacks (id, delivery_id, state, expires_at, received_at)
+          VALUES (${id}, ${delivery}, ${state}::callback_state, now() + interval '1 hour',
+                  CASE WHEN ${state}::callback_state IS NOT NULL THEN now() END)
+          RETURNING id)
+        INSERT INTO callback_tokens (token_hash, callback_id) SELECT id || '-token', id FROM callback`;
     }
 
     // The worker counts right after booking: wait for the last booking to show.

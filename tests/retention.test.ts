@@ -60,6 +60,7 @@ describe("pruning, row by row", () => {
         eventId,
         status,
         attemptCount: 1,
+        lastStatusCode: status === "failed" ? 500 : 200,
         createdAt: ago(attemptAgoMs),
         completedAt: completedAgoMs === null ? null : ago(completedAgoMs),
         attempts: {
@@ -83,6 +84,19 @@ describe("pruning, row by row", () => {
     const chainId = newId("chain");
     await hookyard.db.chain.create({ data: { id: chainId, name: "c", repository: "acme/web", events: ["TAG_PUSH"] } });
     const id = newId("chainRun");
+    // A run completes on its last step's success callback (docs/invariants.md): the fixture has one.
+    if (state === "completed") {
+      await hookyard.db.callback.create({
+        data: {
+          id: newId("callback"),
+          deliveryId,
+          state: "success",
+          receivedAt: ago(endedAgoMs ?? 0),
+          expiresAt: ago(endedAgoMs ?? 0),
+          tokens: { create: { tokenHash: `retention-${id}` } },
+        },
+      });
+    }
     await hookyard.db.chainRun.create({
       data: {
         id,

@@ -113,7 +113,26 @@ describe("webhook permissions on every operation", () => {
   /** A delivery of the webhook that has succeeded, so that it may be sent again. */
   async function finishedDelivery(webhookId: string): Promise<string> {
     const id = await pendingDelivery(hookyard.db, webhookId);
-    await hookyard.db.delivery.update({ where: { id }, data: { status: "succeeded", completedAt: new Date() } });
+    // Succeeded as a worker books it: one attempt that got a 200 (docs/invariants.md).
+    await hookyard.db.delivery.update({
+      where: { id },
+      data: {
+        status: "succeeded",
+        completedAt: new Date(),
+        attemptCount: 1,
+        lastStatusCode: 200,
+        attempts: {
+          create: {
+            id: newId("attempt"),
+            n: 1,
+            startedAt: new Date(),
+            durationMs: 5,
+            statusCode: 200,
+            requestHeaders: {},
+          },
+        },
+      },
+    });
     return id;
   }
 

@@ -12,6 +12,7 @@ export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
 export * from "./stores/ingested-events.js";
 export * from "./stores/operational.js";
+export * from "./stores/operational-publishing.js";
 export * from "./stores/prune.js";
 export * from "./stores/reconcile.js";
 export * from "./stores/redelivery.js";

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDatabase, migrate } from "@hookyard/db";
 import pg from "pg";
+import { beforeDropHooks, liveDatabases } from "./drop-hooks.js";
+import type { InvariantName } from "./invariants.js";
 
 /** The server the tests use; each test gets its own database on it. */
 export const TEST_SERVER_URL = process.env.HOOKYARD_TEST_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
@@ -64,6 +66,13 @@ export async function prepareTemplateDatabase(): Promise<void> {
 export interface TestDatabase {
   url: string;
   name: string;
+  /** Invariants this database's test breaks on purpose (waive), with why. */
+  readonly waived: ReadonlyMap<InvariantName, string>;
+  /**
+   * Says that this test breaks an invariant on purpose (it writes rows directly to stand for a
+   * crash or old data, say), so the check before the drop leaves it out. Use sparingly, with why.
+   */
+  waive(invariant: InvariantName, why: string): void;
   drop(): Promise<void>;
 }
 
@@ -71,11 +80,25 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `hookyard_test_${randomBytes(6).toString("hex")}`;
   await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`));
-  return {
+  const waived = new Map<InvariantName, string>();
+  const database: TestDatabase = {
     url: urlFor(name),
     name,
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    waived,
+    waive: (invariant, why) => {
+      waived.set(invariant, why);
+    },
+    drop: async () => {
+      if (!liveDatabases.delete(database)) return;
+      try {
+        for (const hook of beforeDropHooks) await hook(database);
+      } finally {
+        await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      }
+    },
   };
+  liveDatabases.add(database);
+  return database;
 }
 
 /** A name for a database that does not exist yet (for tests of creating it). */
@@ -84,6 +107,8 @@ export function unusedDatabaseUrl(): string {
 }
 
 export async function dropDatabase(url: string): Promise<void> {
+  const made = [...liveDatabases].find((database) => database.url === url);
+  if (made) return made.drop();
   const name = new URL(url).pathname.slice(1);
   await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

@@ -11,9 +11,10 @@ import { changeWebhookLimit, webhookLimits } from "../services/webhook-limits.js
 export const webhookLimitsQuery = z.object(pageFields(keyCursor(300)));
 
 /** How many webhooks each scope may hold: HOOKYARD_MAX_WEBHOOKS_PER_SCOPE, and the scopes a global admin set otherwise. */
-export function limitRoutes({ config, db }: ApiDeps): Router {
+export function limitRoutes(deps: ApiDeps): Router {
+  const { config, db } = deps;
   const router = Router();
-  router.use("/api/v1/limits", requireUser(db), requireAdmin, ...jsonBody("1kb"));
+  router.use("/api/v1/limits", requireUser(deps), requireAdmin, ...jsonBody("1kb"));
 
   router.get("/api/v1/limits/webhooks", async (req, res) => {
     const page = parseInput(webhookLimitsQuery, req.query, "query");
