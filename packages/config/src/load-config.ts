@@ -5,6 +5,7 @@ import {
   maxAttempts,
   parseDuration,
   parseRetrySchedule,
+  withoutTrailingSlashes,
 } from "@hookyard/core";
 import { placeholderProblems } from "./placeholders.js";
 
@@ -244,7 +245,7 @@ export function loadConfig(env: Env): Config {
     redisUrl: redisUrl(env, redisCluster),
     redisCluster,
     port,
-    publicUrl: url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"]).replace(/\/+$/, ""),
+    publicUrl: withoutTrailingSlashes(url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"])),
     adminToken,
     ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { withoutTrailingSlashes } from "./trailing-slashes.js";
 
 /*
  * Docker Hub's callback_url (contract: "Callback chains"): every dockerhub-format delivery carries
@@ -35,7 +36,7 @@ export function isCallbackTokenShape(text: string): boolean {
 }
 
 export function callbackUrl(publicUrl: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}${CALLBACK_PATH}/${token}`;
+  return `${withoutTrailingSlashes(publicUrl)}${CALLBACK_PATH}/${token}`;
 }
 
 function decoded(segment: string): string {

@@ -33,6 +33,15 @@ export interface AcceptedEvent extends RegistryEvent {
   id: string;
 }
 
+/**
+ * The most items of one request body a source turns into events: Distribution's events, Harbor's
+ * resources and replicated artifacts, Quay's tags (and the vulnerabilities each of its events
+ * carries), native events. Registries send one or a few. Each event costs the API a queue job and the
+ * worker a fan-out, so a body listing thousands of them in a few KiB would cost far more than its
+ * size says; such a list is refused (400 naming it) before its items are read.
+ */
+export const MAX_ITEMS_PER_REQUEST = 100;
+
 /** What a source parser makes of one request body. */
 export type ParseResult =
   | { ok: true; events: RegistryEvent[]; ignored: number }

@@ -8,6 +8,7 @@ import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
 import { ApiError, badRequest, overloaded, unauthorized } from "./api-error.js";
 import { type AuthFailureLimiter, clientAddress } from "./auth-limiter.js";
+import { refuseDeepJson } from "./deep-json.js";
 import { apiErrorOf, errorBody, INTERNAL_ERROR_BODY } from "./error-handler.js";
 import { beginRequest } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -71,7 +72,12 @@ function queryOf(url: string | undefined): URLSearchParams {
 export function createIngestHandler(routes: readonly IngestRoute[], deps: IngestHandlerDeps) {
   const byKey = new Map(routes.map((route) => [route.path.toLowerCase(), route]));
   const byTokenPrefix = new Map(routes.filter((r) => r.tokenInPath).map((r) => [`${r.path.toLowerCase()}/`, r]));
-  const readJson = bodyParser.json({ type: () => true, limit: INGEST_BODY_LIMIT, strict: false });
+  const readJson = bodyParser.json({
+    type: () => true,
+    limit: INGEST_BODY_LIMIT,
+    strict: false,
+    verify: refuseDeepJson,
+  });
 
   function body(req: RequestWithBody, res: ServerResponse): Promise<unknown> {
     return new Promise((resolve, reject) => readJson(req, res, (error) => (error ? reject(error) : resolve(req.body))));

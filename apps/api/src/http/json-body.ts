@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import express, { type RequestHandler } from "express";
 import typeis from "type-is";
 import { ApiError } from "./api-error.js";
+import { refuseDeepJson } from "./deep-json.js";
 
 /** The media types a JSON body may say it is. */
 export const JSON_TYPES = ["application/json", "application/*+json"];
@@ -24,5 +25,5 @@ export function jsonBody(limit: string): RequestHandler[] {
     }
     next();
   };
-  return [mediaType, express.json({ limit, type: JSON_TYPES })];
+  return [mediaType, express.json({ limit, type: JSON_TYPES, verify: refuseDeepJson })];
 }

@@ -6,10 +6,17 @@ import { PageHeader } from "../components/PageHeader";
 import { WebhooksSection } from "../components/WebhooksSection";
 import { ChainsTab } from "./ChainsTab";
 
+/** A loop rather than `/\/+$/`, which retries from every slash of a long run that does not end the path. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
+}
+
 export function RepositoryPage() {
   const user = useUser();
   // Repository names may have several path components (acme/team/web): the route takes the rest of the path.
-  const repository = useParams()["*"]?.replace(/\/+$/, "") ?? "";
+  const repository = withoutTrailingSlashes(useParams()["*"] ?? "");
   const [search, setSearch] = useSearchParams();
   const tab = search.get("tab") === "chains" ? "chains" : "webhooks";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
-import type { ParseResult, RegistryEvent } from "../registry-event.js";
+import { MAX_ITEMS_PER_REQUEST, type ParseResult, type RegistryEvent } from "../registry-event.js";
 import { isValidDistributionName, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { eventId, eventTime } from "../storable.js";
 import { type Failure, failure, firstIssue } from "./first-issue.js";
@@ -37,7 +37,7 @@ const distributionEvent = z.object({
 /** GitLab's notifications/event.go Rename: `type` is "name" or "namespace"; paths are whole. */
 const renameTarget = z.object({ type: z.string().optional(), from: z.string(), to: z.string() });
 
-const envelope = z.object({ events: z.array(distributionEvent) });
+const envelope = z.object({ events: z.array(distributionEvent).max(MAX_ITEMS_PER_REQUEST) });
 
 type DistributionEvent = z.infer<typeof distributionEvent>;
 type Rename = z.infer<typeof renameTarget>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import { SCAN_STATUS } from "../payloads/contents.js";
-import type { ParseResult, RegistryEvent } from "../registry-event.js";
+import { MAX_ITEMS_PER_REQUEST, type ParseResult, type RegistryEvent } from "../registry-event.js";
 import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { eventId, eventTime, eventTimeSeconds } from "../storable.js";
 import { contentHash } from "./content-hash.js";
@@ -28,7 +28,7 @@ const repository = z.object({
   repo_type: z.string().optional(),
 });
 
-const artifactData = z.object({ resources: z.array(resource).nullish(), repository });
+const artifactData = z.object({ resources: z.array(resource).max(MAX_ITEMS_PER_REQUEST).nullish(), repository });
 
 const replicationResource = z.object({
   registry_name: z.string().optional(),
@@ -53,7 +53,7 @@ const replicationData = z.object({
     policy_creator: z.string().optional(),
     src_resource: replicationResource.nullish(),
     dest_resource: replicationResource.nullish(),
-    successful_artifact: z.array(replicatedArtifact).nullish(),
+    successful_artifact: z.array(replicatedArtifact).max(MAX_ITEMS_PER_REQUEST).nullish(),
   }),
 });
 
@@ -274,13 +274,29 @@ export function replicationDirection(replication: Replication): "push" | "poll" 
   return null;
 }
 
+const ITEM_COUNT_END = " item(s) in total]";
+
+/**
+ * "app [2 item(s) in total]" -> "app". Plain string work, not a RegExp: one with "\s*" in front of
+ * the count backtracked over every run of spaces (quadratic: a name_tag of 900 KB of spaces held the
+ * API for minutes).
+ */
+function withoutItemCount(nameTag: string): string {
+  const text = nameTag.trimEnd();
+  if (!text.endsWith(ITEM_COUNT_END)) return text;
+  const digitsEnd = text.length - ITEM_COUNT_END.length;
+  const open = text.lastIndexOf("[", digitsEnd);
+  const digits = text.slice(open + 1, digitsEnd);
+  return open >= 0 && /^\d+$/.test(digits) ? text.slice(0, open) : text;
+}
+
 /**
  * name_tag is the repository path after the namespace, with the references: "app [2 item(s) in
  * total]" in current Harbor, "app:[v1,v2]" or "app:v1" in older ones; newer releases also list the
  * references (tags, or digests of untagged artifacts) in `references`.
  */
 function replicatedImage(artifact: z.infer<typeof replicatedArtifact>): { name: string; references: string[] } {
-  const text = artifact.name_tag.replace(/\s*\[\d+ item\(s\) in total\]\s*$/, "").trim();
+  const text = withoutItemCount(artifact.name_tag).trim();
   const colon = text.indexOf(":");
   const name = colon < 0 ? text : text.slice(0, colon);
   const listed = colon < 0 ? "" : text.slice(colon + 1);

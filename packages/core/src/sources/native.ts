@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type EventType, eventLevel, isEventType, isOperationalEventType } from "../event-types.js";
 import { nativeContentsSchema } from "../payloads/contents.js";
-import type { ParseResult, RegistryEvent } from "../registry-event.js";
+import { MAX_ITEMS_PER_REQUEST, type ParseResult, type RegistryEvent } from "../registry-event.js";
 import { isValidNamespace, isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { eventId, eventTime } from "../storable.js";
 import { contentHash } from "./content-hash.js";
@@ -13,7 +13,7 @@ import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
  * {"events": [...]}.
  */
 
-export const MAX_NATIVE_EVENTS = 100;
+export const MAX_NATIVE_EVENTS = MAX_ITEMS_PER_REQUEST;
 
 /** Tags and digests as Distribution's reference grammar has them, so an imageName is always pullable. */
 const TAG = /^[\w][\w.-]{0,127}$/;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EventType } from "../event-types.js";
 import { SCAN_STATUS } from "../payloads/contents.js";
-import type { ParseResult, RegistryEvent } from "../registry-event.js";
+import { MAX_ITEMS_PER_REQUEST, type ParseResult, type RegistryEvent } from "../registry-event.js";
 import { isValidRepositoryName, splitRepositoryName } from "../repository-name.js";
 import { contentHash } from "./content-hash.js";
 import { type Failure, failure as fail, firstIssue } from "./first-issue.js";
@@ -61,7 +61,7 @@ const repositoryData = z.object({
 
 /** endpoints/v2/manifest.py (one tag per manifest PUT) and endpoints/v1/index.py (every tag pushed). */
 const pushData = repositoryData.extend({
-  updated_tags: z.array(tag),
+  updated_tags: z.array(tag).max(MAX_ITEMS_PER_REQUEST),
   // Only Quay's sample data (its "Test Notification" button) has it.
   pruned_image_count: z.unknown().optional(),
 });
@@ -79,10 +79,10 @@ const vulnerability = z.object({
  * vulnerability per notification, `tags` the manifest's tags or its digest when it has none.
  */
 const vulnerabilityData = repositoryData.extend({
-  tags: z.array(tagOrDigest),
+  tags: z.array(tagOrDigest).max(MAX_ITEMS_PER_REQUEST),
   vulnerability: vulnerability.optional(),
   // Older Quay releases' summaries read a list; taken when present.
-  vulnerabilities: z.array(vulnerability).nullish(),
+  vulnerabilities: z.array(vulnerability).max(MAX_ITEMS_PER_REQUEST).nullish(),
 });
 
 /** workers/repomirrorworker emit_log: `'<external reference>' with tag pattern '<patterns>'`. */

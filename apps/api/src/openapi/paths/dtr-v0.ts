@@ -35,9 +35,15 @@ const testOutcome = z
   })
   .meta({ id: "DtrTestOutcome" });
 
+/** "List a repository's subscriptions" -> "listARepositorySSubscriptions". */
+function operationIdOf(summary: string): string {
+  const words = summary.split(/\W+/).filter((word) => word !== "");
+  return words.map((word, i) => (i === 0 ? word[0]?.toLowerCase() : word[0]?.toUpperCase()) + word.slice(1)).join("");
+}
+
 const listedBy = (summary: string, path: z.ZodObject) => ({
   get: {
-    operationId: summary.replace(/\W+(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase()),
+    operationId: operationIdOf(summary),
     tags,
     security: WITH_BASIC,
     summary,
