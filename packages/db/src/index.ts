@@ -16,4 +16,5 @@ export * from "./stores/redelivery.js";
 export * from "./stores/repositories.js";
 export * from "./stores/sessions.js";
 export * from "./stores/users.js";
+export * from "./stores/webhook-secrets.js";
 export * from "./stores/webhooks.js";

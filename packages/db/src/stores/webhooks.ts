@@ -2,6 +2,7 @@ import type { Db } from "../client.js";
 import { type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { webhookStateEvents } from "./operational.js";
+import { openWebhookSecrets, sealWebhookSecrets } from "./webhook-secrets.js";
 
 export interface NewWebhook {
   name: string;
@@ -20,13 +21,17 @@ export interface NewWebhook {
   authorId: string;
 }
 
+/** Stores the webhook, its secret and headers encrypted (stores/webhook-secrets.ts); returns it readable. */
 export async function insertWebhook(db: Db, webhook: NewWebhook) {
-  return db.webhook.create({ data: { id: newId("webhook"), ...webhook } });
+  const id = newId("webhook");
+  const row = await db.webhook.create({ data: { id, ...webhook, ...sealWebhookSecrets(db, id, webhook) } });
+  return openWebhookSecrets(db, row);
 }
 
-/** A webhook that has not been deleted. */
+/** A webhook that has not been deleted, its secrets and headers readable. */
 export async function findWebhook(db: Db, id: string) {
-  return db.webhook.findFirst({ where: { id, deletedAt: null } });
+  const row = await db.webhook.findFirst({ where: { id, deletedAt: null } });
+  return row && openWebhookSecrets(db, row);
 }
 
 export type WebhookChanges = Partial<
@@ -52,8 +57,12 @@ export type WebhookChanges = Partial<
 
 /** Changes a webhook; pausing or enabling it also reports WEBHOOK_DISABLED or WEBHOOK_ENABLED, in the same transaction. */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
-  if (changes.enabled === undefined) return db.webhook.update({ where: { id }, data: changes });
-  return reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data: changes }));
+  const data = { ...changes, ...sealWebhookSecrets(db, id, changes) };
+  const row =
+    changes.enabled === undefined
+      ? await db.webhook.update({ where: { id }, data })
+      : await reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data }));
+  return openWebhookSecrets(db, row);
 }
 
 /**
@@ -77,7 +86,8 @@ async function reportingState<T>(db: Db, id: string, change: (tx: Prisma.Transac
 
 /**
  * Gives a webhook a new secret; the one it had keeps signing beside it until `graceMs` from now (none
- * when 0). One statement, so two rotations at once leave one previous secret, never a mix.
+ * when 0). One statement, so two rotations at once leave one previous secret, never a mix. The old
+ * secret moves as it is stored: both columns are encrypted for the same context.
  */
 export async function rotateWebhookSecret(db: Db, id: string, secret: string, graceMs: number) {
   const [row] = await db.$queryRaw<Array<{ previous_secret_until: Date | null }>>`
@@ -85,7 +95,7 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
       previous_secret = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL THEN secret END,
       previous_secret_until = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL
                                    THEN now() + make_interval(secs => ${graceMs / 1000}) END,
-      secret = ${secret},
+      secret = ${sealWebhookSecrets(db, id, { secret }).secret},
       updated_at = now()
     WHERE id = ${id} AND deleted_at IS NULL
     RETURNING previous_secret_until`;
@@ -133,7 +143,8 @@ export async function listWebhooks(
       { namespace: { in: [...filter.visibleTo.namespaces] } },
     ];
   }
-  return db.webhook.findMany({ where, orderBy: { id: "desc" }, take: 500 });
+  const rows = await db.webhook.findMany({ where, orderBy: { id: "desc" }, take: 500 });
+  return rows.map((row) => openWebhookSecrets(db, row));
 }
 
 /**
