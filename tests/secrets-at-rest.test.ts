@@ -5,10 +5,19 @@ import { join } from "node:path";
 import { startApi } from "@hookyard/api";
 import { StartupError } from "@hookyard/config";
 import { EncryptionKeys } from "@hookyard/core";
-import { findWebhook, loadDeliveriesForSending, newId } from "@hookyard/db";
+import {
+  countStoredSecrets,
+  createDb,
+  findWebhook,
+  loadDeliveriesForSending,
+  newId,
+  reencryptWebhookSecrets,
+  sealWebhookSecrets,
+} from "@hookyard/db";
 import { createLogger } from "@hookyard/logger";
 import { manifestPush, type ReceivedRequest, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { startWorker } from "@hookyard/worker";
+import pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
@@ -275,4 +284,51 @@ describe("rotating the encryption key: pnpm secrets:reencrypt", () => {
     expect(verifies(s3, after[2]!)).toBe(true);
     expect(after[3]!.headers["webhook-signature"]).toBeUndefined();
   }, 120_000);
+});
+
+describe("re-encryption racing a change of the same webhook", () => {
+  it("never writes a secret back over one changed meanwhile; the row's neighbours are re-encrypted", async () => {
+    const keyOld = `old:${Buffer.alloc(32, 5).toString("base64")}`;
+    const keyNew = `new:${Buffer.alloc(32, 6).toString("base64")}`;
+    const hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_ENCRYPTION_KEYS: keyOld } });
+    const db = createDb(hookyard.database.url, { encryptionKeys: EncryptionKeys.parse(`${keyNew},${keyOld}`) });
+    const locker = new pg.Client({ connectionString: hookyard.database.url });
+    try {
+      const hook = (name: string, secret: string) =>
+        hookyard.createWebhook({ name, url: "https://example.com/hook", events: ["TAG_PUSH"], secret });
+      const raced = await hook("raced", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+      const calm = await hook("calm", "whsec_VpS2RSbFfPqKjhEuZ1dnD9Aa7tcJVcmF");
+      // A writer (the API, say) holds the raced row; the re-encryption reads it, then waits to write.
+      await locker.connect();
+      await locker.query("BEGIN");
+      await locker.query("SELECT id FROM webhooks WHERE id = $1 FOR UPDATE", [raced.id]);
+      const running = reencryptWebhookSecrets(db);
+      // Asked on a connection of its own: inside the locker's transaction the view would not change.
+      await waitFor(
+        async () => {
+          const rows = await hookyard.db.$queryRaw<unknown[]>`
+            SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND query LIKE '%UPDATE webhooks w SET secret%'`;
+          return rows.length > 0;
+        },
+        { what: "the re-encryption's UPDATE waiting for the row" },
+      );
+      // The writer gives the webhook a new secret (under the new key), and lets go.
+      const changed = sealWebhookSecrets(db, raced.id, { secret: "a-raw-shared-secret-0123456789" }).secret;
+      await locker.query("UPDATE webhooks SET secret = $1 WHERE id = $2", [changed, raced.id]);
+      await locker.query("COMMIT");
+
+      const report = await running;
+      expect(report).toMatchObject({ webhooks: 2, rewritten: 1, values: 1, changedMeanwhile: 1, unreadable: [] });
+      expect((await findWebhook(db, raced.id))?.secret).toBe("a-raw-shared-secret-0123456789");
+      expect((await findWebhook(db, calm.id))?.secret).toBe("whsec_VpS2RSbFfPqKjhEuZ1dnD9Aa7tcJVcmF");
+      expect(await countStoredSecrets(db)).toEqual([{ keyId: "new", values: 2 }]);
+      // Run again: nothing left to do.
+      expect(await reencryptWebhookSecrets(db)).toMatchObject({ rewritten: 0, changedMeanwhile: 0 });
+    } finally {
+      await locker.end().catch(() => {});
+      await db.$disconnect();
+      await hookyard.close();
+    }
+  }, 60_000);
 });

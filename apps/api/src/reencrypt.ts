@@ -30,7 +30,10 @@ const db = createDb(config.databaseUrl, { poolSize: 2, encryptionKeys: keys });
 try {
   say(`current key "${keys.currentId}"; stored values before: ${describe(await countStoredSecrets(db))}`);
   const report = await reencryptWebhookSecrets(db, {
-    onBatch: (progress) => say(`${progress.webhooks} webhooks read, ${progress.rewritten} rewritten`),
+    // Every 10 batches of 500: a sign of life on a large table, nothing on a small one.
+    onBatch: (progress) => {
+      if (progress.webhooks % 5_000 === 0) say(`${progress.webhooks} webhooks read, ${progress.rewritten} rewritten`);
+    },
   });
   say(
     `${report.webhooks} webhooks read; ${report.rewritten} rewritten (${report.values} values), ${report.changedMeanwhile} changed meanwhile, ${report.unreadable.length} unreadable`,

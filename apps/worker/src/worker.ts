@@ -187,8 +187,6 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   };
 }
 
-/** HOOKYARD_WORKER_METRICS_PORT (0: none). A port already taken (a second worker on the same host)
- * is said in the log and the worker runs on without the server: delivering matters more. */
 /**
  * A key taken out of HOOKYARD_ENCRYPTION_KEYS while secrets are still stored under it stops the
  * start (decision 0013). A Postgres that does not answer within 5 s is let be: the worker waits for
@@ -209,6 +207,8 @@ async function refuseMissingEncryptionKeys(db: Db, connection: { disconnect(): v
   }
 }
 
+/** HOOKYARD_WORKER_METRICS_PORT (0: none). A port already taken (a second worker on the same host)
+ * is said in the log and the worker runs on without the server: delivering matters more. */
 async function startMetricsServerIfAsked(config: Config, db: Db, logger: Logger): Promise<MetricsServer | null> {
   if (config.workerMetricsPort === 0) return null;
   try {

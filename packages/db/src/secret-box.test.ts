@@ -26,6 +26,16 @@ describe("SecretBox", () => {
     expect(() => box.open(altered, "ctx", parseObject)).toThrow(/does not decrypt/);
   });
 
+  it("keeps two values of one context apart when they have slots of their own", () => {
+    const box = new SecretBox(keys);
+    const current = box.seal('{"s":"new"}', "webhook:a:secret");
+    const previous = box.seal('{"s":"old"}', "webhook:a:secret");
+    const openCurrent = box.open(current, "webhook:a:secret", parseObject, "current");
+    const openPrevious = box.open(previous, "webhook:a:secret", parseObject, "previous");
+    expect(box.open(current, "webhook:a:secret", parseObject, "current")).toBe(openCurrent);
+    expect(box.open(previous, "webhook:a:secret", parseObject, "previous")).toBe(openPrevious);
+  });
+
   it("refuses a value opened in one context when it is copied to another, cached or not", () => {
     const box = new SecretBox(keys);
     const stored = box.seal("s3cret-value-0123456789", "webhook:a:secret");

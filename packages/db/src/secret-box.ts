@@ -2,16 +2,18 @@ import { type EncryptionKeys, isEncrypted } from "@hookyard/core";
 
 /**
  * Characters of decrypted values (with the stored values they came from) kept in memory: about
- * 40,000 webhooks' secrets, or 400 of the largest header sets (8 KiB each, 11 KiB encrypted).
+ * 35,000 webhooks' secrets, or 15,000 webhooks' secrets and two headers, or 400 of the largest
+ * header sets (8 KiB each, 11 KiB encrypted).
  */
 const CACHE_BUDGET = 8_000_000;
 
 /**
  * Seals values with the current key of HOOKYARD_ENCRYPTION_KEYS and opens them with any of its keys
- * (docs/decisions/0013). What was opened is kept per context (a webhook's secret, its headers) with
- * the stored value it came from, and used only for that same stored value: a changed secret or a
- * value copied in from another row misses, and is decrypted (or refused) as without a cache. Least
- * recently used out first; a value stored before encryption (no enc: prefix) is taken as it is.
+ * (docs/decisions/0013). What was opened is kept per slot (a webhook's secret, its previous secret,
+ * its headers) with the stored value it came from, and used only for that same stored value: a
+ * changed secret or a value copied in from another row misses, and is decrypted (or refused) as
+ * without a cache. Least recently used out first; a value stored before encryption (no enc: prefix)
+ * is taken as it is.
  */
 export class SecretBox {
   readonly #cache = new Map<string, { stored: string; value: unknown; size: number }>();
@@ -32,25 +34,28 @@ export class SecretBox {
     return this.keysOrThrow().encrypt(plaintext, context);
   }
 
-  /** The plaintext of a stored value, through `parse`; DecryptionError when it does not decrypt. */
-  open<T>(stored: string, context: string, parse: (plaintext: string) => T): T {
+  /**
+   * The plaintext of a stored value, through `parse`; DecryptionError when it does not decrypt.
+   * `slot`: where it is kept once opened, when values of one context have several places.
+   */
+  open<T>(stored: string, context: string, parse: (plaintext: string) => T, slot = context): T {
     if (!isEncrypted(stored)) return parse(stored);
-    const hit = this.#cache.get(context);
+    const hit = this.#cache.get(slot);
     if (hit?.stored === stored) {
       // Most recently used last: Map keeps insertion order.
-      this.#cache.delete(context);
-      this.#cache.set(context, hit);
+      this.#cache.delete(slot);
+      this.#cache.set(slot, hit);
       return hit.value as T;
     }
     const plaintext = this.keysOrThrow().decrypt(stored, context);
     const value = parse(plaintext);
     if (hit) {
-      this.#cache.delete(context);
+      this.#cache.delete(slot);
       this.#size -= hit.size;
     }
-    const size = context.length + stored.length + plaintext.length;
+    const size = slot.length + stored.length + plaintext.length;
     if (size <= this.budget) {
-      this.#cache.set(context, { stored, value, size });
+      this.#cache.set(slot, { stored, value, size });
       this.#size += size;
       for (const [oldest, entry] of this.#cache) {
         if (this.#size <= this.budget) break;

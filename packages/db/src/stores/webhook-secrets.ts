@@ -60,8 +60,11 @@ export function openWebhookSecrets<
       throw new Error(`webhook ${row.id}: its ${field} cannot be read: it ${(error as Error).message}`);
     }
   };
+  // Both secrets are opened in one context; each has a place of its own in the cache.
   const secret = (value: string | null, field: string) =>
-    value === null ? null : open(field, () => box.open(value, secretContext(row.id), (plain) => plain));
+    value === null
+      ? null
+      : open(field, () => box.open(value, secretContext(row.id), (plain) => plain, `webhook:${row.id}:${field}`));
   const headers = row.headers;
   return {
     ...row,
