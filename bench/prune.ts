@@ -10,6 +10,7 @@ import { createDb, type Db, NOTHING_PRUNED, newId, type PruneCounts, pruneBatch 
 import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, manifestPush } from "@hookyard/testkit";
 import { startWorker } from "@hookyard/worker";
+import { ENCRYPTION_KEYS } from "./rig.js";
 
 const ATTEMPTS = Number(process.env.BENCH_PRUNE_ATTEMPTS ?? 5_000_000);
 const PER_DELIVERY = 5;
@@ -150,6 +151,7 @@ export async function benchPrune(): Promise<void> {
       PORT: "0",
       HOOKYARD_ADMIN_TOKEN: ADMIN,
       HOOKYARD_INGEST_TOKENS: INGEST,
+      HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
       HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
       HOOKYARD_QUEUE_PREFIX: queuePrefix,
       HOOKYARD_WORKER_METRICS_PORT: "0",

@@ -12,6 +12,8 @@ import { createTestDatabase, deleteQueueKeys, freePort, waitFor } from "@hookyar
 const run = promisify(execFile);
 export const ADMIN = "bench-admin-token-0123456789";
 export const INGEST = "bench-ingest-token-0123456789";
+/** HOOKYARD_ENCRYPTION_KEYS of the bench's processes: a fixed key, for benches only. */
+export const ENCRYPTION_KEYS = `bench:${Buffer.alloc(32, 3).toString("base64")}`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** CPU seconds a process has used (utime + stime of /proc/PID/stat). */
@@ -126,6 +128,7 @@ export async function openStage(name: string, extra: Record<string, string> = {}
     DATABASE_URL: own.url,
     HOOKYARD_ADMIN_TOKEN: ADMIN,
     HOOKYARD_INGEST_TOKENS: INGEST,
+    HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
     HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
     HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}-${name}`,
     HOOKYARD_WORKER_METRICS_PORT: "0",

@@ -14,6 +14,8 @@ import express from "express";
 import { benchCrash, benchFanOut, benchIsolation, benchLatency, benchThroughput, benchTwoWorkers } from "./delivery.js";
 import { benchMatching } from "./matching.js";
 import { benchPrune } from "./prune.js";
+import { ENCRYPTION_KEYS } from "./rig.js";
+import { benchSecrets } from "./secrets.js";
 import { benchSoak } from "./soak.js";
 
 const run = promisify(execFile);
@@ -85,6 +87,7 @@ const env = {
   PORT: "0",
   HOOKYARD_ADMIN_TOKEN: ADMIN,
   HOOKYARD_INGEST_TOKENS: INGEST,
+  HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
   HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
   HOOKYARD_QUEUE_PREFIX: `hy-bench-${process.pid}`,
   LOG_LEVEL: "warn",
@@ -96,7 +99,7 @@ try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
   // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, throughput,
-  // latency, fanout, isolation, two-workers, crash, matching, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  // latency, fanout, isolation, two-workers, crash, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
   const only = process.argv[2] ?? process.env.BENCH_ONLY;
   const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
@@ -114,6 +117,9 @@ try {
 
   // --- matching: one event's webhooks among 100,000, beside a primary-key read
   if (runs("matching")) await benchMatching();
+
+  // --- secrets at rest: what opening a webhook's encrypted secrets costs a delivery (decision 0013)
+  if (runs("secrets")) await benchSecrets();
 
   // --- retention: batched deletes of 5 million attempt rows against partition drops (decision 0007)
   if (runs("prune")) await benchPrune();

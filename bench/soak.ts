@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createDb, type Db } from "@hookyard/db";
 import { createTestDatabase, deleteQueueKeys, freePort, manifestPush, waitFor } from "@hookyard/testkit";
 import { Redis } from "ioredis";
+import { ENCRYPTION_KEYS } from "./rig.js";
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const EVENTS_PER_SECOND = Number(process.env.BENCH_SOAK_RATE ?? 20);
@@ -79,6 +80,7 @@ export async function benchSoak(): Promise<void> {
     PORT: String(port),
     HOOKYARD_ADMIN_TOKEN: ADMIN,
     HOOKYARD_INGEST_TOKENS: INGEST,
+    HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
     HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
     HOOKYARD_QUEUE_PREFIX: queuePrefix,
     HOOKYARD_WORKER_METRICS_PORT: "0",

@@ -1,11 +1,28 @@
 // `pnpm start`: create the database if it is missing, apply the migrations, then run the API and
 // one worker as child processes until SIGINT/SIGTERM, which is passed on to both. Exits 0 only
 // after such a stop; when a child dies on its own it stops the other and exits non-zero (1, or
-// 128 + the signal's number), so a supervisor restarts Hookyard.
+// 128 + the signal's number), so a supervisor restarts Hookyard. Without HOOKYARD_ENCRYPTION_KEYS
+// it makes a key for local use and hands it to both (local-encryption-key.mjs).
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { ConfigError, loadConfig } from "@hookyard/config";
 import { ensureDatabase, migrate } from "@hookyard/db";
+import { useLocalEncryptionKey } from "./local-encryption-key.mjs";
+
+let local;
+try {
+  local = useLocalEncryptionKey({ create: true });
+} catch (error) {
+  console.error(`hookyard: cannot keep a local encryption key: ${error.message}; set HOOKYARD_ENCRYPTION_KEYS`);
+  process.exit(78);
+}
+if (local?.made) {
+  console.error(
+    `hookyard: HOOKYARD_ENCRYPTION_KEYS is not set: made a key for local use in ${local.file} (readable by you only). Webhook secrets are stored encrypted with it: keep that file, or they cannot be read`,
+  );
+} else if (local) {
+  console.error(`hookyard: HOOKYARD_ENCRYPTION_KEYS is not set: using the local key in ${local.file}`);
+}
 
 let config;
 try {

@@ -109,7 +109,7 @@ describe("batched writes isolate the item Postgres refuses", () => {
     const ids = await Promise.all(Array.from({ length: 4 }, () => pendingDelivery()));
     const loaded = await loadDeliveriesForSending(db, [ids[0] as string, "dlv_\u0000", ...ids.slice(1)]);
     expect(loaded[1]).toBeInstanceOf(UnstorableItemError);
-    const found = loaded.flatMap((d) => (d === null || d instanceof UnstorableItemError ? [] : [d.id]));
+    const found = loaded.flatMap((d) => (d === null || d instanceof Error ? [] : [d.id]));
     expect(found).toEqual(ids);
   });
 

@@ -44,6 +44,8 @@ import { kubePlayFiles, renderExampleOverlay } from "./support/containers-kube.j
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
 const INGEST_TOKEN = "test-ingest-token-0123456789";
+/** HOOKYARD_ENCRYPTION_KEYS: the images refuse to start without it. A fixed key, for tests only. */
+const ENCRYPTION_KEYS = `test:${Buffer.alloc(32, 42).toString("base64")}`;
 const REDIS_URL = "redis://127.0.0.1:6379";
 const DISTRIBUTION_V1 = "application/vnd.docker.distribution.events.v1+json";
 /** Seconds `podman stop` waits after SIGTERM before SIGKILL: the worker's grace in Kubernetes is 60. */
@@ -138,6 +140,7 @@ describe("the images, run with podman", () => {
     REDIS_URL,
     HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN,
     HOOKYARD_INGEST_TOKENS: INGEST_TOKEN,
+    HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
     HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
     HOOKYARD_QUEUE_PREFIX: queuePrefix,
     HOOKYARD_RETRY_SCHEDULE: "200ms,500ms,1s",
@@ -380,7 +383,12 @@ describe("deploy/kubernetes, played by podman kube play", () => {
       images: IMAGES,
       apiPort,
       workerMetricsPort,
-      secrets: { DATABASE_URL: databaseUrl, HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN, HOOKYARD_INGEST_TOKENS: INGEST_TOKEN },
+      secrets: {
+        DATABASE_URL: databaseUrl,
+        HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+        HOOKYARD_INGEST_TOKENS: INGEST_TOKEN,
+        HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
+      },
       config: {
         REDIS_URL,
         HOOKYARD_QUEUE_PREFIX: queuePrefix,

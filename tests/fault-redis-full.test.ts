@@ -5,7 +5,7 @@ import { type Receiver, type RedisServer, startReceiver, startRedisServer, waitF
 import { startWorker } from "@hookyard/worker";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { INGEST_TOKEN, TEST_ENCRYPTION_KEYS, TestHookyard } from "./support/hookyard.js";
 import { arrivals, createWebhooks, FAULT_TEST_ENV, failedAttempts, sleep } from "./support/steady-load.js";
 
 const WEBHOOKS = 2;
@@ -102,6 +102,7 @@ describe("Redis at its memory limit", () => {
       REDIS_URL: redis.url,
       PORT: "0",
       HOOKYARD_ADMIN_TOKEN: "test-admin-token-0123456789",
+      HOOKYARD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       HOOKYARD_QUEUE_PREFIX: "hy-evict",
     });
     const logger = createLogger({ service: "test", level: "error" });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "@hookyard/config";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { Job } from "kubernetes-models/batch/v1/Job";
@@ -83,7 +84,7 @@ function readmeVariables(): string[] {
   return [...section.matchAll(/^\| `([A-Z0-9_]+)` /gm)].map((m) => m[1]!);
 }
 
-const SECRET_KEYS = ["DATABASE_URL", "HOOKYARD_ADMIN_TOKEN", "HOOKYARD_INGEST_TOKENS"];
+const SECRET_KEYS = ["DATABASE_URL", "HOOKYARD_ADMIN_TOKEN", "HOOKYARD_INGEST_TOKENS", "HOOKYARD_ENCRYPTION_KEYS"];
 
 beforeAll(() => {
   // kubectl is on the machine image (kustomize built in); this test installs nothing.
@@ -232,6 +233,11 @@ describe("deploy/kubernetes, the example overlay", () => {
     // Long enough that Hookyard's refusal names the placeholder, not the length (16+ characters):
     // packages/config/src/placeholders.test.ts checks that every value here stops a process.
     expect(secret.stringData.HOOKYARD_ADMIN_TOKEN.length).toBeGreaterThanOrEqual(16);
+    // Not the encryption key's: a key everyone can read must not encrypt anything, so the processes
+    // refuse it at start, naming HOOKYARD_ENCRYPTION_KEYS.
+    expect(() => loadConfig({ HOOKYARD_ENCRYPTION_KEYS: secret.stringData.HOOKYARD_ENCRYPTION_KEYS })).toThrow(
+      /^HOOKYARD_ENCRYPTION_KEYS: /,
+    );
     // Every workload reads the Secret and the ConfigMap that exist.
     for (const [name, spec] of podSpecs()) {
       for (const container of spec.containers) {

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createTestDatabase, dropDatabase, freePort, unusedDatabaseUrl, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -8,6 +10,8 @@ import { parse } from "yaml";
 const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
 const API_MAIN = new URL("../apps/api/dist/main.js", import.meta.url).pathname;
 const WORKER_MAIN = new URL("../apps/worker/dist/main.js", import.meta.url).pathname;
+/** For the processes started here with a key given (pnpm start makes its own without one). */
+const ENCRYPTION_KEYS = `test:${Buffer.alloc(32, 42).toString("base64")}`;
 
 function run(entry: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [entry], {
@@ -53,20 +57,28 @@ function isRunning(pid: number): boolean {
 describe("starting Hookyard", () => {
   const children: ChildProcess[] = [];
   const databases: string[] = [];
+  const dirs: string[] = [];
   afterEach(async () => {
     for (const child of children.splice(0)) child.kill("SIGKILL");
     for (const url of databases.splice(0)) await dropDatabase(url);
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it("pnpm start creates the database, migrates, serves, prints a generated admin token once, and stops on SIGTERM", async () => {
     const databaseUrl = unusedDatabaseUrl();
     databases.push(databaseUrl);
     const port = String(await freePort());
+    // Where pnpm start keeps the key it makes (.hookyard/encryption-key of the checkout unless told).
+    const keyDir = mkdtempSync(join(tmpdir(), "hookyard-key-"));
+    dirs.push(keyDir);
+    const keyFile = join(keyDir, "local", "encryption-key");
     const env = {
       DATABASE_URL: databaseUrl,
       PORT: port,
       HOOKYARD_QUEUE_PREFIX: `hy-start-${port}`,
       HOOKYARD_ADMIN_TOKEN: "",
+      HOOKYARD_ENCRYPTION_KEYS: "",
+      HOOKYARD_ENCRYPTION_KEY_FILE: keyFile,
     };
     const started = run(START, env);
     children.push(started.child);
@@ -84,6 +96,25 @@ describe("starting Hookyard", () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(hooks.status).toBe(200);
+
+    // Without HOOKYARD_ENCRYPTION_KEYS it made a key, readable by its owner only, and said where,
+    // never what; both processes got it: a webhook's header is stored encrypted and read back.
+    const key = readFileSync(keyFile, "utf8").trim();
+    expect(key).toMatch(/^local:[A-Za-z0-9+/]{43}=$/);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(started.stderr()).toContain(`HOOKYARD_ENCRYPTION_KEYS is not set: made a key for local use in ${keyFile}`);
+    expect(started.output()).not.toContain(key.slice("local:".length));
+    const created = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "kept",
+        url: "https://example.com/hook",
+        events: ["TAG_PUSH"],
+        headers: { "X-Team": "team-under-local-key" },
+      }),
+    }).then((r) => r.json() as Promise<{ id: string; headers: Record<string, string> }>);
+    expect(created.headers).toEqual({ "x-team": "team-under-local-key" });
     // The token never reaches the JSON log lines.
     const jsonLines = started
       .output()
@@ -97,15 +128,22 @@ describe("starting Hookyard", () => {
     expect(started.output()).toContain("hookyard-api: SIGTERM received");
     expect(started.output()).toContain("hookyard-worker: SIGTERM received");
 
-    // A second start finds the database, applies nothing, and prints no new token.
+    // A second start finds the database, applies nothing, and prints no new token; it uses the same
+    // key, so what the first start stored reads back.
     const again = run(START, env);
     children.push(again.child);
     await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200), { timeoutMs: 20_000 });
     expect(again.output()).toContain("migrations applied: none pending");
     expect(again.output()).not.toContain("shown only this once");
+    expect(again.stderr()).toContain(`HOOKYARD_ENCRYPTION_KEYS is not set: using the local key in ${keyFile}`);
+    expect(readFileSync(keyFile, "utf8").trim()).toBe(key);
+    const kept = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks/${created.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ headers: Record<string, string> }>);
+    expect(kept.headers).toEqual({ "x-team": "team-under-local-key" });
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
-  });
+  }, 90_000);
 
   it("pnpm start exits non-zero, saying which process died and how, when the worker is killed", async () => {
     const databaseUrl = unusedDatabaseUrl();
@@ -116,6 +154,7 @@ describe("starting Hookyard", () => {
       PORT: port,
       HOOKYARD_QUEUE_PREFIX: `hy-start-${port}`,
       HOOKYARD_ADMIN_TOKEN: "test-admin-token-0123456789",
+      HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
     });
     children.push(started.child);
     await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200), {
@@ -162,6 +201,7 @@ describe("starting Hookyard", () => {
         REDIS_URL: `redis://127.0.0.1:${redisPort}`,
         HOOKYARD_QUEUE_PREFIX: `hy-start-${redisPort}`,
         HOOKYARD_WORKER_METRICS_PORT: "0",
+        HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS,
       });
       children.push(worker.child);
       await waitFor(() => held.size > 0, { timeoutMs: 20_000, what: "the worker to reach Redis" });
@@ -196,6 +236,29 @@ describe("starting Hookyard", () => {
       expect(said).toContain('HOOKYARD_ADMIN_TOKEN="$(openssl rand -hex 24)"');
       expect(said).toContain("HOOKYARD_INGEST_TOKENS: holds the placeholder");
       expect(said).toContain("DATABASE_URL: holds the placeholder");
+    }
+  });
+
+  it("the API and the worker refuse to start without an encryption key, saying what to set; a bad one is named, never shown", async () => {
+    const short = Buffer.alloc(16, 1).toString("base64");
+    const runs = [API_MAIN, WORKER_MAIN].flatMap((entry) => [
+      { without: true, started: run(entry, { HOOKYARD_ENCRYPTION_KEYS: "", HOOKYARD_WORKER_METRICS_PORT: "0" }) },
+      {
+        without: false,
+        started: run(entry, { HOOKYARD_ENCRYPTION_KEYS: `k1:${short}`, HOOKYARD_WORKER_METRICS_PORT: "0" }),
+      },
+    ]);
+    children.push(...runs.map((r) => r.started.child));
+    for (const { without, started } of runs) {
+      expect(await started.exited).toBe(78);
+      if (without) {
+        expect(started.stderr()).toMatch(
+          /invalid configuration: HOOKYARD_ENCRYPTION_KEYS: is not set: .*key1:\$\(openssl rand -base64 32\)/,
+        );
+      } else {
+        expect(started.stderr()).toContain('HOOKYARD_ENCRYPTION_KEYS: the key of "k1" is not the base64 of 32 bytes');
+        expect(started.stderr()).not.toContain(short);
+      }
     }
   });
 });

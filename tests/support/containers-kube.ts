@@ -51,7 +51,7 @@ export interface KubePlayOptions {
   images: { api: string; worker: string; migrate: string };
   apiPort: number;
   workerMetricsPort: number;
-  /** The Secret's values (DATABASE_URL, HOOKYARD_ADMIN_TOKEN, HOOKYARD_INGEST_TOKENS). */
+  /** The Secret's values (DATABASE_URL, HOOKYARD_ADMIN_TOKEN, HOOKYARD_INGEST_TOKENS, HOOKYARD_ENCRYPTION_KEYS). */
   secrets: Record<string, string>;
   /** ConfigMap entries to set (REDIS_URL, HOOKYARD_QUEUE_PREFIX, ...). */
   config: Record<string, string>;

@@ -13,6 +13,8 @@ import { Redis } from "ioredis";
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const INGEST_TOKEN = "test-ingest-token-0123456789";
 export const DISTRIBUTION_V1 = "application/vnd.docker.distribution.events.v1+json";
+/** HOOKYARD_ENCRYPTION_KEYS of every test Hookyard: a fixed key, for tests only. */
+export const TEST_ENCRYPTION_KEYS = `test:${Buffer.alloc(32, 42).toString("base64")}`;
 
 /** Every ingest route with every media type it takes, for tests that try them all. */
 export const INGEST_ROUTES = [
@@ -48,8 +50,8 @@ export interface RequestOptions {
  */
 export class TestHookyard {
   private constructor(
-    private currentConfig: Config,
-    readonly env: Record<string, string>,
+    private settings: Config,
+    private environment: Record<string, string>,
     readonly database: TestDatabase,
     readonly db: Db,
     private apiHandle: ApiHandle,
@@ -75,6 +77,7 @@ export class TestHookyard {
       PORT: "0",
       HOOKYARD_ADMIN_TOKEN: ADMIN_TOKEN,
       HOOKYARD_INGEST_TOKENS: INGEST_TOKEN,
+      HOOKYARD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       HOOKYARD_ALLOW_PRIVATE_TARGETS: "true",
       HOOKYARD_RETRY_SCHEDULE: "100ms,200ms,300ms",
       HOOKYARD_DELIVERY_TIMEOUT: "2s",
@@ -99,20 +102,39 @@ export class TestHookyard {
     const logger = createLogger({ service: "test", level: config.logLevel, destination });
     const api = await startApi(config, logger);
     const worker = options.worker === false ? null : await startWorker(config, logger);
-    return new TestHookyard(config, env, database, createDb(database.url), api, worker, new Set(), logLines, logger);
+    const db = createDb(database.url, { encryptionKeys: config.encryptionKeys });
+    return new TestHookyard(config, env, database, db, api, worker, new Set(), logLines, logger);
+  }
+
+  /** The settings its processes run with (restartWith changes them). */
+  get config(): Config {
+    return this.settings;
+  }
+
+  get env(): Record<string, string> {
+    return this.environment;
   }
 
   get api(): ApiHandle {
     return this.apiHandle;
   }
 
-  /** The settings the API (and the worker started with it) run on. */
-  get config(): Config {
-    return this.currentConfig;
-  }
-
   get baseUrl(): string {
     return `http://127.0.0.1:${this.api.port}`;
+  }
+
+  /**
+   * Stops the API and the in-process worker, and starts them again on the same database and queues
+   * with these settings changed (new HOOKYARD_ENCRYPTION_KEYS, say), as a redeploy would.
+   */
+  async restartWith(env: Record<string, string>): Promise<void> {
+    const hadWorker = this.worker !== null;
+    await this.stopWorker();
+    await this.apiHandle.close();
+    this.environment = { ...this.environment, ...env };
+    this.settings = loadConfig(this.environment);
+    this.apiHandle = await startApi(this.settings, this.logger);
+    if (hadWorker) await this.startWorker();
   }
 
   /**
@@ -122,9 +144,9 @@ export class TestHookyard {
    */
   async restartApi(env: Record<string, string> = {}): Promise<void> {
     await this.apiHandle.close();
-    Object.assign(this.env, env);
-    this.currentConfig = loadConfig(this.env);
-    this.apiHandle = await startApi(this.config, this.logger);
+    this.environment = { ...this.environment, ...env };
+    this.settings = loadConfig(this.environment);
+    this.apiHandle = await startApi(this.settings, this.logger);
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { type Config, StartupError } from "@hookyard/config";
-import { createDb } from "@hookyard/db";
+import { createDb, missingEncryptionKeysProblem } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { connectRedis, createQueues, evictionProblem, type RedisConnection, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
@@ -41,7 +41,7 @@ async function refuseEvictingRedis(redis: RedisConnection): Promise<void> {
 }
 
 export async function startApi(config: Config, logger: Logger): Promise<ApiHandle> {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { encryptionKeys: config.encryptionKeys });
   const redis = connectRedis(config, "producer");
   redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
   // A cluster client reports each node's connection errors apart (a master dying, say).
@@ -51,6 +51,14 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
   const queues = createQueues(redis, config.queuePrefix, config.deliveryShards);
   await refuseEvictingRedis(redis);
   await bootstrapAdmin(db, config.adminToken, logger);
+  // A key taken out of HOOKYARD_ENCRYPTION_KEYS too early: refused here, while the processes that
+  // still have it keep running (decision 0013).
+  const keysProblem = await missingEncryptionKeysProblem(db);
+  if (keysProblem) {
+    redis.disconnect();
+    await db.$disconnect();
+    throw new StartupError(keysProblem);
+  }
 
   const enqueuer = createEventEnqueuer(
     db,

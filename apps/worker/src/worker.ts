@@ -1,6 +1,6 @@
 import { type Config, StartupError } from "@hookyard/config";
 import { WebhookSlots } from "@hookyard/core";
-import { createDb, type Db } from "@hookyard/db";
+import { classifyStoreError, createDb, type Db, missingEncryptionKeysProblem } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
@@ -25,7 +25,10 @@ export interface WorkerHandle {
 
 /** Starts the event fan-out and delivery workers of one process. */
 export async function startWorker(config: Config, logger: Logger): Promise<WorkerHandle> {
-  const db = createDb(config.databaseUrl, { poolSize: Math.min(config.workerConcurrency, 20) });
+  const db = createDb(config.databaseUrl, {
+    poolSize: Math.min(config.workerConcurrency, 20),
+    encryptionKeys: config.encryptionKeys,
+  });
   const connection = connectRedis(config, "worker");
   // ioredis reconnects by itself; without a listener it would also print every failed attempt.
   connection.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
@@ -37,6 +40,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     connection.disconnect();
     throw new StartupError(eviction);
   }
+  await refuseMissingEncryptionKeys(db, connection, logger);
   const metricsServer = await startMetricsServerIfAsked(config, db, logger);
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
@@ -181,6 +185,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
       connection.disconnect();
     },
   };
+}
+
+/**
+ * A key taken out of HOOKYARD_ENCRYPTION_KEYS while secrets are still stored under it stops the
+ * start (decision 0013). A Postgres that does not answer within 5 s is let be: the worker waits for
+ * it anyway, and a delivery whose webhook's secret cannot be read fails, naming the key.
+ */
+async function refuseMissingEncryptionKeys(db: Db, connection: { disconnect(): void }, logger: Logger): Promise<void> {
+  const late = new Promise<"late">((resolve) => setTimeout(resolve, 5_000, "late").unref());
+  const problem = await Promise.race([missingEncryptionKeysProblem(db), late]).catch((error: unknown) => {
+    if (classifyStoreError(error) !== "unavailable") throw error;
+    return "late" as const;
+  });
+  if (problem === "late") {
+    logger.warn("stored secrets' keys not checked: Postgres did not answer");
+  } else if (problem) {
+    connection.disconnect();
+    await db.$disconnect();
+    throw new StartupError(problem);
+  }
 }
 
 /** HOOKYARD_WORKER_METRICS_PORT (0: none). A port already taken (a second worker on the same host)

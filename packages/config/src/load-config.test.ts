@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./load-config.js";
 
+const KEY = Buffer.alloc(32, 7).toString("base64");
+/** Every process needs HOOKYARD_ENCRYPTION_KEYS; the tests of other settings give one. */
+const load = (env: Record<string, string>) => loadConfig({ HOOKYARD_ENCRYPTION_KEYS: `k1:${KEY}`, ...env });
+
 describe("loadConfig", () => {
   it("uses the contract's defaults", () => {
-    const config = loadConfig({});
+    const config = load({});
     expect(config).toMatchObject({
       databaseUrl: "postgresql://postgres@127.0.0.1:5432/hookyard",
       redisUrl: "redis://127.0.0.1:6379",
@@ -28,17 +32,17 @@ describe("loadConfig", () => {
   });
 
   it("gives one webhook a fifth of a worker's concurrency unless told", () => {
-    expect(loadConfig({ HOOKYARD_WORKER_CONCURRENCY: "100" }).webhookConcurrency).toBe(20);
-    expect(loadConfig({ HOOKYARD_WORKER_CONCURRENCY: "3" }).webhookConcurrency).toBe(1);
-    expect(loadConfig({ HOOKYARD_WEBHOOK_CONCURRENCY: "4" }).webhookConcurrency).toBe(4);
+    expect(load({ HOOKYARD_WORKER_CONCURRENCY: "100" }).webhookConcurrency).toBe(20);
+    expect(load({ HOOKYARD_WORKER_CONCURRENCY: "3" }).webhookConcurrency).toBe(1);
+    expect(load({ HOOKYARD_WEBHOOK_CONCURRENCY: "4" }).webhookConcurrency).toBe(4);
   });
 
   it("follows PORT in the default public URL", () => {
-    expect(loadConfig({ PORT: "8080" }).publicUrl).toBe("http://127.0.0.1:8080");
+    expect(load({ PORT: "8080" }).publicUrl).toBe("http://127.0.0.1:8080");
   });
 
   it("reads lists, durations and booleans", () => {
-    const config = loadConfig({
+    const config = load({
       HOOKYARD_INGEST_TOKENS: "registry-one-token-123, registry-two-token-456",
       HOOKYARD_RETRY_SCHEDULE: "200ms,500ms,1s",
       HOOKYARD_DELIVERY_TIMEOUT: "2s",
@@ -90,23 +94,23 @@ describe("loadConfig", () => {
     ["HOOKYARD_AUTH_FAILURE_LIMIT", "many"],
     ["HOOKYARD_AUTH_FAILURE_WINDOW", "0s"],
   ])("refuses %s=%s with an error naming the variable", (variable, value) => {
-    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+    expect(() => load({ [variable]: value })).toThrow(ConfigError);
+    expect(() => load({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
   });
 
   it("keeps history 30 days and bodies 7 by default, and refuses a retention shorter than the retries", () => {
-    expect(loadConfig({})).toMatchObject({ retentionMs: 30 * 86_400_000, bodyRetentionMs: 7 * 86_400_000 });
+    expect(load({})).toMatchObject({ retentionMs: 30 * 86_400_000, bodyRetentionMs: 7 * 86_400_000 });
     // The default schedule's retries span 5s+5m+30m+2h+5h+10h+10h, about 27.6 hours.
-    expect(() => loadConfig({ HOOKYARD_RETENTION: "1d" })).toThrow(
+    expect(() => load({ HOOKYARD_RETENTION: "1d" })).toThrow(
       /^HOOKYARD_RETENTION: 1d is shorter than HOOKYARD_RETRY_SCHEDULE, whose retries span /,
     );
     expect(
-      loadConfig({ HOOKYARD_RETENTION: "2m", HOOKYARD_BODY_RETENTION: "1m", HOOKYARD_RETRY_SCHEDULE: "1s,5s" }),
+      load({ HOOKYARD_RETENTION: "2m", HOOKYARD_BODY_RETENTION: "1m", HOOKYARD_RETRY_SCHEDULE: "1s,5s" }),
     ).toMatchObject({
       retentionMs: 120_000,
       bodyRetentionMs: 60_000,
     });
-    expect(() => loadConfig({ HOOKYARD_RETENTION: "40d", HOOKYARD_BODY_RETENTION: "50d" })).toThrow(
+    expect(() => load({ HOOKYARD_RETENTION: "40d", HOOKYARD_BODY_RETENTION: "50d" })).toThrow(
       /^HOOKYARD_BODY_RETENTION: 50d is longer than HOOKYARD_RETENTION \(40d\)/,
     );
   });
@@ -120,11 +124,11 @@ describe("loadConfig", () => {
   });
 
   it("takes one Redis by default, one shard, and no cluster", () => {
-    expect(loadConfig({})).toMatchObject({ redisCluster: false, deliveryShards: 1 });
+    expect(load({})).toMatchObject({ redisCluster: false, deliveryShards: 1 });
   });
 
   it("takes a Redis Cluster's comma-separated seed nodes in cluster mode, and delivery shards", () => {
-    const config = loadConfig({
+    const config = load({
       HOOKYARD_REDIS_CLUSTER: "true",
       REDIS_URL: "redis://10.0.0.1:7000, redis://10.0.0.2:7000,rediss://:secret@redis-2.internal:7001",
       HOOKYARD_DELIVERY_SHARDS: "8",
@@ -134,7 +138,7 @@ describe("loadConfig", () => {
       redisUrl: "redis://10.0.0.1:7000,redis://10.0.0.2:7000,rediss://:secret@redis-2.internal:7001",
       deliveryShards: 8,
     });
-    expect(loadConfig({ HOOKYARD_REDIS_CLUSTER: "true" }).redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(load({ HOOKYARD_REDIS_CLUSTER: "true" }).redisUrl).toBe("redis://127.0.0.1:6379");
   });
 
   it.each([
@@ -146,6 +150,39 @@ describe("loadConfig", () => {
       /^REDIS_URL: "redis:\/\/10.0.0.1:7000\/2" names a database: a Redis Cluster has database 0 only$/,
     ],
   ])("refuses the cluster seed list %s, naming REDIS_URL and the bad seed", (value, message) => {
-    expect(() => loadConfig({ HOOKYARD_REDIS_CLUSTER: "true", REDIS_URL: value })).toThrow(message);
+    expect(() => load({ HOOKYARD_REDIS_CLUSTER: "true", REDIS_URL: value })).toThrow(message);
+  });
+
+  it("reads HOOKYARD_ENCRYPTION_KEYS: the first key encrypts, every one decrypts", () => {
+    const other = Buffer.alloc(32, 9).toString("base64");
+    const { encryptionKeys } = load({ HOOKYARD_ENCRYPTION_KEYS: `2026-12:${other}, k1:${KEY}` });
+    expect(encryptionKeys.currentId).toBe("2026-12");
+    expect(encryptionKeys.ids).toEqual(["2026-12", "k1"]);
+  });
+
+  it("refuses to start without HOOKYARD_ENCRYPTION_KEYS, saying what to set", () => {
+    for (const value of [undefined, "", "  "]) {
+      expect(() => loadConfig({ HOOKYARD_ENCRYPTION_KEYS: value })).toThrow(
+        /^HOOKYARD_ENCRYPTION_KEYS: is not set: .*"<key id>:<base64 of 32 bytes>", e\.g\. key1:\$\(openssl rand -base64 32\)/,
+      );
+    }
+  });
+
+  it.each([
+    ["no key id", KEY, /entry 1 is not <key id>:<base64 key>/],
+    ["a short key", `k1:${Buffer.alloc(16, 7).toString("base64")}`, /the key of "k1" is not the base64 of 32 bytes/],
+    ["a placeholder", "CHANGE-ME-placeholder", /entry 1 is not <key id>:<base64 key>/],
+    ["an id twice", `k1:${KEY},k1:${KEY}`, /key id "k1" is given twice/],
+  ])("refuses HOOKYARD_ENCRYPTION_KEYS with %s, naming it and never the key", (_why, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ HOOKYARD_ENCRYPTION_KEYS: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe("HOOKYARD_ENCRYPTION_KEYS");
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(KEY);
   });
 });

@@ -1,5 +1,7 @@
 import {
   DEFAULT_RETRY_SCHEDULE,
+  EncryptionKeys,
+  EncryptionKeysError,
   formatDuration,
   MAX_DELIVERY_SHARDS,
   maxAttempts,
@@ -21,6 +23,8 @@ export interface Config {
   /** null: generate one on first start (see the contract). */
   adminToken: string | null;
   ingestTokens: string[];
+  /** HOOKYARD_ENCRYPTION_KEYS: webhooks' secrets and headers are stored encrypted with the first. */
+  encryptionKeys: EncryptionKeys;
   allowPrivateTargets: boolean;
   retrySchedule: number[];
   /** Attempts in one series of a delivery: the schedule's delays + 1. */
@@ -185,6 +189,27 @@ function tokens(env: Env, name: string): string[] {
 }
 
 /**
+ * HOOKYARD_ENCRYPTION_KEYS, which every process needs: there is no mode that stores webhooks'
+ * secrets in clear (`pnpm start` makes a key for local use; docs/decisions/0013).
+ */
+function encryptionKeys(env: Env): EncryptionKeys {
+  const name = "HOOKYARD_ENCRYPTION_KEYS";
+  const value = read(env, name);
+  if (value === undefined) {
+    throw new ConfigError(
+      name,
+      'is not set: webhooks\' secrets are stored encrypted with it. Set it to "<key id>:<base64 of 32 bytes>", e.g. key1:$(openssl rand -base64 32), the same in every API and worker process, and keep it: stored secrets cannot be read without it (pnpm start makes one for local use)',
+    );
+  }
+  try {
+    return EncryptionKeys.parse(value);
+  } catch (error) {
+    if (error instanceof EncryptionKeysError) throw new ConfigError(name, error.message);
+    throw error;
+  }
+}
+
+/**
  * HOOKYARD_RETENTION and HOOKYARD_BODY_RETENTION, checked against each other and the retry schedule:
  * a delivery's history must outlive its retries, or a failure would vanish before anyone saw it end.
  */
@@ -248,6 +273,7 @@ export function loadConfig(env: Env): Config {
     publicUrl: withoutTrailingSlashes(url(env, "HOOKYARD_PUBLIC_URL", `http://127.0.0.1:${port}`, ["http:", "https:"])),
     adminToken,
     ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
+    encryptionKeys: encryptionKeys(env),
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
     retrySchedule: [...retrySchedule],
     maxAttempts: maxAttempts(retrySchedule),

@@ -20,4 +20,5 @@ export * from "./stores/repositories.js";
 export * from "./stores/sessions.js";
 export * from "./stores/users.js";
 export * from "./stores/webhook-limits.js";
+export * from "./stores/webhook-secrets.js";
 export * from "./stores/webhooks.js";

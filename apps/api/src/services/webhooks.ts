@@ -212,7 +212,7 @@ export async function createWebhook(
     enabled: input.enabled,
     authorId: user.userId,
   };
-  const created = await withinWebhookLimit(db, row, options.maxWebhooksPerScope, (tx) => insertWebhook(tx, row));
+  const created = await withinWebhookLimit(db, row, options.maxWebhooksPerScope, (tx) => insertWebhook(db, row, tx));
   if ("refused" in created) throw webhookLimitReached(row, created);
   return created;
 }

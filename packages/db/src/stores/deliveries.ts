@@ -5,6 +5,7 @@ import { newId } from "../ids.js";
 import { mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
 import { isolateFailures } from "../store-errors.js";
 import { type EventRow, eventRowData } from "./events.js";
+import { openWebhookSecrets } from "./webhook-secrets.js";
 
 /** What sending a delivery needs of its row, its webhook's and its event's. */
 export interface DeliveryForSending {
@@ -30,8 +31,12 @@ type SendingRow = Pick<DeliveryForSending, "id" | "status" | "test"> & {
   webhook: DeliveryForSending["webhook"];
 } & DeliveryForSending["event"] & { eventId: string };
 
-/** One statement for a batch: the delivery joined to its webhook (as one JSON value) and its event. */
-async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<DeliveryForSending | null>> {
+/**
+ * One statement for a batch: the delivery joined to its webhook (as one JSON value) and its event.
+ * The webhook's secrets and headers are opened here (decision 0013); one that cannot be read fails
+ * its own delivery only, with an error naming the webhook.
+ */
+async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<DeliveryForSending | null | Error>> {
   const rows = await sql<SendingRow>(
     db,
     Prisma.sql`
@@ -46,14 +51,21 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
     WHERE d.id = ANY(${[...deliveryIds]}::text[])`,
   );
-  const byId = new Map<string, DeliveryForSending>();
+  const byId = new Map<string, DeliveryForSending | Error>();
   for (const { id, status, test, webhook, eventId, ...event } of rows) {
     const until = webhook.previousSecretUntil as unknown as string | null;
+    let readable: DeliveryForSending["webhook"];
+    try {
+      readable = openWebhookSecrets(db, webhook);
+    } catch (error) {
+      byId.set(id, error as Error);
+      continue;
+    }
     byId.set(id, {
       id,
       status,
       test,
-      webhook: { ...webhook, previousSecretUntil: until === null ? null : new Date(until) },
+      webhook: { ...readable, previousSecretUntil: until === null ? null : new Date(until) },
       event: { ...event, id: eventId },
     });
   }
@@ -61,7 +73,8 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
 }
 
 /** Deliveries with their webhook and event, for a batch of ids (one statement); a row Postgres
- * cannot read back fails alone. */
+ * cannot read back fails alone, and so does one whose webhook's secrets cannot be read (an Error in
+ * its place). */
 export function loadDeliveriesForSending(db: Db, deliveryIds: readonly string[]) {
   return isolateFailures(deliveryIds, (batch) => loadBatch(db, batch));
 }

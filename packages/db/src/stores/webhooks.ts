@@ -3,6 +3,7 @@ import { type PayloadFormat, Prisma, type Webhook } from "../generated/prisma/cl
 import { newId } from "../ids.js";
 import { type Page, type PageQuery, readPageById } from "../paging.js";
 import { webhookStateEvents } from "./operational.js";
+import { openWebhookSecrets, sealWebhookSecrets } from "./webhook-secrets.js";
 
 export interface NewWebhook {
   name: string;
@@ -21,14 +22,18 @@ export interface NewWebhook {
   authorId: string;
 }
 
-/** Inserts a webhook; within its scope's limit when called inside withinWebhookLimit (stores/webhook-limits.ts). */
-export async function insertWebhook(db: Db | Prisma.TransactionClient, webhook: NewWebhook) {
-  return db.webhook.create({ data: { id: newId("webhook"), ...webhook } });
+/** Inserts a webhook, its secret and headers encrypted (stores/webhook-secrets.ts), and returns it
+ * readable; within its scope's limit when `tx` is withinWebhookLimit's (stores/webhook-limits.ts). */
+export async function insertWebhook(db: Db, webhook: NewWebhook, tx: Db | Prisma.TransactionClient = db) {
+  const id = newId("webhook");
+  const row = await tx.webhook.create({ data: { id, ...webhook, ...sealWebhookSecrets(db, id, webhook) } });
+  return openWebhookSecrets(db, row);
 }
 
-/** A webhook that has not been deleted. */
+/** A webhook that has not been deleted, its secrets and headers readable. */
 export async function findWebhook(db: Db, id: string) {
-  return db.webhook.findFirst({ where: { id, deletedAt: null } });
+  const row = await db.webhook.findFirst({ where: { id, deletedAt: null } });
+  return row && openWebhookSecrets(db, row);
 }
 
 export type WebhookChanges = Partial<
@@ -58,7 +63,9 @@ export type WebhookChanges = Partial<
  * DELETE that commits first wins, and nothing brings the webhook back).
  */
 export async function updateWebhook(db: Db, id: string, changes: WebhookChanges) {
-  return reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data: changes }));
+  const data = { ...changes, ...sealWebhookSecrets(db, id, changes) };
+  const row = await reportingState(db, id, (tx) => tx.webhook.update({ where: { id }, data }));
+  return row && openWebhookSecrets(db, row);
 }
 
 /**
@@ -86,7 +93,8 @@ async function reportingState<T>(
 
 /**
  * Gives a webhook a new secret; the one it had keeps signing beside it until `graceMs` from now (none
- * when 0). One statement, so two rotations at once leave one previous secret, never a mix.
+ * when 0). One statement, so two rotations at once leave one previous secret, never a mix. The old
+ * secret moves as it is stored: both columns are encrypted for the same context.
  */
 export async function rotateWebhookSecret(db: Db, id: string, secret: string, graceMs: number) {
   const [row] = await db.$queryRaw<Array<{ previous_secret_until: Date | null }>>`
@@ -94,7 +102,7 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
       previous_secret = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL THEN secret END,
       previous_secret_until = CASE WHEN ${graceMs} > 0 AND secret IS NOT NULL
                                    THEN now() + make_interval(secs => ${graceMs / 1000}) END,
-      secret = ${secret},
+      secret = ${sealWebhookSecrets(db, id, { secret }).secret},
       updated_at = now()
     WHERE id = ${id} AND deleted_at IS NULL
     RETURNING previous_secret_until`;
@@ -157,9 +165,10 @@ export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuer
     });
   }
   if (and.length > 0) where.AND = and;
-  return readPageById(page, "desc", ({ idAfter, ...window }) =>
+  const found = await readPageById(page, "desc", ({ idAfter, ...window }) =>
     db.webhook.findMany({ where: { ...where, id: idAfter }, ...window }),
   );
+  return { ...found, items: found.items.map((row) => openWebhookSecrets(db, row)) };
 }
 
 /**
