@@ -116,11 +116,11 @@ describe("loadConfig", () => {
   });
 
   it("limits failed authentications unless the limit is 0", () => {
-    expect(loadConfig({ HOOKYARD_AUTH_FAILURE_LIMIT: "5", HOOKYARD_AUTH_FAILURE_WINDOW: "30s" })).toMatchObject({
+    expect(load({ HOOKYARD_AUTH_FAILURE_LIMIT: "5", HOOKYARD_AUTH_FAILURE_WINDOW: "30s" })).toMatchObject({
       authFailureLimit: 5,
       authFailureWindowMs: 30_000,
     });
-    expect(loadConfig({ HOOKYARD_AUTH_FAILURE_LIMIT: "0" }).authFailureLimit).toBe(0);
+    expect(load({ HOOKYARD_AUTH_FAILURE_LIMIT: "0" }).authFailureLimit).toBe(0);
   });
 
   it("takes one Redis by default, one shard, and no cluster", () => {
@@ -171,7 +171,11 @@ describe("loadConfig", () => {
   it.each([
     ["no key id", KEY, /entry 1 is not <key id>:<base64 key>/],
     ["a short key", `k1:${Buffer.alloc(16, 7).toString("base64")}`, /the key of "k1" is not the base64 of 32 bytes/],
-    ["a placeholder", "CHANGE-ME-placeholder", /entry 1 is not <key id>:<base64 key>/],
+    [
+      "the placeholder of deploy/",
+      "CHANGE-ME-placeholder",
+      /holds the placeholder of deploy\/kubernetes\/base\/secret\.yaml/,
+    ],
     ["an id twice", `k1:${KEY},k1:${KEY}`, /key id "k1" is given twice/],
   ])("refuses HOOKYARD_ENCRYPTION_KEYS with %s, naming it and never the key", (_why, value, message) => {
     let error: unknown;

@@ -25,6 +25,7 @@ describe("the placeholders of deploy/kubernetes/base/secret.yaml", () => {
     expect(secretPlaceholders.map(([name]) => name).sort()).toEqual([
       "DATABASE_URL",
       "HOOKYARD_ADMIN_TOKEN",
+      "HOOKYARD_ENCRYPTION_KEYS",
       "HOOKYARD_INGEST_TOKENS",
     ]);
   });
@@ -34,6 +35,8 @@ describe("the placeholders of deploy/kubernetes/base/secret.yaml", () => {
     expect(error.variable).toBe(name);
     expect(error.message).toMatch(new RegExp(`^${name}: .*placeholder.*secret\\.yaml`));
     if (name === "DATABASE_URL") expect(error.message).toContain("password");
+    else if (name === "HOOKYARD_ENCRYPTION_KEYS")
+      expect(error.message).toContain(`${name}="key1:$(openssl rand -base64 32)"`);
     else expect(error.message).toContain(`${name}="$(openssl rand -hex 24)"`);
     expect(error.message).not.toContain(value);
   });
@@ -52,7 +55,11 @@ describe("the placeholders of deploy/kubernetes/base/secret.yaml", () => {
     const ingest = /HOOKYARD_INGEST_TOKENS=(\S+)/.exec(readme)?.[1];
     const compose = /HOOKYARD_INGEST_TOKENS:-([^}]+)\}/.exec(repo("docker/compose.yaml"))?.[1];
     expect([admin, ingest, compose]).not.toContain(undefined);
-    const config = loadConfig({ HOOKYARD_ADMIN_TOKEN: admin, HOOKYARD_INGEST_TOKENS: `${ingest},${compose}` });
+    const config = loadConfig({
+      HOOKYARD_ADMIN_TOKEN: admin,
+      HOOKYARD_INGEST_TOKENS: `${ingest},${compose}`,
+      HOOKYARD_ENCRYPTION_KEYS: `key1:${Buffer.alloc(32, 7).toString("base64")}`,
+    });
     expect(config.adminToken).toBe(admin);
     expect(config.ingestTokens).toEqual([ingest, compose]);
   });

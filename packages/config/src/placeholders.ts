@@ -2,7 +2,7 @@
  * What marks the example values shipped in deploy/kubernetes/base/secret.yaml
  * ("CHANGE-ME-placeholder-..."). A Secret applied as it is would give every cluster the same
  * admin and ingest tokens, known to anyone who read the repository: a process refuses to start on
- * them (placeholders.test.ts reads secret.yaml, so the two stay in step). The README's and the
+ * them, and on its placeholder encryption key (placeholders.test.ts reads secret.yaml, so the two stay in step). The README's and the
  * local compose file's examples carry no such mark and are taken.
  */
 const PLACEHOLDER = /change-me-placeholder/i;
@@ -14,6 +14,8 @@ const REMEDIES: Record<string, string> = {
   HOOKYARD_ADMIN_TOKEN: 'set it to a token of your own, e.g. HOOKYARD_ADMIN_TOKEN="$(openssl rand -hex 24)"',
   HOOKYARD_INGEST_TOKENS:
     'set it to tokens of your own, comma-separated, e.g. HOOKYARD_INGEST_TOKENS="$(openssl rand -hex 24)", and give each registry its token',
+  HOOKYARD_ENCRYPTION_KEYS:
+    'set it to a key of your own, e.g. HOOKYARD_ENCRYPTION_KEYS="key1:$(openssl rand -base64 32)", and keep it: stored secrets cannot be read without it',
   DATABASE_URL:
     "its password is a placeholder: set it to your Postgres's URL with the real password, postgresql://USER:PASSWORD@HOST:5432/hookyard",
 };
