@@ -122,24 +122,19 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
   // may have some left pending, looked up below.
   const storedBefore = new Set(stored.filter((row) => !row.fresh).map((row) => row.id));
   const byKey = new Map(stored.map((row) => [row.dedup_key, row]));
-  const idByKey = new Map(stored.map((row) => [row.dedup_key, row.id]));
-  const eventIds = unique.map((e) => idByKey.get(e.dedupKey) as string);
+  const idOf = (e: AcceptedEvent) => byKey.get(e.dedupKey)?.id as string;
+  const eventIds = unique.map(idOf);
 
   // Under the stored ids and times: a repeated event keeps the id its first copy was stored with.
   const matches = await sql<{ event_id: string; webhook_id: string }>(
     db,
-    matchingWebhooksSql(
-      unique.map((e) => {
-        const row = byKey.get(e.dedupKey);
-        return { ...e, id: row?.id as string, receivedAt: row?.received_at };
-      }),
-    ),
+    matchingWebhooksSql(unique.map((e) => ({ ...e, id: idOf(e), receivedAt: byKey.get(e.dedupKey)?.received_at }))),
   );
 
   // Before the deliveries, so that the look for pending deliveries below finds step 1's too.
   const chains = await startChainRuns(
     db,
-    unique.map((e) => ({ id: idByKey.get(e.dedupKey) as string, type: e.type, repository: e.repository })),
+    unique.map((e) => ({ id: idOf(e), type: e.type, repository: e.repository })),
   );
 
   const pendingByEvent = new Map<string, FanOutResult["pendingDeliveries"]>(eventIds.map((id) => [id, []]));
@@ -201,7 +196,7 @@ async function fanOutBatch(db: Db, events: readonly AcceptedEvent[], onPending: 
     }
   }
   return events.map((e) => {
-    const eventId = idByKey.get(e.dedupKey) as string;
+    const eventId = idOf(e);
     return {
       eventId,
       pendingDeliveries: pendingByEvent.get(eventId) ?? [],
@@ -231,13 +226,20 @@ async function storeForFanOut(db: Db, unique: readonly AcceptedEvent[]): Promise
   const fresh = taken.map((row) => ({ ...row, fresh: true }));
   if (taken.length === unique.length) return fresh;
   const takenKeys = new Set(taken.map((row) => row.dedup_key));
-  const before = await sql<Omit<StoredEvent, "fresh">>(
+  const before = await storedByDedupKey(
     db,
-    Prisma.sql`
-    SELECT id, dedup_key, received_at FROM events
-    WHERE dedup_key = ANY(${unique.filter((e) => !takenKeys.has(e.dedupKey)).map((e) => e.dedupKey)}::text[])`,
+    unique.filter((e) => !takenKeys.has(e.dedupKey)).map((e) => e.dedupKey),
   );
   return [...fresh, ...before.map((row) => ({ ...row, fresh: false }))];
+}
+
+/** The events stored under these dedup keys: the id and time their first copy was stored with. */
+export async function storedByDedupKey(
+  db: Db,
+  keys: readonly string[],
+): Promise<Array<{ id: string; dedup_key: string; received_at: Date }>> {
+  if (keys.length === 0) return [];
+  return sql(db, Prisma.sql`SELECT id, dedup_key, received_at FROM events WHERE dedup_key = ANY(${keys}::text[])`);
 }
 
 /** A SELECT of events' columns, in the order INSERT INTO events lists them above. */

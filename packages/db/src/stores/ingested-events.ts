@@ -1,7 +1,7 @@
 import type { AcceptedEvent } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { eventsUnnest } from "./events.js";
+import { eventsUnnest, storedByDedupKey } from "./events.js";
 
 /** What Postgres made of one event ingest stored. */
 export interface IngestedEvent {
@@ -35,18 +35,11 @@ export async function storeIngestedEvents(db: Db, events: readonly AcceptedEvent
     RETURNING id, dedup_key, (xmax = 0) AS inserted`,
   );
   const byKey = new Map(rows.map((row) => [row.dedup_key, row]));
-  const fannedOut = unique.filter((e) => !byKey.has(e.dedupKey)).map((e) => e.dedupKey);
-  const idOfFannedOut =
-    fannedOut.length === 0
-      ? new Map<string, string>()
-      : new Map(
-          (
-            await sql<{ id: string; dedup_key: string }>(
-              db,
-              Prisma.sql`SELECT id, dedup_key FROM events WHERE dedup_key = ANY(${fannedOut}::text[])`,
-            )
-          ).map((row) => [row.dedup_key, row.id]),
-        );
+  const fannedOut = await storedByDedupKey(
+    db,
+    unique.filter((e) => !byKey.has(e.dedupKey)).map((e) => e.dedupKey),
+  );
+  const idOfFannedOut = new Map(fannedOut.map((row) => [row.dedup_key, row.id]));
   return events.map((event) => {
     const row = byKey.get(event.dedupKey);
     const first = firstOfKey.get(event.dedupKey) === event;
