@@ -1,5 +1,13 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import { FAN_OUT_CHUNK, newId, recordEventsAndFanOut } from "@hookyard/db";
+import {
+  type ClaimedEvent,
+  claimEventsForFanOut,
+  FAN_OUT_CHUNK,
+  type FanOutChunk,
+  fanOutChunks,
+  insertPendingDeliveries,
+  newId,
+} from "@hookyard/db";
 import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
@@ -28,7 +36,7 @@ describe("fan-out to many webhooks", () => {
     await receiver?.close();
   });
 
-  it("run again after it stopped half way, creates no delivery twice and hands every pending one on", async () => {
+  it("run again after it stopped half way, writes every delivery pending once and yields each to be queued", async () => {
     receiver = await startReceiver();
     hookyard = await TestHookyard.start({ worker: false });
     await seedWebhooks(hookyard, receiver, WIDE);
@@ -46,26 +54,31 @@ describe("fan-out to many webhooks", () => {
       dedupKey: "fan-out-crash-1",
     };
 
-    // The first run dies once its first chunk is handed on (queued), as a killed worker would.
-    const firstRun: string[] = [];
-    const died = await recordEventsAndFanOut(hookyard.db, [event], async (deliveries) => {
-      if (firstRun.length > 0) throw new Error("worker killed");
-      firstRun.push(...deliveries.map((d) => d.id));
-    }).catch((error: Error) => error);
-    // What failed outside Postgres comes back as it was: the event is not blamed (dead-lettered) for it.
-    expect(died).toEqual(new Error("worker killed"));
-    expect(firstRun).toHaveLength(FAN_OUT_CHUNK);
-    expect(await hookyard.db.delivery.count()).toBeLessThan(WIDE);
+    // The first run dies after its first chunk: of it, half was written (pending, queued), the
+    // other half was in flight as first attempts, unwritten, as a killed worker leaves them.
+    const first = await claimEventsForFanOut(hookyard.db, [event]);
+    expect(first).toMatchObject([{ id: event.id, fresh: true }]);
+    const firstRun = fanOutChunks(hookyard.db, first as ClaimedEvent[]);
+    const chunk = (await firstRun.next()).value as FanOutChunk;
+    expect(chunk).toMatchObject({ kind: "unwritten" });
+    expect(chunk.deliveries).toHaveLength(FAN_OUT_CHUNK);
+    const written = await insertPendingDeliveries(hookyard.db, chunk.deliveries.slice(0, FAN_OUT_CHUNK / 2));
+    await firstRun.return(new Map());
+    expect(await hookyard.db.delivery.count()).toBe(FAN_OUT_CHUNK / 2);
 
-    // The job runs again: the deliveries already made are handed on again (queued under their own
-    // ids, a no-op for those already queued), the rest are made, none twice.
+    // The job runs again: the event is no longer fresh, so nothing is sent without a row; every
+    // delivery is written pending and yielded to be queued (under its own id, a no-op for those
+    // queued already), none twice.
+    const again = await claimEventsForFanOut(hookyard.db, [event]);
+    expect(again).toMatchObject([{ id: event.id, fresh: false }]);
     const secondRun: string[] = [];
-    const [result] = await recordEventsAndFanOut(hookyard.db, [event], async (deliveries) => {
+    for await (const { kind, deliveries } of fanOutChunks(hookyard.db, again as ClaimedEvent[])) {
+      expect(kind).toBe("pending");
       secondRun.push(...deliveries.map((d) => d.id));
-    });
-    expect(result).not.toBeInstanceOf(Error);
+    }
     expect(new Set(secondRun).size).toBe(WIDE);
-    expect(secondRun).toEqual(expect.arrayContaining(firstRun));
+    expect(secondRun).toHaveLength(WIDE);
+    expect(secondRun).toEqual(expect.arrayContaining(written.map((d) => d.id)));
     expect(await hookyard.db.delivery.count()).toBe(WIDE);
     const perWebhook = await hookyard.db.delivery.groupBy({ by: ["webhookId"], _count: true });
     expect(perWebhook).toHaveLength(WIDE);
@@ -81,7 +94,8 @@ describe("fan-out to many webhooks", () => {
     const doomed = hookyard.spawnWorker();
     expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/wide", tag: "v1" }))).status).toBe(202);
 
-    // Killed as soon as the first deliveries exist, while the rest are being made or queued.
+    // Killed as soon as the first deliveries are written (booked with their first attempt, or
+    // pending), while the rest are being sent, written or queued.
     const madeAtKill = await waitFor(
       async () => {
         const made = await hookyard.db.delivery.count();

@@ -1,6 +1,6 @@
 import { OPERATIONAL_EVENT_TYPES } from "@hookyard/core";
 import type { PruneCounts } from "@hookyard/db";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * What this worker process did, for Prometheus (served by metrics-server.ts). One registry per
@@ -27,12 +27,30 @@ const attemptDuration = new Histogram({
   registers: [registry],
 });
 
-const heldBack = new Counter({
+const deferred = new Counter({
   name: "hookyard_deliveries_held_back_total",
-  help: "Delivery jobs put back, without spending an attempt, because their webhook had HOOKYARD_WEBHOOK_CONCURRENCY in flight in this process",
+  help: "Delivery attempts deferred, without spending one: their webhook had HOOKYARD_WEBHOOK_CONCURRENCY in flight in this process, or its lane (slow, unknown) was full, or fan-out queued a slow webhook's delivery for later",
   registers: [registry],
 });
 
+type Lanes = { inFlight(lane: "fast" | "slow" | "unknown"): number };
+/** The admission whose lanes the gauge reads (the one worker of this process). */
+let watched: Lanes | null = null;
+
+new Gauge({
+  name: "hookyard_attempts_in_flight",
+  help: "Delivery attempts in flight in this worker by lane: fast, slow (answers slowly or not at all; capped together), unknown (not heard from yet; capped together)",
+  labelNames: ["lane"],
+  registers: [registry],
+  collect() {
+    for (const lane of ["fast", "slow", "unknown"] as const) this.set({ lane }, watched?.inFlight(lane) ?? 0);
+  },
+});
+
+/** Has the lanes gauge read this admission's attempts in flight when Prometheus scrapes. */
+export function watchLanes(admission: Lanes): void {
+  watched = admission;
+}
 const webhooksDisabled = new Counter({
   name: "hookyard_webhooks_disabled_total",
   help: "Webhooks this worker disabled: reason=gone (the receiver answered 410), reason=failing (its deliveries kept failing)",
@@ -42,13 +60,13 @@ const webhooksDisabled = new Counter({
 
 const fanOutEvents = new Counter({
   name: "hookyard_fanout_events_total",
-  help: "Events fanned out: stored and their deliveries queued",
+  help: "Events fanned out: stored, and their deliveries sent at once or queued",
   registers: [registry],
 });
 
 const fanOutDeliveries = new Counter({
   name: "hookyard_fanout_deliveries_total",
-  help: "Deliveries that fan-out created and queued",
+  help: "Deliveries fan-out found for the events it fanned out: sent at once, or queued",
   registers: [registry],
 });
 
@@ -101,8 +119,8 @@ export const metrics = {
     attemptDuration.observe({ result: resultOf(attempt.statusCode) }, attempt.durationMs / 1000);
     if (attempt.disableWebhook) webhooksDisabled.inc({ reason: "gone" });
   },
-  heldBack(): void {
-    heldBack.inc();
+  deferred(count: number): void {
+    if (count > 0) deferred.inc(count);
   },
   webhookDisabled(reason: "gone" | "failing"): void {
     webhooksDisabled.inc({ reason });

@@ -1,17 +1,27 @@
 import { type Config, StartupError } from "@hookyard/config";
-import { WebhookSlots } from "@hookyard/core";
+import { Admission, laneCaps } from "@hookyard/core";
 import { classifyStoreError, createDb, type Db, missingEncryptionKeysProblem } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { connectRedis, createQueues, evictionProblem, queueLabel, readRedisMemory } from "@hookyard/queues";
+import {
+  connectRedis,
+  createQueues,
+  type DeliveryJob,
+  type EventJob,
+  evictionProblem,
+  queueLabel,
+  readRedisMemory,
+} from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
-import { Worker, type WorkerOptions } from "bullmq";
+import { UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
+import { watchLanes } from "./metrics.js";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
-import { deliveriesProcessor, scheduleBackoff } from "./processors/deliveries.js";
+import { deliveriesProcessor } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
 import { startChainSweeper } from "./services/chain-sweeper.js";
+import { createDispatch } from "./services/dispatch.js";
+import { createFanOut } from "./services/fan-out.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
-import { createFirstAttempts, type FirstAttempts } from "./services/first-attempts.js";
 import { intakeOf } from "./services/intake.js";
 import { startOperationalPublisher } from "./services/operational-publisher.js";
 import { startPruner } from "./services/pruner.js";
@@ -44,38 +54,29 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const metricsServer = await startMetricsServerIfAsked(config, db, logger);
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
   const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
-  const { maxAttempts } = config;
-  // Fan-out hands what it stores to the first attempts, which need the store: assigned below,
-  // before any job can run.
-  let firstAttempts!: FirstAttempts;
-  const store = createBatchedStore(db, {
-    maxAttempts,
-    queuePending: (deliveries, created) => firstAttempts.handOn(deliveries, created),
-  });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
-  const storeWaitLimitMs = config.storeWaitMs;
   const chains = startChainSweeper(db, logger);
-  const deliverDeps = {
+  const admission = new Admission({
+    perWebhook: config.webhookConcurrency,
+    ...laneCaps(config.workerConcurrency),
+    longestMs: config.deliveryTimeoutMs,
+  });
+  watchLanes(admission);
+  const attemptDeps = {
     db,
-    store,
+    store: createBatchedStore(db, { maxAttempts: config.maxAttempts }),
+    gate,
     transport,
     successClock,
     retrySchedule: config.retrySchedule,
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
     chains,
-  };
-  const slots = new WebhookSlots(config.webhookConcurrency, config.deliveryTimeoutMs);
-  firstAttempts = createFirstAttempts({
-    ...deliverDeps,
-    queues,
-    gate,
-    slots,
-    maxAttempts,
-    limit: config.workerConcurrency,
     logger,
-  });
+  };
+  const dispatch = createDispatch({ ...attemptDeps, queues, admission, limit: config.workerConcurrency });
+  const storeWaitLimitMs = config.storeWaitMs;
 
   const common: WorkerOptions = {
     connection,
@@ -85,51 +86,30 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     // A job whose worker died is taken over, not failed: at-least-once delivery.
     maxStalledCount: 100,
   };
-  const events = new Worker(
+  const events = new Worker<EventJob>(
     queues.events.name,
-    eventsProcessor({ store, gate, storeWaitLimitMs, firstAttempts }, logger),
-    {
-      ...common,
-      concurrency: 50,
-    },
+    eventsProcessor({ fanOut: createFanOut(db, dispatch), dispatch, gate, storeWaitLimitMs }, logger),
+    { ...common, concurrency: 50 },
   );
-  const deliver = deliveriesProcessor({ ...deliverDeps, gate, storeWaitLimitMs, slots }, logger);
+  const deliver = deliveriesProcessor({ ...attemptDeps, storeWaitLimitMs, admission }, logger);
   // One worker per delivery shard. HOOKYARD_WORKER_CONCURRENCY stays what one process has in
   // flight (its sockets, its share of Postgres), so it is split over the shards, rounded up; more
   // shards spread the queues over a cluster's masters, more worker processes add throughput.
   const perShard = Math.ceil(config.workerConcurrency / queues.deliveryShards.length);
   const deliveries = queues.deliveryShards.map(
-    (queue) =>
-      new Worker(queue.name, deliver, {
-        ...common,
-        concurrency: perShard,
-        settings: { backoffStrategy: scheduleBackoff },
-      }),
+    (queue) => new Worker<DeliveryJob>(queue.name, deliver, { ...common, concurrency: perShard }),
   );
   const eventsIntake = intakeOf(events);
   gate.attach([eventsIntake, ...deliveries.map(intakeOf)]);
   const throttle = throttleFanOut(connection, queues, eventsIntake, config.queueMemoryHighWater, logger);
   for (const worker of [events, ...deliveries]) {
-    worker.on("error", (error) => {
-      // BullMQ cannot renew the lock of a job that moved on meanwhile (one the processor put back
-      // to wait for Postgres); a lock lost to a slow event loop shows the same way and is worth a look.
-      if (error.message.startsWith("could not renew lock")) {
-        logger.warn("job lock not renewed", { queue: queueLabel(worker.name), reason: error.message });
-        return;
-      }
-      // A job finished after its lock lapsed (the process was too busy to renew it, seen with 1 s
-      // locks on a loaded 2-core machine): BullMQ may run it again, which finds its delivery booked
-      // or pending as Postgres says, so nothing is sent twice; worth a look, not an alarm. A Redis
-      // Cluster failing over for longer than the lock shows as a lock another run took meanwhile.
-      if (error.message.startsWith("Missing lock for job") || error.message.startsWith("Lock mismatch for job")) {
-        logger.warn("job finished after its lock lapsed", { queue: queueLabel(worker.name), reason: error.message });
-        return;
-      }
-      logger.error("worker error", { queue: queueLabel(worker.name), error });
-    });
+    // BullMQ's own trouble (a lock it could not renew or found lapsed, Redis away a moment): it
+    // recovers by itself, and a job whose lock lapsed is run again, which finds its delivery booked
+    // or pending as Postgres says. What a processor throws is a job's failure, below.
+    worker.on("error", (error) => logger.warn("queue worker trouble", { queue: queueLabel(worker.name), error }));
     worker.on("failed", (job, error) => {
-      // A retry is routine, and a dead-lettered job has said why already (processors/dead-letter.ts).
-      if (error.name === "RetryLaterError" || error.name === "UnrecoverableError") return;
+      // A dead-lettered job has said why already (processors/dead-letter.ts).
+      if (error instanceof UnrecoverableError) return;
       logger.error("job failed", { queue: queueLabel(worker.name), jobId: job?.id, error });
     });
   }
@@ -139,7 +119,6 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     db,
     redis: connection,
     queues,
-    maxAttempts,
     intervalMs: config.reconcileIntervalMs,
     autoDisable: { failures: config.autoDisableFailures, afterMs: config.autoDisableAfterMs },
     logger,

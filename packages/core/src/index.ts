@@ -1,3 +1,4 @@
+export * from "./admission.js";
 export * from "./callbacks.js";
 export * from "./chain-run.js";
 export * from "./delivery-shard.js";
@@ -34,4 +35,3 @@ export * from "./tls-certificate.js";
 export * from "./tokens.js";
 export * from "./trailing-slashes.js";
 export * from "./webhook-secret.js";
-export * from "./webhook-slots.js";

@@ -10,6 +10,7 @@ export * from "./stores/chain-runs.js";
 export * from "./stores/chains.js";
 export * from "./stores/deliveries.js";
 export * from "./stores/events.js";
+export * from "./stores/fan-out.js";
 export * from "./stores/ingested-events.js";
 export * from "./stores/operational.js";
 export * from "./stores/operational-publishing.js";

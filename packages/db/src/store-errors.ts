@@ -116,18 +116,6 @@ export class UnstorableItemError extends Error {
 }
 
 /**
- * A failure from outside Postgres in the middle of a batch's write (queueing the deliveries a
- * fan-out stored, say): neither the store being away nor an item's data, so isolateFailures passes
- * the original error on unchanged instead of blaming, and dead-lettering, an item.
- */
-export class OutsideStoreError extends Error {
-  override name = "OutsideStoreError";
-  constructor(readonly original: unknown) {
-    super((original as Error | null)?.message ?? String(original));
-  }
-}
-
-/**
  * Runs a set-based write on a batch so that one bad item cannot fail its neighbours: when the
  * store refuses the batch for its data, the batch is split in halves until the refused items stand
  * alone; every other item is written (the good halves at once) and each refused one gets its own
@@ -141,7 +129,6 @@ export async function isolateFailures<T, R>(
   try {
     return await retryConflicts(() => run(items));
   } catch (error) {
-    if (error instanceof OutsideStoreError) throw error.original;
     if (classifyStoreError(error) === "unavailable") throw error;
     if (items.length <= 1) return items.map(() => new UnstorableItemError(storeErrorReason(error)));
     const middle = Math.ceil(items.length / 2);

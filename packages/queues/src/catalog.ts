@@ -9,8 +9,9 @@ import { isCluster, type RedisConnection } from "./redis.js";
 export const QUEUE = {
   /** One job per accepted event: find the matching webhooks and create their deliveries. */
   events: "events",
-  /** One job per delivery: POST it, record the attempt, retry on the schedule. Split into
-   * HOOKYARD_DELIVERY_SHARDS queues by webhook: deliveryQueueName. */
+  /** A job per delivery that fan-out did not send at once (retries, deferred, chain steps, dockerhub
+   * deliveries, an earlier run's): POST it, book the attempt, put it back for the schedule. Split
+   * into HOOKYARD_DELIVERY_SHARDS queues by webhook: deliveryQueueName. */
   deliveries: "deliveries",
 } as const;
 
@@ -43,13 +44,47 @@ export function queueLabel(name: string): string {
 
 export interface EventJob {
   event: AcceptedEvent;
+  /** Since when the job has waited for Postgres (apps/worker processors/store-wait.ts). */
+  storeWaitSince?: number;
 }
 
 export interface DeliveryJob {
   deliveryId: string;
-  /** Lets a worker hold the job back while its webhook has its share in flight, before any read of
-   * Postgres (services/webhook-slots.ts). Absent from jobs queued by versions before it. */
+  /** Lets a worker admit or defer the job before any read of Postgres (core admission.ts). Absent
+   * from jobs queued by versions before it. */
   webhookId?: string;
+  /** An attempt that went out but could not be booked (Postgres away): booked, never sent again. */
+  sent?: SentAttempt;
+  /** Since when the job has waited for Postgres (processors/store-wait.ts). */
+  storeWaitSince?: number;
+}
+
+/**
+ * A request that went out and what came back, ready to book: plain JSON (the time as text), since
+ * while Postgres cannot take it, it waits in its delivery job's data.
+ */
+export interface SentAttempt {
+  deliveryId: string;
+  /** Made when the request goes out, so that booking the same attempt twice books it once. */
+  attemptId: string;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  succeeded: boolean;
+  /** No attempt follows this one whatever the count says (413, 410, a webhook that cannot be sent to). */
+  final: boolean;
+  /** Set (to the reason) when this answer disables the webhook (410 Gone). */
+  disableWebhook: string | null;
+  /** A step of a chain run: if the delivery fails for good, the run ends with it. */
+  chainStep: boolean;
+  /** The receiver's Retry-After, in ms from when it answered. */
+  retryAfterMs: number | null;
+  /** The first attempt of a delivery fan-out has not written yet: booking writes it (decision 0015). */
+  unwritten: { webhookId: string; eventId: string } | null;
 }
 
 export interface Queues {
@@ -65,8 +100,10 @@ export interface Queues {
 export interface QueuedDelivery {
   id: string;
   webhookId: string;
-  /** Not to be taken before this many ms (a webhook with its share busy: when a slot likely frees). */
+  /** Not to be taken before this many ms (a retry, or a deferred attempt: core admission.ts). */
   delayMs?: number;
+  /** An attempt to book, not to send again (DeliveryJob.sent). */
+  sent?: SentAttempt;
 }
 
 /**
@@ -87,10 +124,17 @@ export const EVENT_JOB_OPTIONS: JobsOptions = {
   backoff: { type: "exponential", delay: 1_000 },
 };
 
-/** Delivery retries follow HOOKYARD_RETRY_SCHEDULE through the worker's custom backoff strategy. */
-export function deliveryJobOptions(maxAttempts: number): JobsOptions {
-  return { ...KEEP, attempts: maxAttempts, backoff: { type: "schedule" } };
-}
+/**
+ * A delivery job fails only on the unexpected (a bug, a row Postgres refuses): tried a few times,
+ * then kept in the failed set for Bull Board. Retries of the delivery itself are not BullMQ's
+ * attempts: Postgres's booking says whether one is left, and the processor puts the job back for
+ * the schedule's delay (decision 0015).
+ */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  ...KEEP,
+  attempts: 5,
+  backoff: { type: "exponential", delay: 1_000 },
+};
 
 /** The reconciler's own keys (apps/worker services/reconciler.ts), beside the queues' keys. */
 export type ReconcilerKey = "lock" | "deliveries-cursor" | "events-checked-until" | "repaired";
@@ -139,48 +183,23 @@ export function byDeliveryQueue(
 }
 
 /** A delivery's job: under the delivery's id (what makes a second add of the same delivery a no-op). */
-function deliveryJob(
-  { id, webhookId, delayMs }: QueuedDelivery,
-  opts: JobsOptions,
-  data: Partial<DeliveryJob> & Record<string, unknown> = {},
-) {
+function deliveryJob({ id, webhookId, delayMs, sent }: QueuedDelivery): {
+  name: string;
+  data: DeliveryJob;
+  opts: JobsOptions;
+} {
   return {
     name: "deliver",
-    data: { deliveryId: id, webhookId, ...data },
-    opts: { ...opts, jobId: id, ...(delayMs ? { delay: delayMs } : {}) },
+    data: { deliveryId: id, webhookId, ...(sent ? { sent, storeWaitSince: Date.now() } : {}) },
+    opts: { ...DELIVERY_JOB_OPTIONS, jobId: id, ...(delayMs && delayMs > 0 ? { delay: Math.round(delayMs) } : {}) },
   };
 }
 
-/** Queues delivery jobs, each on its webhook's shard under the delivery's id. */
-export async function queueDeliveries(
-  queues: Queues,
-  deliveries: readonly QueuedDelivery[],
-  maxAttempts: number,
-): Promise<void> {
-  const opts = deliveryJobOptions(maxAttempts);
+/** Queues delivery jobs, each on its webhook's shard under the delivery's id: one call per shard. */
+export async function queueDeliveries(queues: Queues, deliveries: readonly QueuedDelivery[]): Promise<void> {
   await Promise.all(
-    [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) =>
-      queue.addBulk(group.map((delivery) => deliveryJob(delivery, opts))),
-    ),
+    [...byDeliveryQueue(queues, deliveries)].map(([queue, group]) => queue.addBulk(group.map(deliveryJob))),
   );
-}
-
-/**
- * Queues one delivery whose first attempt a worker made itself (apps/worker services/
- * first-attempts.ts), for what is left of it: a retry after `delayMs` with the attempts the
- * schedule has left, or the booking of an attempt that went out while Postgres was away (`data`).
- */
-export async function queueDeliveryLater(
-  queues: Queues,
-  delivery: QueuedDelivery,
-  options: { delayMs: number; attempts: number; data?: Partial<DeliveryJob> & Record<string, unknown> },
-): Promise<void> {
-  const job = deliveryJob(
-    { ...delivery, delayMs: Math.max(0, options.delayMs) },
-    deliveryJobOptions(Math.max(1, options.attempts)),
-    options.data,
-  );
-  await deliveryQueueOf(queues, delivery.webhookId).add(job.name, job.data, job.opts);
 }
 
 /**
@@ -188,11 +207,7 @@ export async function queueDeliveryLater(
  * same id (completed, or failed and kept for Bull Board) is removed first, since BullMQ would take a
  * new job of a known id as a repeat and drop it. A job still waiting or running is left to run.
  */
-export async function queueDeliveriesAgain(
-  queues: Queues,
-  deliveries: readonly QueuedDelivery[],
-  maxAttempts: number,
-): Promise<void> {
+export async function queueDeliveriesAgain(queues: Queues, deliveries: readonly QueuedDelivery[]): Promise<void> {
   const fresh: QueuedDelivery[] = [];
   for (const delivery of deliveries) {
     const job = await deliveryQueueOf(queues, delivery.webhookId).getJob(delivery.id);
@@ -201,5 +216,5 @@ export async function queueDeliveriesAgain(
     else if (state !== "unknown") continue;
     fresh.push(delivery);
   }
-  await queueDeliveries(queues, fresh, maxAttempts);
+  await queueDeliveries(queues, fresh);
 }

@@ -10,14 +10,14 @@ import { receiveCallback } from "../services/callbacks.js";
  * The token is never logged: request-context.ts masks it in the access log.
  */
 export function callbackRoutes(deps: ApiDeps): Router {
-  const { db, queues, logger, config } = deps;
+  const { db, queues, logger } = deps;
   const router = Router();
   // A callback is four short fields.
   router.use(CALLBACK_PATH, ...jsonBody("4kb"));
 
   router.post(`${CALLBACK_PATH}/:token`, async (req, res) => {
     const token = String(req.params.token);
-    res.json(await receiveCallback({ db, queues, logger, maxAttempts: config.maxAttempts }, token, req.body));
+    res.json(await receiveCallback({ db, queues, logger }, token, req.body));
   });
   router.use(badParamEncoding(router));
   return router;

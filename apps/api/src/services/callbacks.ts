@@ -39,7 +39,6 @@ export interface CallbackDeps {
   db: Db;
   queues: Queues;
   logger: Logger;
-  maxAttempts: number;
 }
 
 /**

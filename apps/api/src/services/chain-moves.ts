@@ -17,16 +17,13 @@ export const chainRunMoves = new Counter({
 for (const state of ["advanced", "completed", "interrupted", "expired"]) chainRunMoves.inc({ state }, 0);
 
 /** Counts and logs a run moved by a callback, and queues the next step's delivery. */
-export async function noteChainMove(
-  deps: { queues: Queues; logger: Logger; maxAttempts: number },
-  move: ChainMove,
-): Promise<void> {
+export async function noteChainMove(deps: { queues: Queues; logger: Logger }, move: ChainMove): Promise<void> {
   const state = move.state === "running" ? "advanced" : move.state;
   chainRunMoves.inc({ state });
   deps.logger.info(`chain run ${state}`, { ...move });
   if (!move.nextDelivery) return;
   try {
-    await queueDeliveries(deps.queues, [move.nextDelivery], deps.maxAttempts);
+    await queueDeliveries(deps.queues, [move.nextDelivery]);
   } catch (error) {
     // The step's delivery is in Postgres already: the reconciler queues it if this did not.
     deps.logger.warn("next chain step not queued; the reconciler will queue it", {

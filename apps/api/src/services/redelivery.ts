@@ -12,11 +12,10 @@ export interface RedeliveryDeps {
   db: Db;
   queues: Queues;
   logger: Logger;
-  maxAttempts: number;
 }
 
 export function redeliveryDeps(deps: ApiDeps): RedeliveryDeps {
-  return { ...deps, maxAttempts: deps.config.maxAttempts };
+  return deps;
 }
 
 const conflict = (message: string) => new ApiError(409, "conflict", message);
@@ -33,7 +32,7 @@ export const recoverBody = z.strictObject({ since: instant, until: instant.optio
 async function queue(deps: RedeliveryDeps, webhookId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const deliveries = ids.map((id) => ({ id, webhookId }));
-  await queueDeliveriesAgain(deps.queues, deliveries, deps.maxAttempts).catch((error: unknown) => {
+  await queueDeliveriesAgain(deps.queues, deliveries).catch((error: unknown) => {
     deps.logger.warn("redelivery left to the reconciler", { deliveries: ids.length, reason: String(error) });
   });
 }

@@ -1,6 +1,7 @@
 import { UnstorableItemError } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import { UnrecoverableError } from "bullmq";
+import { BookingError } from "../services/attempt.js";
 
 /**
  * A job whose item Postgres refuses for its own data would fail the same way on every retry, so it
@@ -11,8 +12,9 @@ export async function deadLetterUnstorable<T>(work: Promise<T>, logger: Logger, 
   try {
     return await work;
   } catch (error) {
-    if (!(error instanceof UnstorableItemError)) throw error;
-    logger.error("job dead-lettered: Postgres refuses its data", { ...context, reason: error.reason });
-    throw new UnrecoverableError(error.message);
+    const refusal = error instanceof BookingError ? error.cause : error;
+    if (!(refusal instanceof UnstorableItemError)) throw error;
+    logger.error("job dead-lettered: Postgres refuses its data", { ...context, reason: refusal.reason });
+    throw new UnrecoverableError(refusal.message);
   }
 }

@@ -1,78 +1,70 @@
-import type { WebhookSlots } from "@hookyard/core";
+import type { Admission } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import { type DeliveryJob, queueLabel } from "@hookyard/queues";
 import { DelayedError, type Job } from "bullmq";
 import { metrics } from "../metrics.js";
-import {
-  bookAttempt,
-  type DeliverDeps,
-  reportAttempt,
-  reportSkipped,
-  type SentAttempt,
-  sendOnce,
-} from "../services/deliver.js";
-import type { StoreGate } from "../services/store-gate.js";
+import { type AttemptDeps, bookAndReport, type DeliveryOutcome, runAttempt } from "../services/attempt.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
-import { RetryLaterError } from "./retry-later-error.js";
 import { waitForStore } from "./store-wait.js";
 
-/** A delivery job's data: its id and, while Postgres is away, the attempt that went out unbooked. */
-type DeliveryJobData = DeliveryJob & { sent?: SentAttempt; storeWaitSince?: number };
-
-export interface DeliveriesProcessorDeps extends DeliverDeps {
-  gate: StoreGate;
+export interface DeliveriesProcessorDeps extends AttemptDeps {
   storeWaitLimitMs: number;
-  /** Each webhook's share of this process's concurrency (HOOKYARD_WEBHOOK_CONCURRENCY). */
-  slots: WebhookSlots;
+  admission: Admission;
 }
 
+/**
+ * A delivery job: admitted (or deferred) by its webhook's lane and share, one attempt (or the
+ * booking of one a store wait kept), then, if Postgres's booking left the delivery pending, put
+ * back for the schedule's delay. Nothing here counts attempts: the booking does (decision 0015).
+ */
 export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
-  return async (job: Job<DeliveryJobData>, token?: string) => {
-    const { deliveryId, webhookId } = job.data;
+  return async (job: Job<DeliveryJob>, token?: string) => {
+    const { deliveryId, webhookId, sent } = job.data;
     // What the job is, without what a run left in it (an attempt to book, a store wait).
-    const identity = { deliveryId, webhookId };
+    const identity: DeliveryJob = { deliveryId, webhookId };
     const context = { queue: queueLabel(job.queueName), jobId: job.id };
-    let sent = job.data.sent;
+    let outcome: DeliveryOutcome;
     try {
-      if (!sent) {
-        const takenAt = performance.now();
-        if (webhookId && !deps.slots.take(webhookId, takenAt)) return await holdBack(job, token, deps.slots, webhookId);
-        const lastChance = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const result = await deadLetterUnstorable(sendOnce(deps, deliveryId, lastChance), logger, context).finally(
-          () => webhookId && deps.slots.release(webhookId, takenAt),
+      if (sent) {
+        outcome = await deadLetterUnstorable(bookAndReport(deps, sent), logger, context);
+      } else {
+        const ticket = webhookId ? deps.admission.take(webhookId, performance.now()) : null;
+        if (webhookId && !ticket)
+          return await putBack(job, token, deps.admission.deferMs(webhookId, performance.now()));
+        outcome = await deadLetterUnstorable(
+          runAttempt(
+            deps,
+            { deliveryId },
+            (timing) => ticket && deps.admission.release(ticket, timing, performance.now()),
+          ),
+          logger,
+          context,
         );
-        if ("kind" in result) {
-          reportSkipped(deliveryId, result.reason, logger);
-          return result;
-        }
-        sent = result;
       }
-      const outcome = await deadLetterUnstorable(bookAttempt(deps, sent), logger, context);
-      await reportAttempt(deps, sent, outcome, logger);
-      if (outcome.kind === "retry") {
-        // The next run sends again: it must not find this attempt waiting to be booked.
-        if (job.data.sent || job.data.storeWaitSince) await job.updateData(identity);
-        throw new RetryLaterError(outcome.delayMs);
-      }
-      return outcome;
     } catch (error) {
       if (!deps.gate.isOutage(error)) throw error;
-      return waitForStore(job, token, { ...identity, ...(sent ? { sent } : {}) }, deps.storeWaitLimitMs, error);
+      // Nothing went out (after sending, a store fault is the store-wait outcome).
+      return waitForStore(job, token, identity, deps.storeWaitLimitMs, error);
     }
+    if (outcome.kind === "store-wait") {
+      return waitForStore(job, token, { ...identity, sent: outcome.sent }, deps.storeWaitLimitMs, outcome.error);
+    }
+    if (outcome.kind === "retry") {
+      // The next run sends again: it must not find this attempt waiting to be booked.
+      if (sent || job.data.storeWaitSince) await job.updateData(identity);
+      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      throw new DelayedError();
+    }
+    return outcome;
   };
 }
 
 /**
- * Puts the job back until its webhook has a slot free in this process: no attempt is spent and
- * nothing is read from Postgres. It comes back at the end of the queue.
+ * Puts the job back until its webhook likely has room (core Admission.deferMs): no attempt is
+ * spent and nothing is read from Postgres.
  */
-async function holdBack(job: Job<DeliveryJobData>, token: string | undefined, slots: WebhookSlots, webhookId: string) {
-  metrics.heldBack();
-  await job.moveToDelayed(Date.now() + slots.holdBackMs(webhookId), token);
+async function putBack(job: Job<DeliveryJob>, token: string | undefined, delayMs: number): Promise<never> {
+  metrics.deferred(1);
+  await job.moveToDelayed(Date.now() + delayMs, token);
   throw new DelayedError();
-}
-
-/** BullMQ's custom backoff: the delay the processor computed from the schedule and Retry-After. */
-export function scheduleBackoff(_attemptsMade: number, _type: string | undefined, error: Error | undefined): number {
-  return error instanceof RetryLaterError ? error.delayMs : 1_000;
 }

@@ -2,30 +2,41 @@ import type { Logger } from "@hookyard/logger";
 import { type EventJob, queueLabel } from "@hookyard/queues";
 import type { Job } from "bullmq";
 import { metrics } from "../metrics.js";
-import { type FanOutDeps, fanOut } from "../services/fan-out.js";
-import type { FirstAttempts } from "../services/first-attempts.js";
+import type { Dispatch } from "../services/dispatch.js";
+import type { FanOut } from "../services/fan-out.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
-import { type StoreWait, waitForStore } from "./store-wait.js";
+import { waitForStore } from "./store-wait.js";
 
-export interface EventsProcessorDeps extends FanOutDeps {
+export interface EventsProcessorDeps {
+  fanOut: FanOut;
+  /** The first attempts fan-out made: the event's job ends after them (decision 0015). */
+  dispatch: Pick<Dispatch, "settled">;
   gate: StoreGate;
   storeWaitLimitMs: number;
-  /** The first attempts fan-out made from this process: the job ends after them. */
-  firstAttempts: Pick<FirstAttempts, "settled">;
 }
 
+/**
+ * An event's job: fan it out, then wait until the first attempts made for it are booked or queued.
+ * Postgres away: the job waits for it and runs again; that run writes pending whatever this one
+ * matched and did not book.
+ */
 export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
-  return async (job: Job<EventJob & StoreWait>, token?: string) => {
+  return async (job: Job<EventJob>, token?: string) => {
     const { event } = job.data;
     try {
-      const result = await deadLetterUnstorable(
-        fanOut(deps, event).finally(() => deps.firstAttempts.settled(event.id)),
-        logger,
-        { queue: queueLabel(job.queueName), jobId: job.id },
-      );
-      // A re-sent event is stored under its first copy's id; its new deliveries are tracked by that.
-      if (result.eventId !== event.id) await deps.firstAttempts.settled(result.eventId);
+      let result: Awaited<ReturnType<FanOut["run"]>>;
+      try {
+        result = await deadLetterUnstorable(deps.fanOut.run(event), logger, {
+          queue: queueLabel(job.queueName),
+          jobId: job.id,
+        });
+      } catch (error) {
+        // Attempts it started before failing end first: a run again must not find them unwritten.
+        await deps.dispatch.settled(event.id).catch(() => {});
+        throw error;
+      }
+      await deps.dispatch.settled(result.eventId);
       metrics.fannedOut(result.deliveries, result.chainRuns.length);
       logger.info("event fanned out", {
         jobId: job.id,

@@ -1,39 +1,33 @@
-import type { AcceptedEvent } from "@hookyard/core";
 import {
   type AttemptOutcome,
   type AttemptRecord,
+  bookFirstAttempts,
   type Db,
   type DeliveryForSending,
-  type FanOutResult,
+  type FirstAttemptRecord,
   loadDeliveriesForSending,
-  type OnPending,
+  loadWebhooksForSending,
   recordAttempts,
-  recordEventsAndFanOut,
+  type SendingWebhook,
 } from "@hookyard/db";
 import DataLoader from "dataloader";
 
-/** What the processors ask of Postgres, one call per job. */
+/** What an attempt asks of Postgres, one call per attempt. */
 export interface DeliveryStore {
   loadDelivery(deliveryId: string): Promise<DeliveryForSending | null>;
+  loadWebhook(webhookId: string): Promise<SendingWebhook | null>;
   recordAttempt(record: AttemptRecord): Promise<AttemptOutcome | null>;
-  fanOut(event: AcceptedEvent): Promise<FanOutResult>;
+  bookFirstAttempt(record: FirstAttemptRecord): Promise<AttemptOutcome | null>;
 }
 
 /**
- * Concurrent jobs' calls are gathered for a couple of milliseconds and sent as one set-based
+ * Concurrent attempts' calls are gathered for a couple of milliseconds and sent as one set-based
  * statement. Through Prisma and its pg adapter each statement costs about 0.2 ms of CPU on this
- * machine whatever its size, so per-job statements capped a worker at a few hundred deliveries per
- * second; batched, the cost is shared (docs/performance.md).
+ * machine whatever its size, so per-attempt statements capped a worker at a few hundred deliveries
+ * per second; batched, the cost is shared (docs/performance.md). An item Postgres refuses comes
+ * back as an Error, which DataLoader rejects that one call with.
  */
-export function createBatchedStore(
-  db: Db,
-  options: {
-    maxAttempts: number;
-    /** Queues deliveries as fan-out stores them, a chunk at a time. */
-    queuePending: OnPending;
-    windowMs?: number;
-  },
-): DeliveryStore {
+export function createBatchedStore(db: Db, options: { maxAttempts: number; windowMs?: number }): DeliveryStore {
   const schedule = (run: () => void) => setTimeout(run, options.windowMs ?? 2);
   const common = { cache: false, maxBatchSize: 500, batchScheduleFn: schedule };
 
@@ -41,18 +35,20 @@ export function createBatchedStore(
     (ids) => loadDeliveriesForSending(db, ids),
     common,
   );
+  const webhooks = new DataLoader<string, SendingWebhook | null>((ids) => loadWebhooksForSending(db, ids), common);
   const attempts = new DataLoader<AttemptRecord, AttemptOutcome | null>(
     (records) => recordAttempts(db, records, options.maxAttempts),
     common,
   );
-  const fanOuts = new DataLoader<AcceptedEvent, FanOutResult>(
-    (events) => recordEventsAndFanOut(db, events, options.queuePending),
+  const firstAttempts = new DataLoader<FirstAttemptRecord, AttemptOutcome | null>(
+    (records) => bookFirstAttempts(db, records, options.maxAttempts),
     common,
   );
 
   return {
     loadDelivery: (id) => deliveries.load(id),
+    loadWebhook: (id) => webhooks.load(id),
     recordAttempt: (record) => attempts.load(record),
-    fanOut: (event) => fanOuts.load(event),
+    bookFirstAttempt: (record) => firstAttempts.load(record),
   };
 }

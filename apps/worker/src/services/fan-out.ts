@@ -1,20 +1,51 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import type { DeliveryStore } from "./batched-store.js";
+import { type ClaimedEvent, claimEventsForFanOut, type Db, fanOutChunks, UnstorableItemError } from "@hookyard/db";
+import DataLoader from "dataloader";
+import type { Dispatch } from "./dispatch.js";
 
-export interface FanOutDeps {
-  store: DeliveryStore;
+/** One event's fan-out: under the id it is stored with (its first copy's, for a repeat). */
+export interface FannedOut {
+  eventId: string;
+  deliveries: number;
+  chainRuns: string[];
+}
+
+export interface FanOut {
+  /** Fans one event out, batched with the events other jobs fan out at the same moment. */
+  run(event: AcceptedEvent): Promise<FannedOut>;
 }
 
 /**
- * Records the event and creates its deliveries (and the runs of the chains that take it, with their
- * first step's delivery); the store queues them as it writes them, each on its webhook's shard, a
- * chunk at a time. The job id is the delivery id, so running this twice (a worker died half way)
- * queues each delivery once.
+ * The events of concurrent jobs, gathered for a couple of milliseconds, are claimed and fanned out
+ * together (packages/db stores/fan-out.ts): set-based statements cost about the same for one event
+ * as for a hundred. Each chunk of deliveries goes to the dispatch as it is yielded, so the first go
+ * out while the rest of a wide fan-out is still being matched and written. An event Postgres
+ * refuses fails its own job only (an UnstorableItemError, dead-lettered by the processor).
  */
-export async function fanOut(
-  deps: FanOutDeps,
-  event: AcceptedEvent,
-): Promise<{ eventId: string; deliveries: number; chainRuns: string[] }> {
-  const { eventId, pendingDeliveries, chainRuns } = await deps.store.fanOut(event);
-  return { eventId, deliveries: pendingDeliveries.length, chainRuns: chainRuns.map((run) => run.runId) };
+export function createFanOut(db: Db, dispatch: Dispatch, windowMs = 2): FanOut {
+  const loader = new DataLoader<AcceptedEvent, FannedOut>(
+    async (events) => {
+      const claimed = await claimEventsForFanOut(db, events);
+      const stored = claimed.filter((c): c is ClaimedEvent => !(c instanceof UnstorableItemError));
+      const byId = new Map(stored.map((c) => [c.id, { ...c.event, id: c.id }]));
+      const chunks = fanOutChunks(db, stored);
+      let step = await chunks.next();
+      while (!step.done) {
+        await dispatch.take(step.value, byId);
+        step = await chunks.next();
+      }
+      const summaries = step.value;
+      return claimed.map((c) => {
+        if (c instanceof UnstorableItemError) return c;
+        const summary = summaries.get(c.id);
+        return {
+          eventId: c.id,
+          deliveries: summary?.deliveries ?? 0,
+          chainRuns: summary?.chainRuns.map((run) => run.runId) ?? [],
+        };
+      });
+    },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, windowMs) },
+  );
+  return { run: (event) => loader.load(event) };
 }

@@ -18,7 +18,6 @@ export interface ReconcilerDeps {
   db: Db;
   redis: RedisConnection;
   queues: Queues;
-  maxAttempts: number;
   intervalMs: number;
   /** Webhooks failing this long, this often, are disabled on a pass (config autoDisable*). */
   autoDisable: { failures: number; afterMs: number };
@@ -60,25 +59,6 @@ async function presence(redis: RedisConnection, queue: Queue, ids: readonly stri
   });
 }
 
-/** The events of `ids` whose job is waiting or running: one that exists and has not finished. */
-async function eventJobsRunning(redis: RedisConnection, queue: Queue, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const pipeline = redis.pipeline();
-  for (const id of ids) {
-    pipeline.exists(queue.toKey(id));
-    pipeline.hget(queue.toKey(id), "finishedOn");
-  }
-  const replies = (await pipeline.exec()) ?? [];
-  return new Set(
-    ids.filter((_, i) => {
-      const [existsError, exists] = replies[2 * i] ?? [];
-      const [finishedError, finishedOn] = replies[2 * i + 1] ?? [];
-      if (existsError ?? finishedError) throw existsError ?? finishedError;
-      return exists === 1 && finishedOn === null;
-    }),
-  );
-}
-
 /**
  * Disables webhooks whose deliveries keep failing, and finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
  * flushed or restored from an older snapshot) and queues it again: pending deliveries without a
@@ -109,17 +89,14 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
         cursor = "";
         break;
       }
-      // A delivery whose event's job is still running may be in its first attempt, made by the
-      // worker running that job without a job of its own (services/first-attempts.ts).
-      const running = await eventJobsRunning(redis, queues.events, [...new Set(found.map((d) => d.eventId))]);
-      const pending = found.filter((d) => !running.has(d.eventId));
-      for (const [queue, group] of byDeliveryQueue(queues, pending)) {
+      // A delivery in its first attempt is not written yet (decision 0015): every pending one
+      // should have a job.
+      for (const [queue, group] of byDeliveryQueue(queues, found)) {
         const webhookOf = new Map(group.map((d) => [d.id, d.webhookId]));
         repaired += await requeue(queue, [...webhookOf.keys()], (missing) =>
           queueDeliveries(
             queues,
             missing.map((id) => ({ id, webhookId: webhookOf.get(id) as string })),
-            deps.maxAttempts,
           ),
         );
       }

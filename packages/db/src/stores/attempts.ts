@@ -65,12 +65,22 @@ export async function recordAttempts(
   return results;
 }
 
-async function recordIsolated(db: Db, records: readonly AttemptRecord[], maxAttempts: number) {
-  const run = (batch: readonly AttemptRecord[]) => recordRound(db, batch, maxAttempts);
-  const outcomes = await isolateFailures(records, run);
+function recordIsolated(db: Db, records: readonly AttemptRecord[], maxAttempts: number) {
+  return bookIsolated(records, (batch) => recordRound(db, batch, maxAttempts));
+}
+
+/**
+ * Runs a booking statement so that one attempt Postgres refuses does not fail its neighbours; a
+ * refused one is booked again without what the receiver sent, so that the POST that went out counts.
+ */
+async function bookIsolated<T extends AttemptRecord>(
+  records: readonly T[],
+  run: (batch: readonly T[]) => Promise<Array<AttemptOutcome | null>>,
+): Promise<AttemptResult[]> {
+  const outcomes: AttemptResult[] = await isolateFailures(records, run);
   const refused = outcomes.flatMap((outcome, index) => (outcome instanceof UnstorableItemError ? [index] : []));
   if (refused.length === 0) return outcomes;
-  const bare = refused.map((index) => withoutReceiverData(records[index] as AttemptRecord, outcomes[index] as Error));
+  const bare = refused.map((index) => withoutReceiverData(records[index] as T, outcomes[index] as Error));
   const again = await isolateFailures(bare, run);
   refused.forEach((index, i) => {
     outcomes[index] = again[i] as AttemptResult;
@@ -79,7 +89,7 @@ async function recordIsolated(db: Db, records: readonly AttemptRecord[], maxAtte
 }
 
 /** The attempt as Hookyard knows it without the receiver's answer, for when that answer cannot be stored. */
-function withoutReceiverData(record: AttemptRecord, refusal: Error): AttemptRecord {
+function withoutReceiverData<T extends AttemptRecord>(record: T, refusal: Error): T {
   return {
     ...record,
     responseHeaders: null,
@@ -150,6 +160,102 @@ async function recordRound(
     UNION ALL
     SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
            webhook_id AS "webhookId" FROM booked_before`,
+  );
+  const byId = new Map(
+    rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
+  );
+  return records.map((r) => byId.get(r.deliveryId) ?? null);
+}
+
+/** The first attempt of a delivery not written yet (fan-out sent it straight away). */
+export interface FirstAttemptRecord extends AttemptRecord {
+  webhookId: string;
+  eventId: string;
+}
+
+/**
+ * Writes deliveries fan-out sent before writing them, each together with its first attempt, in one
+ * statement per batch: the delivery is written once, already booked (decision 0015). A delivery
+ * another run wrote meanwhile (the event's job taken over from a worker that seemed dead) gets the
+ * attempt booked onto it instead. Null for one whose webhook no longer exists.
+ */
+export async function bookFirstAttempts(
+  db: Db,
+  records: readonly FirstAttemptRecord[],
+  maxAttempts: number,
+): Promise<AttemptResult[]> {
+  const results = await bookIsolated(records, (batch) => writeBooked(db, batch, maxAttempts));
+  const conflicts = records.flatMap((record, index) => (results[index] === null ? [{ record, index }] : []));
+  if (conflicts.length === 0) return results;
+  const existing = await sql<{ id: string; event_id: string; webhook_id: string }>(
+    db,
+    Prisma.sql`
+    SELECT d.id, d.event_id, d.webhook_id FROM deliveries d
+    JOIN unnest(${conflicts.map((c) => c.record.eventId)}::text[], ${conflicts.map((c) => c.record.webhookId)}::text[])
+      AS k(event_id, webhook_id) ON d.event_id = k.event_id AND d.webhook_id = k.webhook_id`,
+  );
+  const idOf = new Map(existing.map((row) => [`${row.event_id} ${row.webhook_id}`, row.id]));
+  const rekeyed = conflicts.flatMap(({ record, index }) => {
+    const id = idOf.get(`${record.eventId} ${record.webhookId}`);
+    return id ? [{ index, record: { ...record, deliveryId: id } }] : [];
+  });
+  const booked = await recordAttempts(
+    db,
+    rekeyed.map((r) => r.record),
+    maxAttempts,
+  );
+  rekeyed.forEach(({ index }, i) => {
+    results[index] = booked[i] ?? null;
+  });
+  return results;
+}
+
+async function writeBooked(
+  db: Db,
+  records: readonly FirstAttemptRecord[],
+  maxAttempts: number,
+): Promise<Array<AttemptOutcome | null>> {
+  const sorted = [...records].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1));
+  const rows = await sql<AttemptOutcome & { id: string }>(
+    db,
+    Prisma.sql`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${sorted.map((r) => r.deliveryId)}::text[], ${sorted.map((r) => r.webhookId)}::text[],
+        ${sorted.map((r) => r.eventId)}::text[], ${sorted.map((r) => r.attemptId)}::text[],
+        ${sorted.map((r) => r.startedAt)}::timestamptz[], ${sorted.map((r) => r.durationMs)}::int[],
+        ${sorted.map((r) => r.statusCode)}::int[], ${sorted.map((r) => r.error)}::text[],
+        ${sorted.map((r) => JSON.stringify(r.requestHeaders))}::jsonb[],
+        ${sorted.map((r) => (r.responseHeaders ? JSON.stringify(r.responseHeaders) : null))}::jsonb[],
+        ${sorted.map((r) => r.responseBody)}::text[], ${sorted.map((r) => r.succeeded)}::bool[],
+        ${sorted.map((r) => r.final)}::bool[], ${sorted.map((r) => r.disableWebhook)}::text[])
+      AS t(delivery_id, webhook_id, event_id, attempt_id, started_at, duration_ms, status_code, error,
+           request_headers, response_headers, response_body, succeeded, final, disable_webhook)),
+    written AS (
+      INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, last_status_code, completed_at)
+      SELECT i.delivery_id, i.webhook_id, i.event_id,
+             (CASE WHEN i.succeeded THEN 'succeeded'
+                   WHEN i.final OR 1 >= ${maxAttempts} THEN 'failed'
+                   ELSE 'pending' END)::delivery_status,
+             1, i.status_code,
+             CASE WHEN i.succeeded OR i.final OR 1 >= ${maxAttempts} THEN now() END
+      FROM input i JOIN webhooks w ON w.id = i.webhook_id
+      ON CONFLICT (event_id, webhook_id) DO NOTHING
+      RETURNING id, attempt_count, series_start, status, webhook_id),
+    attempt AS (
+      INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, status_code, error,
+                                     request_headers, response_headers, response_body)
+      SELECT i.attempt_id, i.delivery_id, 1, i.started_at, i.duration_ms, i.status_code, i.error,
+             i.request_headers, i.response_headers, i.response_body
+      FROM input i JOIN written m ON m.id = i.delivery_id),
+    disabled AS (
+      UPDATE webhooks w SET enabled = false, disabled_reason = i.disable_webhook, updated_at = now()
+      FROM input i JOIN written m ON m.id = i.delivery_id
+      WHERE w.id = m.webhook_id AND i.disable_webhook IS NOT NULL AND w.enabled
+      RETURNING w.id, w.name, w.url, w.namespace, w.repository, w.enabled, w.disabled_reason),
+    disabled_events AS (${webhookStateEvents(Prisma.sql`disabled`)})
+    SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
+           webhook_id AS "webhookId" FROM written`,
   );
   const byId = new Map(
     rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),

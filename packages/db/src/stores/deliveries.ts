@@ -41,11 +41,7 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
     db,
     Prisma.sql`
     SELECT d.id, d.status::text AS status, d.test,
-           json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
-                             'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
-                             'headers', w.headers, 'tlsCert', w.tls_cert,
-                             'skipTlsVerification', w.skip_tls_verification,
-                             'enabled', w.enabled AND w.deleted_at IS NULL) AS webhook,
+           ${SENDING_WEBHOOK} AS webhook,
            e.id AS "eventId", e.type, e.dedup_key AS "dedupKey", e.source, e.namespace, e.repository, e.tag,
            e.digest, e.actor, e.occurred_at AS "occurredAt", e.data, e.subject_webhook_id AS "subjectWebhookId"
     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
@@ -53,23 +49,48 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
   );
   const byId = new Map<string, DeliveryForSending | Error>();
   for (const { id, status, test, webhook, eventId, ...event } of rows) {
-    const until = webhook.previousSecretUntil as unknown as string | null;
-    let readable: DeliveryForSending["webhook"];
-    try {
-      readable = openWebhookSecrets(db, webhook);
-    } catch (error) {
-      byId.set(id, error as Error);
-      continue;
-    }
-    byId.set(id, {
+    const readable = readableWebhook(db, webhook);
+    byId.set(
       id,
-      status,
-      test,
-      webhook: { ...readable, previousSecretUntil: until === null ? null : new Date(until) },
-      event: { ...event, id: eventId },
-    });
+      readable instanceof Error ? readable : { id, status, test, webhook: readable, event: { ...event, id: eventId } },
+    );
   }
   return deliveryIds.map((id) => byId.get(id) ?? null);
+}
+
+/** What sending needs of a webhook, as one JSON value; `enabled` is false for a deleted one too. */
+const SENDING_WEBHOOK = Prisma.sql`json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
+  'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
+  'headers', w.headers, 'tlsCert', w.tls_cert, 'skipTlsVerification', w.skip_tls_verification,
+  'enabled', w.enabled AND w.deleted_at IS NULL)`;
+
+export type SendingWebhook = DeliveryForSending["webhook"];
+
+/** A webhook as SENDING_WEBHOOK read it, its secrets opened (decision 0013); the error of one that cannot be. */
+function readableWebhook(db: Db, webhook: SendingWebhook): SendingWebhook | Error {
+  const until = webhook.previousSecretUntil as unknown as string | null;
+  try {
+    return { ...openWebhookSecrets(db, webhook), previousSecretUntil: until === null ? null : new Date(until) };
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/**
+ * Webhooks as sending needs them, for a batch of ids (one statement): what fan-out's first
+ * attempts read, since their deliveries are not written yet. Null for one that no longer exists;
+ * an Error for one whose secrets cannot be read.
+ */
+export async function loadWebhooksForSending(
+  db: Db,
+  webhookIds: readonly string[],
+): Promise<Array<SendingWebhook | null | Error>> {
+  const rows = await sql<{ webhook: SendingWebhook }>(
+    db,
+    Prisma.sql`SELECT ${SENDING_WEBHOOK} AS webhook FROM webhooks w WHERE w.id = ANY(${[...webhookIds]}::text[])`,
+  );
+  const byId = new Map(rows.map(({ webhook }) => [webhook.id, readableWebhook(db, webhook)]));
+  return webhookIds.map((id) => byId.get(id) ?? null);
 }
 
 /** Deliveries with their webhook and event, for a batch of ids (one statement); a row Postgres

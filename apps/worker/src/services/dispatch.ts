@@ -1,0 +1,135 @@
+import type { AcceptedEvent, Admission } from "@hookyard/core";
+import { type Db, type FanOutChunk, insertPendingDeliveries, type MatchedDelivery } from "@hookyard/db";
+import { type QueuedDelivery, type Queues, queueDeliveries } from "@hookyard/queues";
+import { metrics } from "../metrics.js";
+import { type AttemptDeps, BookingError, type DeliveryOutcome, runAttempt } from "./attempt.js";
+import { waitForRoom } from "./room.js";
+
+export interface DispatchDeps extends AttemptDeps {
+  db: Db;
+  queues: Queues;
+  admission: Admission;
+  /** First attempts this process makes at once, beside its delivery jobs (HOOKYARD_WORKER_CONCURRENCY). */
+  limit: number;
+}
+
+export interface Dispatch {
+  /**
+   * Takes a chunk fan-out yielded: of the unwritten deliveries, sends those it can at once and
+   * writes the rest pending; queues every pending one as a delivery job. Resolves once those are
+   * written and queued; the attempts made here go on.
+   */
+  take(chunk: FanOutChunk, events: ReadonlyMap<string, AcceptedEvent>): Promise<void>;
+  /**
+   * Resolves when every attempt made here for the event is booked or queued as a job; rejects when
+   * one of them could not be, so that the event's job runs again and writes it pending.
+   */
+  settled(eventId: string): Promise<void>;
+}
+
+/** How soon an attempt that went out while Postgres was away is tried again for booking. */
+const STORE_WAIT_MS = 1_000;
+/** How long fan-out waits for room among the attempts made here before it writes the rest pending. */
+const WAIT_FOR_ROOM_MS = 200;
+
+/**
+ * Decides, for what fan-out yields, what to send now and what to queue (decision 0015): a delivery
+ * of a fresh event whose webhook answers fast (or is not known yet, within its lane) is sent from
+ * here, without a job, and written once with its first attempt; the event's job stays active until
+ * that is booked, so a worker that dies meanwhile loses nothing (the event's job runs again and
+ * writes those deliveries pending). Everything else is a delivery job: a slow webhook's is queued
+ * already deferred (Admission.deferMs), so that thousands of them are not taken and put back at once.
+ */
+export function createDispatch(deps: DispatchDeps): Dispatch {
+  const { admission, logger } = deps;
+  const byEvent = new Map<string, { attempts: Set<Promise<void>>; error?: unknown }>();
+  /** Deliveries sent from here right now: a fan-out run again meanwhile must not queue them too. */
+  const sending = new Set<string>();
+  const room = waitForRoom(() => sending.size < deps.limit);
+
+  const delayed = (delivery: MatchedDelivery): QueuedDelivery => {
+    const now = performance.now();
+    const lane = admission.lane(delivery.webhookId, now);
+    return lane === "slow" ? { ...delivery, delayMs: admission.deferMs(delivery.webhookId, now) } : delivery;
+  };
+
+  async function attempt(
+    delivery: MatchedDelivery,
+    event: AcceptedEvent,
+    ticket: NonNullable<ReturnType<Admission["take"]>>,
+  ) {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await runAttempt(deps, { unwritten: delivery, event }, (timing) =>
+        admission.release(ticket, timing, performance.now()),
+      );
+    } catch (error) {
+      if (!(error instanceof BookingError)) throw error;
+      // A row Postgres refuses, a bug: a delivery job books it (or dead-letters it, saying why).
+      logger.warn("first attempt handed to a delivery job", { deliveryId: delivery.id, error: error.cause });
+      await queueDeliveries(deps.queues, [{ ...delivery, sent: error.sent }]);
+      return;
+    }
+    if (outcome.kind === "retry") {
+      // Written pending by the booking: the reconciler queues it if Redis refuses now.
+      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs }]).catch((error: unknown) =>
+        logger.error("delivery not queued; the reconciler will", { deliveryId: delivery.id, error }),
+      );
+    } else if (outcome.kind === "store-wait") {
+      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent }]);
+    }
+  }
+
+  function track(delivery: MatchedDelivery, work: Promise<void>): void {
+    const entry = byEvent.get(delivery.eventId) ?? { attempts: new Set<Promise<void>>() };
+    byEvent.set(delivery.eventId, entry);
+    const tracked = work.catch((error: unknown) => {
+      entry.error ??= error;
+    });
+    entry.attempts.add(tracked);
+    sending.add(delivery.id);
+    void tracked.finally(() => {
+      sending.delete(delivery.id);
+      room.freed();
+      entry.attempts.delete(tracked);
+    });
+  }
+
+  return {
+    async take({ kind, deliveries }, events) {
+      const toQueue: QueuedDelivery[] = [];
+      const toWrite: MatchedDelivery[] = [];
+      let roomLeft = true;
+      for (const delivery of deliveries) {
+        if (sending.has(delivery.id)) continue;
+        const event = events.get(delivery.eventId);
+        const now = performance.now();
+        // Only a webhook that answers fast is sent to from here: the event's job waits for the
+        // answer, and a receiver that stopped answering must not hold the fan-out (fairness).
+        const sendable = kind === "unwritten" && event && admission.lane(delivery.webhookId, now) !== "slow";
+        if (sendable && roomLeft) roomLeft = await room.wait(WAIT_FOR_ROOM_MS);
+        const ticket = sendable && roomLeft ? admission.take(delivery.webhookId, performance.now()) : null;
+        if (ticket && event) {
+          track(delivery, attempt(delivery, event, ticket));
+          continue;
+        }
+        if (kind === "unwritten") toWrite.push(delivery);
+        else toQueue.push(delayed(delivery));
+      }
+      if (toWrite.length > 0) {
+        for (const written of await insertPendingDeliveries(deps.db, toWrite)) toQueue.push(delayed(written));
+      }
+      if (toQueue.length > 0) {
+        metrics.deferred(toQueue.filter((d) => d.delayMs).length);
+        await queueDeliveries(deps.queues, toQueue);
+      }
+    },
+    async settled(eventId) {
+      const entry = byEvent.get(eventId);
+      if (!entry) return;
+      while (entry.attempts.size > 0) await Promise.all(entry.attempts);
+      if (byEvent.get(eventId) === entry) byEvent.delete(eventId);
+      if (entry.error !== undefined) throw entry.error;
+    },
+  };
+}

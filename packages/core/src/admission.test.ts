@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { Admission, DEFER_MAX_MS, DEFER_MIN_MS, FAST_MS, laneCaps, type Ticket } from "./admission.js";
+
+const options = { perWebhook: 3, slowCap: 2, unknownCap: 4, longestMs: 10_000 };
+
+/** One whole attempt of `ms` on the webhook, at made-up times; answered unless said. */
+function attempt(admission: Admission, webhookId: string, ms: number, answered = true, at = 1_000): void {
+  const ticket = admission.take(webhookId, at) as Ticket;
+  expect(ticket).not.toBeNull();
+  admission.release(ticket, { answered }, at + ms);
+}
+
+describe("Admission", () => {
+  it("lets each webhook have its share in flight, and no more", () => {
+    const admission = new Admission({ ...options, unknownCap: 10 });
+    attempt(admission, "wh_a", 5);
+    const tickets = [admission.take("wh_a", 10), admission.take("wh_a", 11), admission.take("wh_a", 12)];
+    expect(tickets.map((t) => t !== null)).toEqual([true, true, true]);
+    expect(admission.take("wh_a", 13)).toBeNull();
+    expect(admission.take("wh_b", 13)).not.toBeNull();
+    admission.release(tickets[0] as Ticket, { answered: true }, 20);
+    expect(admission.inFlightOf("wh_a")).toBe(2);
+    expect(admission.take("wh_a", 21)).not.toBeNull();
+  });
+
+  it("puts a webhook in the slow lane when its answers take long, or after one attempt gets no answer at all", () => {
+    const admission = new Admission(options);
+    expect(admission.lane("wh_new", 0)).toBe("unknown");
+    attempt(admission, "wh_fast", 20);
+    expect(admission.lane("wh_fast", 2_000)).toBe("fast");
+    attempt(admission, "wh_slow", 8_000);
+    expect(admission.lane("wh_slow", 20_000)).toBe("slow");
+    // A refused connection answers in a millisecond, and still says nothing good of the receiver.
+    attempt(admission, "wh_refused", 1, false);
+    expect(admission.lane("wh_refused", 2_000)).toBe("slow");
+  });
+
+  it("counts a webhook slow while an attempt of it has waited longer than an answer takes", () => {
+    const admission = new Admission(options);
+    attempt(admission, "wh_a", 20);
+    admission.take("wh_a", 5_000);
+    expect(admission.lane("wh_a", 5_000 + FAST_MS - 1)).toBe("fast");
+    expect(admission.lane("wh_a", 5_000 + FAST_MS)).toBe("slow");
+    // Of one never heard from, the same.
+    admission.take("wh_new", 5_000);
+    expect(admission.lane("wh_new", 5_000 + FAST_MS)).toBe("slow");
+  });
+
+  it("caps the slow lane for all slow webhooks together, so fast ones keep the rest", () => {
+    const admission = new Admission({ ...options, slowCap: 2 });
+    for (const id of ["wh_dead1", "wh_dead2", "wh_dead3"]) attempt(admission, id, 10_000, false);
+    expect(admission.take("wh_dead1", 20_000)).not.toBeNull();
+    expect(admission.take("wh_dead2", 20_000)).not.toBeNull();
+    expect(admission.take("wh_dead3", 20_000)).toBeNull();
+    expect(admission.take("wh_dead1", 20_000)).toBeNull();
+    attempt(admission, "wh_healthy", 10, true, 20_001);
+    expect(admission.inFlight("slow")).toBe(2);
+    expect(admission.inFlight("fast")).toBe(0);
+  });
+
+  it("caps attempts to webhooks not heard from yet, together and each", () => {
+    const admission = new Admission({ ...options, unknownCap: 3 });
+    expect(admission.take("wh_a", 0)).not.toBeNull();
+    expect(admission.take("wh_a", 0)).not.toBeNull();
+    expect(admission.take("wh_a", 0)).toBeNull(); // UNKNOWN_IN_FLIGHT
+    expect(admission.take("wh_b", 0)).not.toBeNull();
+    expect(admission.take("wh_c", 0)).toBeNull();
+    expect(admission.inFlight("unknown")).toBe(3);
+  });
+
+  it("learns nothing from a ticket given back without sending", () => {
+    const admission = new Admission(options);
+    attempt(admission, "wh_a", 10_000, false);
+    const ticket = admission.take("wh_a", 20_000) as Ticket;
+    admission.release(ticket, null, 20_001);
+    expect(admission.lane("wh_a", 20_002)).toBe("slow");
+    expect(admission.inFlight()).toBe(0);
+  });
+
+  it("moves a webhook back to the fast lane with its first fast answer", () => {
+    const admission = new Admission(options);
+    attempt(admission, "wh_a", 10_000, false);
+    attempt(admission, "wh_a", 9_000, true, 20_000);
+    expect(admission.lane("wh_a", 40_000)).toBe("slow");
+    attempt(admission, "wh_a", 15, true, 40_000);
+    expect(admission.lane("wh_a", 40_100)).toBe("fast");
+  });
+
+  it("defers a fast webhook's refused attempt about as long as its attempts take, never less than the floor", () => {
+    const admission = new Admission(options);
+    attempt(admission, "wh_a", 2);
+    expect(admission.deferMs("wh_a", 2_000, () => 0)).toBe(DEFER_MIN_MS);
+    attempt(admission, "wh_b", 100);
+    expect(admission.deferMs("wh_b", 2_000, () => 1)).toBe(150);
+  });
+
+  it("spreads a slow webhook's deferred attempts out one behind the other, up to the bound", () => {
+    const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
+    attempt(admission, "wh_dead", 10_000, false);
+    const now = 20_000;
+    const delays = Array.from({ length: 4 }, () => admission.deferMs("wh_dead", now, () => 0));
+    // 10 s per attempt over 2 slots: one every 5 s.
+    expect(delays).toEqual([5_000, 10_000, 15_000, 20_000]);
+    for (let i = 0; i < 200; i++) admission.deferMs("wh_dead", now, () => 0);
+    expect(admission.deferMs("wh_dead", now, () => 0)).toBe(DEFER_MAX_MS);
+    // Another webhook's deferrals are spread on their own.
+    attempt(admission, "wh_dead2", 10_000, false);
+    expect(admission.deferMs("wh_dead2", now, () => 0)).toBe(5_000);
+  });
+
+  it("forgets the least recently heard from idle webhook past its bound", () => {
+    const admission = new Admission({ ...options, remembered: 2 });
+    attempt(admission, "wh_a", 10_000, false);
+    attempt(admission, "wh_b", 10_000, false);
+    attempt(admission, "wh_c", 10_000, false);
+    expect(admission.lane("wh_a", 50_000)).toBe("unknown");
+    expect(admission.lane("wh_c", 50_000)).toBe("slow");
+  });
+
+  it("gives each lane at least one attempt whatever the concurrency", () => {
+    expect(laneCaps(1)).toEqual({ slowCap: 1, unknownCap: 1 });
+    expect(laneCaps(50)).toEqual({ slowCap: 10, unknownCap: 5 });
+  });
+});

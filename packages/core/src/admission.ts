@@ -1,0 +1,196 @@
+/**
+ * Which attempts a worker lets start, so that slow and failing receivers, however many, hold a
+ * bounded part of it (issue 29, docs/decisions/0015). Every attempt takes a ticket first:
+ *
+ * - per webhook, at most `perWebhook` in flight (HOOKYARD_WEBHOOK_CONCURRENCY);
+ * - by lane: a webhook is `fast` while its attempts answer within `fastMs`, `slow` once they take
+ *   longer, or as soon as one times out or cannot connect (no answer at all), and `unknown` until
+ *   its first attempt ends. The slow lane may hold `slowCap` tickets at once and the unknown lane
+ *   `unknownCap`: whatever else waits, the fast webhooks keep the rest of the worker. One fast
+ *   answer moves a webhook back to the fast lane at once.
+ *
+ * A refused attempt is deferred, not held: `deferMs` says when to try it again. For a slow webhook
+ * that is spread out behind the ones already deferred (a cursor per webhook), so that 50,000
+ * deliveries of dead receivers come back a few at a time instead of cycling through the queue.
+ *
+ * Pure and synchronous: times are performance.now()-style milliseconds passed in.
+ */
+export type Lane = "fast" | "slow" | "unknown";
+
+export interface Ticket {
+  readonly webhookId: string;
+  readonly lane: Lane;
+  readonly takenAt: number;
+}
+
+/** How an attempt ended, as far as its webhook's lane is concerned. */
+export interface AttemptTiming {
+  /** False when no answer came back: a timeout, a refused or reset connection. */
+  answered: boolean;
+}
+
+export interface AdmissionOptions {
+  /** Attempts in flight per webhook (HOOKYARD_WEBHOOK_CONCURRENCY). */
+  perWebhook: number;
+  /** Attempts in flight to slow webhooks, all of them together. */
+  slowCap: number;
+  /** Attempts in flight to webhooks not heard from yet, all together. */
+  unknownCap: number;
+  /** The longest an attempt can take (HOOKYARD_DELIVERY_TIMEOUT). */
+  longestMs: number;
+  /** An answer faster than this keeps (or puts) a webhook in the fast lane. */
+  fastMs?: number;
+  /** The latest a deferred attempt is put off to. */
+  maxDeferMs?: number;
+  /** Most webhooks remembered; the one heard from least recently is forgotten past it. */
+  remembered?: number;
+}
+
+/** An answer within this is fast (the first attempts fan-out makes wait for it: decision 0012). */
+export const FAST_MS = 250;
+/** The shortest a refused attempt waits: a busy healthy webhook's jobs must not spin through Redis. */
+export const DEFER_MIN_MS = 25;
+/** The longest: a dead receiver's deliveries come back this often at most, each, while they wait. */
+export const DEFER_MAX_MS = 300_000;
+/** Attempts in flight to a webhook not heard from yet (its first answers say how it answers). */
+export const UNKNOWN_IN_FLIGHT = 2;
+/** Of HOOKYARD_WORKER_CONCURRENCY, the part slow webhooks may hold together, and unknown ones. */
+export const SLOW_SHARE = 0.2;
+export const UNKNOWN_SHARE = 0.1;
+
+/** The lane caps for a worker of `concurrency`: at least one each, so nothing waits for ever. */
+export function laneCaps(concurrency: number): { slowCap: number; unknownCap: number } {
+  return {
+    slowCap: Math.max(1, Math.floor(concurrency * SLOW_SHARE)),
+    unknownCap: Math.max(1, Math.floor(concurrency * UNKNOWN_SHARE)),
+  };
+}
+
+interface WebhookState {
+  /** When each attempt in flight started, oldest first. */
+  starts: number[];
+  /** Exponentially weighted mean of its attempts' durations; undefined before the first ends. */
+  typicalMs?: number;
+  /** Its last attempt got no answer; it stays slow until one answers fast. */
+  unanswered: boolean;
+  /** Until when its deferred attempts are already spread out. */
+  deferredUntil: number;
+}
+
+export class Admission {
+  private readonly webhooks = new Map<string, WebhookState>();
+  private readonly inLane: Record<Lane, number> = { fast: 0, slow: 0, unknown: 0 };
+  private readonly fastMs: number;
+  private readonly maxDeferMs: number;
+  private readonly remembered: number;
+
+  constructor(private readonly options: AdmissionOptions) {
+    this.fastMs = options.fastMs ?? FAST_MS;
+    this.maxDeferMs = options.maxDeferMs ?? DEFER_MAX_MS;
+    this.remembered = options.remembered ?? 10_000;
+  }
+
+  /** The lane a webhook's next attempt would take. */
+  lane(webhookId: string, now: number): Lane {
+    const state = this.webhooks.get(webhookId);
+    if (!state || (state.typicalMs === undefined && !state.unanswered)) {
+      // One in flight for longer than an answer takes says enough even before it ends.
+      const oldest = state?.starts[0];
+      return oldest !== undefined && now - oldest >= this.fastMs ? "slow" : "unknown";
+    }
+    if (state.unanswered || (state.typicalMs ?? 0) >= this.fastMs) return "slow";
+    const oldest = state.starts[0];
+    return oldest !== undefined && now - oldest >= this.fastMs ? "slow" : "fast";
+  }
+
+  /** A ticket for one attempt, or null when the webhook's share or its lane is full. */
+  take(webhookId: string, now: number): Ticket | null {
+    const lane = this.lane(webhookId, now);
+    const state = this.stateOf(webhookId);
+    if (state.starts.length >= this.options.perWebhook) return null;
+    if (lane === "slow" && this.inLane.slow >= this.options.slowCap) return null;
+    if (lane === "unknown") {
+      if (this.inLane.unknown >= this.options.unknownCap || state.starts.length >= UNKNOWN_IN_FLIGHT) return null;
+    }
+    state.starts.push(now);
+    this.inLane[lane]++;
+    return { webhookId, lane, takenAt: now };
+  }
+
+  /**
+   * Gives a ticket back when its attempt ended, learning from how long it took and how; `null` when
+   * nothing was sent (a delivery found done, a store fault), which says nothing of the receiver.
+   */
+  release(ticket: Ticket, timing: AttemptTiming | null, now: number): void {
+    this.inLane[ticket.lane]--;
+    const state = this.stateOf(ticket.webhookId);
+    const index = state.starts.indexOf(ticket.takenAt);
+    if (index >= 0) state.starts.splice(index, 1);
+    if (timing === null) return;
+    const heldMs = now - ticket.takenAt;
+    if (!timing.answered) {
+      state.unanswered = true;
+      state.typicalMs = Math.max(state.typicalMs ?? 0, heldMs);
+    } else if (heldMs < this.fastMs) {
+      // Back to the fast lane at once: a receiver that recovered is not kept waiting on its past.
+      state.unanswered = false;
+      state.typicalMs = heldMs;
+      state.deferredUntil = 0;
+    } else {
+      state.unanswered = false;
+      state.typicalMs = state.typicalMs === undefined ? heldMs : state.typicalMs * 0.8 + heldMs * 0.2;
+    }
+    this.touch(ticket.webhookId, state);
+  }
+
+  /**
+   * How long an attempt refused a ticket (or not tried, a slow webhook's delivery fan-out queues)
+   * waits before it is tried again. A fast or unknown webhook's: about as long as its attempts take
+   * (at least DEFER_MIN_MS), when a slot of its share likely frees. A slow webhook's: after every
+   * other one deferred before it, each spaced by what its attempts take over the attempts it may
+   * have in flight, at most `maxDeferMs` away. Times 1 to 1.5 at random, so that what was deferred
+   * together comes back spread out.
+   */
+  deferMs(webhookId: string, now: number, random: () => number = Math.random): number {
+    const lane = this.lane(webhookId, now);
+    const state = this.stateOf(webhookId);
+    const oldest = state.starts[0];
+    const typical = Math.max(state.typicalMs ?? 0, oldest === undefined ? 0 : now - oldest, DEFER_MIN_MS);
+    const jitter = 1 + random() / 2;
+    if (lane !== "slow") return Math.round(Math.min(typical, this.options.longestMs) * jitter);
+    const perSlot = Math.min(typical, this.options.longestMs) / Math.min(this.options.perWebhook, this.options.slowCap);
+    const from = Math.max(now, state.deferredUntil);
+    state.deferredUntil = Math.min(from + perSlot, now + this.maxDeferMs);
+    return Math.round((state.deferredUntil - now) * jitter);
+  }
+
+  inFlight(lane?: Lane): number {
+    return lane ? this.inLane[lane] : this.inLane.fast + this.inLane.slow + this.inLane.unknown;
+  }
+
+  inFlightOf(webhookId: string): number {
+    return this.webhooks.get(webhookId)?.starts.length ?? 0;
+  }
+
+  private stateOf(webhookId: string): WebhookState {
+    let state = this.webhooks.get(webhookId);
+    if (!state) {
+      state = { starts: [], unanswered: false, deferredUntil: 0 };
+      this.touch(webhookId, state);
+    }
+    return state;
+  }
+
+  /** Re-inserted, so that the Map's order is the recency; the least recent idle one goes past the bound. */
+  private touch(webhookId: string, state: WebhookState): void {
+    this.webhooks.delete(webhookId);
+    this.webhooks.set(webhookId, state);
+    if (this.webhooks.size <= this.remembered) return;
+    for (const [id, candidate] of this.webhooks) {
+      if (candidate.starts.length === 0) {
+        this.webhooks.delete(id);
+        return;
+      }
+    }
+  }
+}
