@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { laneCaps } from "@hookyard/core";
 import { manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
@@ -32,6 +33,8 @@ async function startStuckReceiver() {
 
 const CONCURRENCY = 10;
 const PER_WEBHOOK = 3;
+/** What all slow webhooks together may hold of the worker (core admission.ts); less than one webhook's share here. */
+const { slowCap: SLOW_CAP } = laneCaps(CONCURRENCY);
 
 describe("fairness between webhooks", () => {
   let hookyard: TestHookyard;
@@ -44,7 +47,7 @@ describe("fairness between webhooks", () => {
     await stuck?.close();
   });
 
-  it("a receiver that never answers holds only its webhook's share of the worker; the others keep flowing and it loses no attempt", async () => {
+  it("a receiver that never answers holds only the slow lane's share of the worker; the others keep flowing and it loses no attempt", async () => {
     healthy = await startReceiver(() => ({ status: 200 }));
     stuck = await startStuckReceiver();
     hookyard = await TestHookyard.start({
@@ -78,9 +81,9 @@ describe("fairness between webhooks", () => {
         202,
       );
     }
-    await waitFor(() => stuck.held() >= PER_WEBHOOK, {
+    await waitFor(() => stuck.held() >= SLOW_CAP, {
       timeoutMs: 15_000,
-      what: "the stuck webhook's share in flight",
+      what: "the slow lane's share in flight",
     });
 
     const healthyPushes = 20;
@@ -91,11 +94,12 @@ describe("fairness between webhooks", () => {
     }
     await healthy.waitForRequests(2 * healthyPushes, 30_000);
 
-    // Every healthy delivery went out while the stuck webhook still held exactly its share.
-    expect(stuck.requests()).toBe(PER_WEBHOOK);
-    expect(stuck.held()).toBe(PER_WEBHOOK);
+    // Every healthy delivery went out while the stuck webhook still held exactly the slow lane.
+    expect(stuck.requests()).toBe(SLOW_CAP);
+    expect(stuck.held()).toBe(SLOW_CAP);
     const stuckPending = await hookyard.db.delivery.count({ where: { webhookId: stuckHook.id, status: "pending" } });
-    expect(stuckPending).toBe(stuckPushes);
+    // Those in their first attempt, sent by fan-out, are written when answered (decision 0015).
+    expect(stuckPending).toBeGreaterThanOrEqual(stuckPushes - SLOW_CAP);
     expect(await hookyard.db.deliveryAttempt.count({ where: { delivery: { webhookId: stuckHook.id } } })).toBe(0);
 
     // Once it answers, each of its deliveries goes out once, on its first attempt: being held back

@@ -33,7 +33,7 @@ const deferred = new Counter({
   registers: [registry],
 });
 
-type Lanes = { inFlight(lane: "fast" | "slow" | "unknown"): number };
+type Lanes = { counts(now: number): Record<"fast" | "slow" | "unknown", number> };
 /** The admission whose lanes the gauge reads (the one worker of this process). */
 let watched: Lanes | null = null;
 
@@ -43,7 +43,8 @@ new Gauge({
   labelNames: ["lane"],
   registers: [registry],
   collect() {
-    for (const lane of ["fast", "slow", "unknown"] as const) this.set({ lane }, watched?.inFlight(lane) ?? 0);
+    const counts = watched?.counts(performance.now());
+    for (const lane of ["fast", "slow", "unknown"] as const) this.set({ lane }, counts?.[lane] ?? 0);
   },
 });
 

@@ -54,8 +54,7 @@ describe("Admission", () => {
     expect(admission.take("wh_dead3", 20_000)).toBeNull();
     expect(admission.take("wh_dead1", 20_000)).toBeNull();
     attempt(admission, "wh_healthy", 10, true, 20_001);
-    expect(admission.inFlight("slow")).toBe(2);
-    expect(admission.inFlight("fast")).toBe(0);
+    expect(admission.counts(20_002)).toEqual({ fast: 0, slow: 2, unknown: 0 });
   });
 
   it("caps attempts to webhooks not heard from yet, together and each", () => {
@@ -65,7 +64,28 @@ describe("Admission", () => {
     expect(admission.take("wh_a", 0)).toBeNull(); // UNKNOWN_IN_FLIGHT
     expect(admission.take("wh_b", 0)).not.toBeNull();
     expect(admission.take("wh_c", 0)).toBeNull();
-    expect(admission.inFlight("unknown")).toBe(3);
+    expect(admission.counts(1)).toEqual({ fast: 0, slow: 0, unknown: 3 });
+  });
+
+  it("moves an attempt that hangs from the unknown lane to the slow one, so new webhooks are not kept out by it", () => {
+    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 1 });
+    expect(admission.take("wh_dead", 0)).not.toBeNull();
+    expect(admission.take("wh_new", 10)).toBeNull();
+    expect(admission.take("wh_new", FAST_MS)).not.toBeNull();
+    expect(admission.counts(FAST_MS)).toEqual({ fast: 0, slow: 1, unknown: 1 });
+  });
+
+  it("bounds the slow and unknown lanes together, however many receivers stop answering at once", () => {
+    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 1 });
+    attempt(admission, "wh_known", 5, true, 0);
+    let admitted = 0;
+    for (let i = 0; i < 50; i++) {
+      // A new receiver each 300 ms, none answering: each turns slow while it hangs.
+      if (admission.take(`wh_dead${i}`, i * 300)) admitted++;
+    }
+    expect(admitted).toBe(3);
+    expect(admission.take("wh_fast_one", 50 * 300)).toBeNull(); // unknown: the bad lanes are full
+    expect(admission.take("wh_known", 50 * 300)).not.toBeNull(); // fast: never kept out
   });
 
   it("learns nothing from a ticket given back without sending", () => {
@@ -74,7 +94,7 @@ describe("Admission", () => {
     const ticket = admission.take("wh_a", 20_000) as Ticket;
     admission.release(ticket, null, 20_001);
     expect(admission.lane("wh_a", 20_002)).toBe("slow");
-    expect(admission.inFlight()).toBe(0);
+    expect(admission.counts(20_002)).toEqual({ fast: 0, slow: 0, unknown: 0 });
   });
 
   it("moves a webhook back to the fast lane with its first fast answer", () => {

@@ -4,10 +4,12 @@
  *
  * - per webhook, at most `perWebhook` in flight (HOOKYARD_WEBHOOK_CONCURRENCY);
  * - by lane: a webhook is `fast` while its attempts answer within `fastMs`, `slow` once they take
- *   longer, or as soon as one times out or cannot connect (no answer at all), and `unknown` until
- *   its first attempt ends. The slow lane may hold `slowCap` tickets at once and the unknown lane
- *   `unknownCap`: whatever else waits, the fast webhooks keep the rest of the worker. One fast
- *   answer moves a webhook back to the fast lane at once.
+ *   longer (one in flight that long is enough), or as soon as one times out or cannot connect (no
+ *   answer at all), and `unknown` until its first attempt ends. Attempts are counted in the lane
+ *   their webhook is in now, so one to a receiver that stopped answering moves to the slow lane
+ *   while it hangs. The slow lane may hold `slowCap` attempts at once, the unknown lane
+ *   `unknownCap`, and the two together no more than both: whatever else waits, the fast webhooks
+ *   keep the rest of the worker. One fast answer moves a webhook back to the fast lane at once.
  *
  * A refused attempt is deferred, not held: `deferMs` says when to try it again. For a slow webhook
  * that is spread out behind the ones already deferred (a cursor per webhook), so that 50,000
@@ -79,7 +81,8 @@ interface WebhookState {
 
 export class Admission {
   private readonly webhooks = new Map<string, WebhookState>();
-  private readonly inLane: Record<Lane, number> = { fast: 0, slow: 0, unknown: 0 };
+  /** Webhooks with attempts in flight: what the lanes' counts are made of. */
+  private readonly busy = new Set<string>();
   private readonly fastMs: number;
   private readonly maxDeferMs: number;
   private readonly remembered: number;
@@ -108,12 +111,15 @@ export class Admission {
     const lane = this.lane(webhookId, now);
     const state = this.stateOf(webhookId);
     if (state.starts.length >= this.options.perWebhook) return null;
-    if (lane === "slow" && this.inLane.slow >= this.options.slowCap) return null;
-    if (lane === "unknown") {
-      if (this.inLane.unknown >= this.options.unknownCap || state.starts.length >= UNKNOWN_IN_FLIGHT) return null;
+    if (lane !== "fast") {
+      const { slowCap, unknownCap } = this.options;
+      const counts = this.counts(now);
+      if (counts.slow + counts.unknown >= slowCap + unknownCap) return null;
+      if (lane === "slow" && counts.slow >= slowCap) return null;
+      if (lane === "unknown" && (counts.unknown >= unknownCap || state.starts.length >= UNKNOWN_IN_FLIGHT)) return null;
     }
     state.starts.push(now);
-    this.inLane[lane]++;
+    this.busy.add(webhookId);
     return { webhookId, lane, takenAt: now };
   }
 
@@ -122,10 +128,10 @@ export class Admission {
    * nothing was sent (a delivery found done, a store fault), which says nothing of the receiver.
    */
   release(ticket: Ticket, timing: AttemptTiming | null, now: number): void {
-    this.inLane[ticket.lane]--;
     const state = this.stateOf(ticket.webhookId);
     const index = state.starts.indexOf(ticket.takenAt);
     if (index >= 0) state.starts.splice(index, 1);
+    if (state.starts.length === 0) this.busy.delete(ticket.webhookId);
     if (timing === null) return;
     const heldMs = now - ticket.takenAt;
     if (!timing.answered) {
@@ -164,8 +170,13 @@ export class Admission {
     return Math.round((state.deferredUntil - now) * jitter);
   }
 
-  inFlight(lane?: Lane): number {
-    return lane ? this.inLane[lane] : this.inLane.fast + this.inLane.slow + this.inLane.unknown;
+  /** Attempts in flight by the lane their webhook is in at `now`. */
+  counts(now: number): Record<Lane, number> {
+    const counts: Record<Lane, number> = { fast: 0, slow: 0, unknown: 0 };
+    for (const webhookId of this.busy) {
+      counts[this.lane(webhookId, now)] += this.webhooks.get(webhookId)?.starts.length ?? 0;
+    }
+    return counts;
   }
 
   inFlightOf(webhookId: string): number {

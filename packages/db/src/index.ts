@@ -1,6 +1,6 @@
 export { createDb, type Db } from "./client.js";
 export * from "./generated/prisma/client.js";
-export { ID_PREFIX, newId } from "./ids.js";
+export { deliveryIdFor, ID_PREFIX, newId } from "./ids.js";
 export { ensureDatabase, MIGRATIONS_DIR, MigrationError, type MigrationResult, migrate } from "./migrate.js";
 export * from "./paging.js";
 export * from "./store-errors.js";

@@ -1,7 +1,7 @@
 import type { AcceptedEvent } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { newId } from "../ids.js";
+import { deliveryIdFor } from "../ids.js";
 import { isolateFailures, UnstorableItemError } from "../store-errors.js";
 import { type StartedRun, startChainRuns } from "./chain-runs.js";
 import { eventsUnnest, matchingWebhooksSql, storedByDedupKey } from "./events.js";
@@ -125,7 +125,7 @@ export async function* fanOutChunks(
     const rows = unwritten.slice(from, from + FAN_OUT_CHUNK);
     yield chunk(
       "unwritten",
-      rows.map((m) => ({ id: newId("delivery"), webhookId: m.webhook_id, eventId: m.event_id })),
+      rows.map((m) => ({ id: deliveryIdFor(m.event_id, m.webhook_id), webhookId: m.webhook_id, eventId: m.event_id })),
     );
   }
   const toWrite = matches.filter((m) => !sendable(m));
@@ -133,7 +133,7 @@ export async function* fanOutChunks(
     const rows = toWrite.slice(from, from + FAN_OUT_CHUNK);
     const written = await insertPendingDeliveries(
       db,
-      rows.map((m) => ({ id: newId("delivery"), webhookId: m.webhook_id, eventId: m.event_id })),
+      rows.map((m) => ({ id: deliveryIdFor(m.event_id, m.webhook_id), webhookId: m.webhook_id, eventId: m.event_id })),
     );
     const out = chunk("pending", written);
     if (out.deliveries.length > 0) yield out;
