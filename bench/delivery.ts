@@ -38,7 +38,7 @@ async function baseline<T>(script: string, args: string[]): Promise<T> {
 }
 
 /** Sends `count` pushes, 50 requests at a time, as fast as the API takes them. */
-async function ingestPushes(base: string, repository: string, count: number): Promise<void> {
+export async function ingestPushes(base: string, repository: string, count: number): Promise<void> {
   for (let sent = 0; sent < count; sent += 50) {
     await Promise.all(Array.from({ length: Math.min(50, count - sent) }, () => ingest(base, push(repository))));
   }
@@ -170,7 +170,7 @@ export async function benchTwoWorkers(): Promise<void> {
 }
 
 /** Delivered latencies (ms) of pushes tagged t<n> sent at sentAt[n]. */
-function latencies(sentAt: Map<number, number>, arrivals: Map<number, number[]>): number[] {
+export function latencies(sentAt: Map<number, number>, arrivals: Map<number, number[]>): number[] {
   const out: number[] = [];
   for (const [n, at] of sentAt) for (const arrived of arrivals.get(n) ?? []) out.push(arrived - at);
   return out.sort((a, b) => a - b);
@@ -180,7 +180,7 @@ function latencies(sentAt: Map<number, number>, arrivals: Map<number, number[]>)
  * An open-loop sender: one push every 1000/rate ms whether or not the API has answered the last,
  * tagged t<n> so that the receiver can tell which push each delivery carries.
  */
-async function openLoop(base: string, repository: string, rate: number, seconds: number, firstTag = 0) {
+export async function openLoop(base: string, repository: string, rate: number, seconds: number, firstTag = 0) {
   const sentAt = new Map<number, number>();
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
@@ -198,14 +198,14 @@ async function openLoop(base: string, repository: string, rate: number, seconds:
 }
 
 /** A stage with a tag-recording receiver, the API and one worker running: what the live scenarios share. */
-interface Live {
+export interface Live {
   stage: Stage;
   sink: Sink;
   api: Proc & { base: string };
   worker: Proc;
 }
 
-async function live(name: string, run: (live: Live) => Promise<void>): Promise<void> {
+export async function live(name: string, run: (live: Live) => Promise<void>): Promise<void> {
   const stage = await openStage(name);
   const sink = await startSink({ recordTags: true });
   const api = await startApiProcess(stage.env);
@@ -248,7 +248,12 @@ export async function benchLatency(): Promise<void> {
 }
 
 /** One push through every webhook of a repository, so that the worker has loaded and connected. */
-async function warmUp(base: string, db: Parameters<typeof succeededCount>[0], repository: string, webhooks: number) {
+export async function warmUp(
+  base: string,
+  db: Parameters<typeof succeededCount>[0],
+  repository: string,
+  webhooks: number,
+) {
   const before = await succeededCount(db);
   await ingest(base, push(repository, "warm-up"));
   await waitFor(async () => (await succeededCount(db)) >= before + webhooks, { ...WAIT, what: "the warm-up" });

@@ -42,11 +42,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * A loopback receiver: `/ok` answers 200, `/hang` takes the request and never answers. It counts
+ * A loopback receiver: `/ok` answers 200, `/hang` takes the request and never answers, `/slow`
+ * answers 200 after SLOW_ANSWER_MS. It counts
  * what reached `/ok` and, when asked, when each tag `t<n>` of a DTR body first arrived there.
  */
 export interface Sink {
-  url(path: "ok" | "hang"): string;
+  url(path: "ok" | "hang" | "slow"): string;
   delivered(): number;
   /** Requests that carried a delivery id (x-hookyard-delivery) already seen: repeats. */
   repeats(): number;
@@ -54,6 +55,9 @@ export interface Sink {
   arrivals: Map<number, number[]>;
   close(): Promise<void>;
 }
+
+/** How long `/slow` takes to answer: a receiver that is alive and slow (issue 29). */
+export const SLOW_ANSWER_MS = 8_000;
 
 export async function startSink(options: { recordTags?: boolean } = {}): Promise<Sink> {
   let delivered = 0;
@@ -71,6 +75,11 @@ export async function startSink(options: { recordTags?: boolean } = {}): Promise
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === "/hang") {
       req.resume();
+      return;
+    }
+    if (req.url === "/slow") {
+      req.resume();
+      setTimeout(() => res.writeHead(200).end(), SLOW_ANSWER_MS);
       return;
     }
     if (!options.recordTags) {

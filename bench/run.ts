@@ -12,6 +12,7 @@ import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase } from "@hookyard/testkit";
 import express from "express";
 import { benchCrash, benchFanOut, benchIsolation, benchLatency, benchThroughput, benchTwoWorkers } from "./delivery.js";
+import { benchFairness } from "./fairness.js";
 import { benchMatching } from "./matching.js";
 import { benchPrune } from "./prune.js";
 import { ENCRYPTION_KEYS } from "./rig.js";
@@ -99,7 +100,7 @@ try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
   // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, throughput,
-  // latency, fanout, isolation, two-workers, crash, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  // latency, fanout, isolation, fairness, two-workers, crash, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
   const only = process.argv[2] ?? process.env.BENCH_ONLY;
   const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
@@ -112,6 +113,7 @@ try {
   if (runs("latency")) await benchLatency();
   if (runs("fanout")) await benchFanOut();
   if (runs("isolation")) await benchIsolation();
+  if (runs("fairness")) await benchFairness();
   if (runs("two-workers")) await benchTwoWorkers();
   if (runs("crash")) await benchCrash();
 

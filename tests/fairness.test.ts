@@ -34,7 +34,7 @@ async function startStuckReceiver() {
 const CONCURRENCY = 10;
 const PER_WEBHOOK = 3;
 /** What all slow webhooks together may hold of the worker (core admission.ts); less than one webhook's share here. */
-const { slowCap: SLOW_CAP } = laneCaps(CONCURRENCY);
+const { slowCap: SLOW_CAP, unknownCap: UNKNOWN_CAP } = laneCaps(CONCURRENCY);
 
 describe("fairness between webhooks", () => {
   let hookyard: TestHookyard;
@@ -111,4 +111,74 @@ describe("fairness between webhooks", () => {
     expect(attempts.every((a) => a.statusCode === 200)).toBe(true);
     expect(stuck.requests()).toBe(stuckPushes);
   }, 90_000);
+
+  it("many receivers that never answer hold no more than the slow lane together; a healthy webhook's retries keep flowing", async () => {
+    // The healthy receiver fails each delivery's first attempt, so its retries are delivery jobs
+    // and compete with the dead webhooks' jobs for the worker's slots.
+    const seen = new Set<string>();
+    healthy = await startReceiver((req) => {
+      const id = String(req.headers["webhook-id"]);
+      if (seen.has(id)) return { status: 200 };
+      seen.add(id);
+      return { status: 503 };
+    });
+    stuck = await startStuckReceiver();
+    hookyard = await TestHookyard.start({
+      env: {
+        HOOKYARD_WORKER_CONCURRENCY: String(CONCURRENCY),
+        HOOKYARD_WEBHOOK_CONCURRENCY: "2",
+        HOOKYARD_DELIVERY_TIMEOUT: "60s",
+        HOOKYARD_RETRY_SCHEDULE: "100ms",
+        HOOKYARD_JOB_LOCK: "5s",
+      },
+    });
+    // Five dead webhooks, each allowed 2 of the worker's 10: together they could take all of it.
+    const dead = 5;
+    for (let i = 0; i < dead; i++) {
+      await hookyard.createWebhook({
+        name: `dead${i}`,
+        url: `${stuck.url}/d${i}`,
+        events: ["TAG_PUSH"],
+        repository: "acme/dead",
+      });
+    }
+    const ok = await hookyard.createWebhook({
+      name: "ok",
+      url: `${healthy.url}/ok`,
+      events: ["TAG_PUSH"],
+      repository: "acme/web",
+    });
+    // The healthy webhook has answered before (as a registry's long-standing webhooks have).
+    expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "warm" }))).status).toBe(202);
+    await hookyard.settledDeliveries(ok.id, 1, 10_000);
+    for (let i = 0; i < 20; i++) {
+      expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/dead", tag: `d${i}` }))).status).toBe(
+        202,
+      );
+    }
+    await waitFor(() => stuck.held() >= SLOW_CAP, { timeoutMs: 15_000, what: "the dead receivers' requests" });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const pushes = 20;
+    for (let i = 0; i < pushes; i++) {
+      expect((await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: `h${i}` }))).status).toBe(
+        202,
+      );
+    }
+    // Well before any dead request times out (60 s), every healthy delivery succeeded on its retry.
+    await hookyard.settledDeliveries(ok.id, pushes + 1, 20_000);
+    expect(await hookyard.db.delivery.count({ where: { webhookId: ok.id, status: "succeeded" } })).toBe(pushes + 1);
+    // The slow and unknown lanes together, whatever each dead webhook's own share would allow.
+    expect(stuck.held()).toBeLessThanOrEqual(SLOW_CAP + UNKNOWN_CAP);
+    expect(stuck.held()).toBeGreaterThanOrEqual(SLOW_CAP);
+    // Nothing is lost: once they answer, every dead webhook's delivery goes out.
+    stuck.release();
+    await waitFor(
+      async () => (await hookyard.db.delivery.count({ where: { status: "succeeded" } })) === dead * 20 + pushes,
+      {
+        timeoutMs: 60_000,
+        what: "every delivery succeeded",
+      },
+    );
+  }, 120_000);
 });

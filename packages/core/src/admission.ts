@@ -6,10 +6,13 @@
  * - by lane: a webhook is `fast` while its attempts answer within `fastMs`, `slow` once they take
  *   longer (one in flight that long is enough), or as soon as one times out or cannot connect (no
  *   answer at all), and `unknown` until its first attempt ends. Attempts are counted in the lane
- *   their webhook is in now, so one to a receiver that stopped answering moves to the slow lane
- *   while it hangs. The slow lane may hold `slowCap` attempts at once, the unknown lane
- *   `unknownCap`, and the two together no more than both: whatever else waits, the fast webhooks
- *   keep the rest of the worker. One fast answer moves a webhook back to the fast lane at once.
+ *   their webhook is in now, so the first attempt to a receiver that never answers moves to the
+ *   slow lane while it hangs, and leaves the unknown lane to the next new webhook. The slow lane
+ *   takes a new attempt while it holds fewer than `slowCap`; the unknown lane while it holds fewer
+ *   than `unknownCap` and the two together fewer than both caps: whatever else waits, the fast
+ *   webhooks keep the rest of the worker. (A fast webhook whose receiver stops answering may have
+ *   up to its share in flight before they show as slow, once, until they time out.) One fast
+ *   answer moves a webhook back to the fast lane at once.
  *
  * A refused attempt is deferred, not held: `deferMs` says when to try it again. For a slow webhook
  * that is spread out behind the ones already deferred (a cursor per webhook), so that 50,000
@@ -54,8 +57,8 @@ export const FAST_MS = 250;
 export const DEFER_MIN_MS = 25;
 /** The longest: a dead receiver's deliveries come back this often at most, each, while they wait. */
 export const DEFER_MAX_MS = 300_000;
-/** Attempts in flight to a webhook not heard from yet (its first answers say how it answers). */
-export const UNKNOWN_IN_FLIGHT = 2;
+/** Attempts in flight to a webhook not heard from yet: its first answer says how it answers. */
+export const UNKNOWN_IN_FLIGHT = 1;
 /** Of HOOKYARD_WORKER_CONCURRENCY, the part slow webhooks may hold together, and unknown ones. */
 export const SLOW_SHARE = 0.2;
 export const UNKNOWN_SHARE = 0.1;
@@ -111,12 +114,12 @@ export class Admission {
     const lane = this.lane(webhookId, now);
     const state = this.stateOf(webhookId);
     if (state.starts.length >= this.options.perWebhook) return null;
-    if (lane !== "fast") {
-      const { slowCap, unknownCap } = this.options;
-      const counts = this.counts(now);
-      if (counts.slow + counts.unknown >= slowCap + unknownCap) return null;
-      if (lane === "slow" && counts.slow >= slowCap) return null;
-      if (lane === "unknown" && (counts.unknown >= unknownCap || state.starts.length >= UNKNOWN_IN_FLIGHT)) return null;
+    if (lane === "slow" && this.counts(now).slow >= this.options.slowCap) return null;
+    if (lane === "unknown") {
+      if (state.starts.length >= UNKNOWN_IN_FLIGHT) return null;
+      const { slow, unknown } = this.counts(now);
+      if (unknown >= this.options.unknownCap || slow + unknown >= this.options.slowCap + this.options.unknownCap)
+        return null;
     }
     state.starts.push(now);
     this.busy.add(webhookId);
