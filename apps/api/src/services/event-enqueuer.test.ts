@@ -33,7 +33,7 @@ const event: RegistryEvent = {
 async function enqueuerWithNothingUp() {
   const port = await closedPort();
   const db = createDb(`postgresql://postgres@127.0.0.1:${port}/none`);
-  const redis = createRedis(`redis://127.0.0.1:${port}`, "api");
+  const redis = createRedis(`redis://127.0.0.1:${port}`, "producer");
   redis.on("error", () => {});
   const queues = createQueues(redis, "hy-unit-enqueuer");
   queues.events.on("error", () => {});
