@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { type AcceptedEvent, deliveryShard } from "@hookyard/core";
-import { type JobsOptions, Queue, type QueueOptions } from "bullmq";
+import { type BulkJobOptions, type Job, type JobsOptions, Queue, type QueueOptions } from "bullmq";
 import { isCluster, type RedisConnection } from "./redis.js";
 
 /**
@@ -42,6 +43,8 @@ export function queueLabel(name: string): string {
   return name.replace(/^\{(.*)\}$/, "$1");
 }
 
+/** The data of an event's job, whoever queues it (ingest, the reconciler, the operational
+ * publisher): the event, under the id it has in Postgres. Queued only through eventJob. */
 export interface EventJob {
   event: AcceptedEvent;
   /** Since when the job has waited for Postgres (apps/worker processors/store-wait.ts). */
@@ -135,6 +138,40 @@ export const DELIVERY_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 1_000 },
 };
+
+/** A job as addBulk takes it. */
+export interface QueuedJob<T> {
+  name: string;
+  data: T;
+  opts: BulkJobOptions;
+}
+
+/** A bounded key for BullMQ's deduplication, whatever the length of the source's event id. */
+function eventDedupId(dedupKey: string): string {
+  return createHash("sha256").update(dedupKey).digest("hex").slice(0, 40);
+}
+
+/**
+ * An event's job: named after its type, under the event's id, which is the events row's (so a
+ * second add of a queued event, by the reconciler or for a duplicate, is a no-op while its job is
+ * in Redis). With `dedupWindowMs` (ingest while Postgres is away, decision 0014), BullMQ's
+ * deduplication also drops an add of another id with the same dedup key for that long: Redis alone
+ * judges duplicates then, and the add answers the first job, whose id tells it was one.
+ */
+export function eventJob(event: AcceptedEvent, dedupWindowMs?: number): QueuedJob<EventJob> {
+  const opts: BulkJobOptions = { ...EVENT_JOB_OPTIONS, jobId: event.id };
+  if (dedupWindowMs !== undefined) opts.deduplication = { id: eventDedupId(event.dedupKey), ttl: dedupWindowMs };
+  return { name: event.type, data: { event }, opts };
+}
+
+/** Queues events' jobs (eventJob) in one call; a job per event, in the events' order. */
+export function queueEvents(
+  queues: Queues,
+  events: readonly AcceptedEvent[],
+  options: { dedupWindowMs?: number } = {},
+): Promise<Job<EventJob>[]> {
+  return queues.events.addBulk(events.map((event) => eventJob(event, options.dedupWindowMs)));
+}
 
 /** The reconciler's own keys (apps/worker services/reconciler.ts), beside the queues' keys. */
 export type ReconcilerKey = "lock" | "deliveries-cursor" | "events-checked-until" | "repaired";

@@ -48,11 +48,13 @@ function routeKey(url: string | undefined): { path: string; key: string } {
   return { path, key: trimmed.toLowerCase() };
 }
 
+/** The segment percent-decoded; null when its percent-encoding is malformed. */
 function decodedSegment(segment: string): string | null {
   try {
     return decodeURIComponent(segment);
-  } catch {
-    return null;
+  } catch (error) {
+    if (error instanceof URIError) return null;
+    throw error;
   }
 }
 

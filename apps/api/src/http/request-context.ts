@@ -14,6 +14,8 @@ export function beginRequest(logger: Logger, req: IncomingMessage, res: ServerRe
   const given = req.headers["x-request-id"];
   const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader("x-request-id", requestId);
+  // A process logging at warn writes no access line: nothing to measure or listen for.
+  if (!logger.isLevelEnabled("info")) return requestId;
   const started = performance.now();
   res.on("finish", () => {
     logger.info("request", {

@@ -1,5 +1,6 @@
 import type { Logger } from "@hookyard/logger";
 import { eventBacklog, evictionProblem, type Queues, type RedisConnection, readRedisMemory } from "@hookyard/queues";
+import { isProgrammingError } from "./programming-error.js";
 
 export interface Backpressure {
   /** Why ingest must refuse events now, or null. Read on every ingest request, so it only reads
@@ -32,6 +33,7 @@ export function watchBackpressure(
   let current: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let reportedBug = false;
 
   const poll = async () => {
     let next: string | null = null;
@@ -45,8 +47,13 @@ export function watchBackpressure(
       if (!next && backlog >= options.maxBacklog) {
         next = `the event queue holds ${backlog} events waiting for delivery; retry later`;
       }
-    } catch {
-      // Redis away: enqueueing fails by itself and answers 503; nothing to add here.
+    } catch (error) {
+      // Redis away: enqueueing fails by itself and answers 503; nothing to add here. A bug would
+      // leave ingest without backpressure: said once, not ten times a second.
+      if (isProgrammingError(error) && !reportedBug) {
+        reportedBug = true;
+        logger.error("backpressure could not read Redis's memory and backlog", { error });
+      }
     }
     if (next && !current) logger.warn("ingest refuses events: backpressure", { reason: next });
     if (!next && current) logger.info("ingest takes events again");

@@ -1,21 +1,34 @@
-import { createHash } from "node:crypto";
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import { type Db, type IngestedEvent, newId, storeIngestedEvents } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { EVENT_JOB_OPTIONS, type Queues, waitForReplica } from "@hookyard/queues";
-import DataLoader from "dataloader";
+import { type Queues, queueEvents, waitForReplica } from "@hookyard/queues";
+import { isProgrammingError } from "./programming-error.js";
 import { within } from "./within.js";
 
 export type EnqueueOutcome = "accepted" | "duplicate";
 
 /** Stores and queues events; resolves once they are safe. */
 export interface EventEnqueuer {
+  /** Rejects with QueueUnavailableError when Redis did not take the events (the sender retries);
+   * any other rejection is a bug. */
   enqueue(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]>;
+}
+
+/** Redis refused the events, is away, or did not take them within the deadline: the request
+ * answers 503 and the sender retries. Errors of the code itself (TypeError and the like) are not
+ * wrapped in it, so that a bug answers 500 and is logged instead of passing for an outage. */
+export class QueueUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the event queue did not take the events: ${(cause as Error | null)?.message ?? String(cause)}`, { cause });
+    this.name = "QueueUnavailableError";
+  }
 }
 
 export interface EventEnqueuerOptions {
   /** How long requests' events are gathered into one batch. */
   windowMs?: number;
+  /** A batch is handled at once when it holds this many events, without waiting for the window. */
+  maxBatchEvents?: number;
   /** Past this a request fails (503), so that the registry sends it again. */
   deadlineMs: number;
   /** Of the deadline, how long Postgres may take before a batch goes to Redis alone. */
@@ -26,14 +39,16 @@ export interface EventEnqueuerOptions {
   dedupWindowMs: number;
 }
 
-/** A bounded key for BullMQ's deduplication, whatever the length of the source's event id. */
-function dedupId(dedupKey: string): string {
-  return createHash("sha256").update(dedupKey).digest("hex").slice(0, 40);
+/** One request's events waiting in the batch being gathered. */
+interface Waiting {
+  events: readonly RegistryEvent[];
+  resolve(outcomes: EnqueueOutcome[]): void;
+  reject(error: unknown): void;
 }
 
 /**
- * Concurrent requests' events are gathered for about a millisecond and handled as one batch, which
- * gets fresh ids (later the events rows' and their jobs' ids):
+ * Concurrent requests' events are gathered for about a millisecond (or until `maxBatchEvents`) and
+ * handled as one batch, which gets fresh ids (later the events rows' and their jobs' ids):
  *
  * - Postgres up: the batch is stored in `events`, awaiting fan-out, in one statement, and then
  *   queued (decision 0014). Postgres judges duplicates by the events table's unique dedup key.
@@ -46,6 +61,8 @@ function dedupId(dedupKey: string): string {
  *
  * Either way the answer waits for Redis (and its replica, in a cluster): past the deadline the
  * requests fail (503) and the registry sends them again, which is then a duplicate, never a loss.
+ * Under 50 connections a batch holds about 20 requests (40 events of two-event pushes); batches
+ * overlap, a new one gathering while earlier ones wait for Postgres and Redis.
  */
 export function createEventEnqueuer(
   db: Db,
@@ -53,7 +70,12 @@ export function createEventEnqueuer(
   options: EventEnqueuerOptions,
   logger: Logger,
 ): EventEnqueuer {
+  const windowMs = options.windowMs ?? 1;
+  const maxBatchEvents = options.maxBatchEvents ?? 1000;
   let storeAwayUntil = 0;
+  let gathering: Waiting[] = [];
+  let gatheredEvents = 0;
+  let timer: NodeJS.Timeout | undefined;
 
   async function store(events: readonly AcceptedEvent[]): Promise<IngestedEvent[] | null> {
     if (Date.now() < storeAwayUntil) return null;
@@ -73,50 +95,67 @@ export function createEventEnqueuer(
     }
   }
 
-  async function queue(jobs: Parameters<Queues["events"]["addBulk"]>[0]) {
-    const added = queues.events.addBulk(jobs).then(async (queued) => {
+  /** Queues the events' jobs; once Redis (and its replica, in a cluster) has them. */
+  async function queue(events: readonly AcceptedEvent[], dedupWindowMs?: number) {
+    const added = queueEvents(queues, events, { dedupWindowMs }).then(async (queued) => {
       // In a Redis Cluster, on the replica too before the 202: a failover must not lose them.
       await waitForReplica(queues, queues.events, Math.floor(options.deadlineMs / 2));
       return queued;
     });
-    return within(options.deadlineMs, added, "Redis did not take the events");
+    try {
+      return await within(options.deadlineMs, added, "Redis did not take the events");
+    } catch (error) {
+      throw isProgrammingError(error) ? error : new QueueUnavailableError(error);
+    }
   }
 
   async function enqueueBatch(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]> {
-    const accepted: AcceptedEvent[] = events.map((event) => ({ ...event, id: newId("event") }));
+    // Object.assign rather than a spread: a fifth of the cost for these objects on Node 20.
+    const accepted: AcceptedEvent[] = events.map((event) => Object.assign({}, event, { id: newId("event") }));
     const stored = await store(accepted);
     if (stored) {
-      const toQueue = accepted.flatMap((event, i) => (stored[i]?.queue ? [{ ...event, id: stored[i].id }] : []));
-      if (toQueue.length > 0) {
-        await queue(toQueue.map((event) => ({ name: event.type, data: { event }, opts: eventJobOptions(event) })));
-      }
+      const toQueue: AcceptedEvent[] = [];
+      accepted.forEach((event, i) => {
+        const row = stored[i] as IngestedEvent;
+        if (row.queue) toQueue.push(row.id === event.id ? event : Object.assign({}, event, { id: row.id }));
+      });
+      if (toQueue.length > 0) await queue(toQueue);
       return stored.map((s) => (s.duplicate ? "duplicate" : "accepted"));
     }
-    const jobs = await queue(
-      accepted.map((event) => ({
-        name: event.type,
-        data: { event },
-        opts: { ...eventJobOptions(event), deduplication: { id: dedupId(event.dedupKey), ttl: options.dedupWindowMs } },
-      })),
-    );
+    const jobs = await queue(accepted, options.dedupWindowMs);
     return jobs.map((job, i) => (job.id === accepted[i]?.id ? "accepted" : "duplicate"));
   }
 
-  const loader = new DataLoader<RegistryEvent, EnqueueOutcome>(enqueueBatch, {
-    cache: false,
-    maxBatchSize: 1000,
-    batchScheduleFn: (run) => setTimeout(run, options.windowMs ?? 1),
-  });
+  /** Handles the gathered requests as one batch and answers each its own events' outcomes. */
+  function flush(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = gathering;
+    gathering = [];
+    gatheredEvents = 0;
+    const events = batch.length === 1 ? (batch[0] as Waiting).events : batch.flatMap((w) => w.events);
+    enqueueBatch(events).then(
+      (outcomes) => {
+        let at = 0;
+        for (const waiting of batch) {
+          waiting.resolve(outcomes.slice(at, at + waiting.events.length));
+          at += waiting.events.length;
+        }
+      },
+      (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error);
+      },
+    );
+  }
+
   return {
-    async enqueue(events) {
-      const results = await loader.loadMany(events);
-      const failure = results.find((r) => r instanceof Error);
-      if (failure) throw failure;
-      return results as EnqueueOutcome[];
+    enqueue(events) {
+      return new Promise((resolve, reject) => {
+        gathering.push({ events, resolve, reject });
+        gatheredEvents += events.length;
+        if (gatheredEvents >= maxBatchEvents) flush();
+        else timer ??= setTimeout(flush, windowMs);
+      });
     },
   };
-}
-
-function eventJobOptions(event: AcceptedEvent) {
-  return { ...EVENT_JOB_OPTIONS, jobId: event.id };
 }

@@ -1,6 +1,6 @@
 import { checkStorableEvent, type ParseResult } from "@hookyard/core";
 import { badRequest, unavailable } from "../http/api-error.js";
-import type { EventEnqueuer } from "./event-enqueuer.js";
+import { type EnqueueOutcome, type EventEnqueuer, QueueUnavailableError } from "./event-enqueuer.js";
 import { countIngested } from "./ingest-metrics.js";
 
 export interface IngestAnswer {
@@ -25,13 +25,18 @@ export async function ingest(enqueuer: EventEnqueuer, parsed: ParseResult): Prom
     if (refused) throw badRequest(refused.message);
   }
   if (parsed.events.length === 0) return { accepted: 0, duplicates: 0, ignored: parsed.ignored };
-  let outcomes: string[];
+  let outcomes: EnqueueOutcome[];
   try {
     outcomes = await enqueuer.enqueue(parsed.events);
-  } catch {
-    throw unavailable("the event queue (Redis) is unavailable; retry later");
+  } catch (error) {
+    // Only Redis not taking the events is the sender's cue to retry; anything else is a bug, for
+    // the ingest handler to log with the request's id and answer 500.
+    if (error instanceof QueueUnavailableError)
+      throw unavailable("the event queue (Redis) is unavailable; retry later");
+    throw error;
   }
   countIngested(parsed.events, outcomes);
-  const duplicates = outcomes.filter((o) => o === "duplicate").length;
+  let duplicates = 0;
+  for (const outcome of outcomes) if (outcome === "duplicate") duplicates++;
   return { accepted: outcomes.length - duplicates, duplicates, ignored: parsed.ignored };
 }

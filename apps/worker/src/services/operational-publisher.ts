@@ -1,6 +1,6 @@
 import { type Db, publishOperationalEvents, recordExhaustedDeliveries } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { EVENT_JOB_OPTIONS, type Queues } from "@hookyard/queues";
+import { type Queues, queueEvents } from "@hookyard/queues";
 import { metrics } from "../metrics.js";
 import { every } from "./every.js";
 
@@ -38,9 +38,7 @@ export function startOperationalPublisher(deps: OperationalPublisherDeps): Opera
       const events = await publishOperationalEvents(db, BATCH);
       if (events.length === 0) break;
       // Postgres holds them now: a job lost on the way is queued again by the reconciler.
-      await queues.events.addBulk(
-        events.map((event) => ({ name: event.type, data: { event }, opts: { ...EVENT_JOB_OPTIONS, jobId: event.id } })),
-      );
+      await queueEvents(queues, events);
       for (const event of events) {
         metrics.operationalEvent(event.type);
         logger.info("operational event queued", { type: event.type, webhookId: event.subjectWebhookId });

@@ -3,9 +3,9 @@ import { type Db, disableFailingWebhooks, eventsAwaitingFanOut, pendingDeliverie
 import type { Logger } from "@hookyard/logger";
 import {
   byDeliveryQueue,
-  EVENT_JOB_OPTIONS,
   type Queues,
   queueDeliveries,
+  queueEvents,
   type ReconcilerKey,
   type RedisConnection,
   reconcilerKey,
@@ -116,11 +116,9 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
       const found = await eventsAwaitingFanOut(db, since, before, BATCH);
       const byId = new Map(found.map(({ event }) => [event.id, event]));
       repaired += await requeue(queues.events, [...byId.keys()], (missing) =>
-        queues.events.addBulk(
-          missing.map((id) => {
-            const event = byId.get(id) as AcceptedEvent;
-            return { name: event.type, data: { event }, opts: { ...EVENT_JOB_OPTIONS, jobId: id } };
-          }),
+        queueEvents(
+          queues,
+          missing.map((id) => byId.get(id) as AcceptedEvent),
         ),
       );
       if (found.length < BATCH) {
