@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { manifestPush, waitFor } from "@hookyard/testkit";
 import {
+  cpuOf,
   ingest,
   openStage,
   type Proc,
@@ -213,8 +214,9 @@ export async function live(name: string, run: (live: Live) => Promise<void>): Pr
   try {
     await run({ stage, sink, api, worker });
   } finally {
-    // Killed: a worker holding never-answered requests would wait out their timeout to stop.
-    await worker.stop("SIGKILL");
+    // Killed: a worker holding never-answered requests would wait out their timeout to stop. One
+    // being profiled is stopped, so that it writes its profile.
+    await worker.stop(process.env.BENCH_WORKER_PROFILE ? "SIGTERM" : "SIGKILL");
     await api.stop();
     await sink.close();
     await stage.close();
@@ -228,13 +230,20 @@ export async function benchLatency(): Promise<void> {
   await live("latency", async ({ stage, sink, api, worker }) => {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
     await warmUp(api.base, stage.db, "bench/app", WEBHOOKS);
-    const before = { worker: await worker.cpu(), api: await api.cpu() };
+    const before = {
+      worker: await worker.cpu(),
+      api: await api.cpu(),
+      postgres: await cpuOf("postgres"),
+      redis: await cpuOf("redis-server"),
+    };
     const sentAt = await openLoop(api.base, "bench/app", RATE, LATENCY_SECONDS, 1_000_000);
     const expected = sentAt.size * WEBHOOKS;
     await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, { ...WAIT, what: "every delivery" });
     const all = latencies(sentAt, sink.arrivals);
     const workerUs = ((await worker.cpu()) - before.worker) * 1e6;
     const apiUs = ((await api.cpu()) - before.api) * 1e6;
+    const postgresUs = ((await cpuOf("postgres")) - before.postgres) * 1e6;
+    const redisUs = ((await cpuOf("redis-server")) - before.redis) * 1e6;
     console.log(
       `latency: ingest -> delivered, ${RATE} pushes/s x ${WEBHOOKS} webhooks for ${LATENCY_SECONDS} s, open-loop sender, one API and one worker process`,
     );
@@ -242,7 +251,7 @@ export async function benchLatency(): Promise<void> {
       `  ${fmt(all.length)} deliveries: p50 ${fmt(percentile(all, 50), 1)} ms, p99 ${fmt(percentile(all, 99), 1)} ms (target < 100), max ${fmt(all.at(-1) ?? 0, 1)} ms`,
     );
     console.log(
-      `  CPU: worker ${fmt(workerUs / expected)} µs per delivery, API ${fmt(apiUs / sentAt.size)} µs per push\n`,
+      `  CPU: worker ${fmt(workerUs / expected)} µs per delivery, API ${fmt(apiUs / sentAt.size)} µs per push, Postgres ${fmt(postgresUs / expected)} and Redis ${fmt(redisUs / expected)} µs per delivery\n`,
     );
   });
 }

@@ -48,7 +48,7 @@ describe("Admission", () => {
 
   it("caps the slow lane for all slow webhooks together, so fast ones keep the rest", () => {
     const admission = new Admission({ ...options, slowCap: 2 });
-    for (const id of ["wh_dead1", "wh_dead2", "wh_dead3"]) attempt(admission, id, 10_000, false);
+    for (const id of ["wh_dead1", "wh_dead2", "wh_dead3"]) attempt(admission, id, 10_000, false, 0);
     expect(admission.take("wh_dead1", 20_000)).not.toBeNull();
     expect(admission.take("wh_dead2", 20_000)).not.toBeNull();
     expect(admission.take("wh_dead3", 20_000)).toBeNull();
@@ -57,25 +57,26 @@ describe("Admission", () => {
     expect(admission.counts(20_002)).toEqual({ fast: 0, slow: 2, unknown: 0 });
   });
 
-  it("caps attempts to webhooks not heard from yet, together and each", () => {
-    const admission = new Admission({ ...options, unknownCap: 2 });
+  it("caps attempts to webhooks not heard from yet: one each until it answers, and the lane's share together", () => {
+    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 3 });
     expect(admission.take("wh_a", 0)).not.toBeNull();
     expect(admission.take("wh_a", 0)).toBeNull(); // UNKNOWN_IN_FLIGHT: its first answer first
     expect(admission.take("wh_b", 0)).not.toBeNull();
-    expect(admission.take("wh_c", 0)).toBeNull();
-    expect(admission.counts(1)).toEqual({ fast: 0, slow: 0, unknown: 2 });
+    expect(admission.take("wh_c", 0)).not.toBeNull();
+    expect(admission.take("wh_d", 0)).toBeNull();
+    expect(admission.counts(1)).toEqual({ fast: 0, slow: 0, unknown: 3 });
   });
 
-  it("moves an attempt that hangs from the unknown lane to the slow one, so new webhooks are not kept out by it", () => {
-    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 1 });
+  it("counts an attempt that hangs to a webhook not heard from as slow", () => {
+    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 3 });
     expect(admission.take("wh_dead", 0)).not.toBeNull();
-    expect(admission.take("wh_new", 10)).toBeNull();
-    expect(admission.take("wh_new", FAST_MS)).not.toBeNull();
-    expect(admission.counts(FAST_MS)).toEqual({ fast: 0, slow: 1, unknown: 1 });
+    expect(admission.counts(FAST_MS)).toEqual({ fast: 0, slow: 1, unknown: 0 });
+    expect(admission.take("wh_dead", FAST_MS)).not.toBeNull(); // now through the slow lane
+    expect(admission.take("wh_dead", FAST_MS)).toBeNull();
   });
 
   it("bounds the slow and unknown lanes together, however many receivers stop answering at once; fast webhooks still get in", () => {
-    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 1 });
+    const admission = new Admission({ ...options, slowCap: 2, unknownCap: 5 });
     attempt(admission, "wh_known", 5, true, 0);
     let admitted = 0;
     for (let i = 0; i < 50; i++) {
@@ -83,9 +84,9 @@ describe("Admission", () => {
       if (admission.take(`wh_dead${i}`, i * 300)) admitted++;
       if (admission.take(`wh_dead${i}`, i * 300 + FAST_MS)) admitted++;
     }
-    expect(admitted).toBe(3);
+    expect(admitted).toBe(5);
     const now = 50 * 300;
-    expect(admission.counts(now)).toEqual({ fast: 0, slow: 3, unknown: 0 });
+    expect(admission.counts(now)).toEqual({ fast: 0, slow: 5, unknown: 0 });
     expect(admission.take("wh_dead0", now)).toBeNull();
     expect(admission.take("wh_new", now)).toBeNull();
     expect(admission.take("wh_known", now)).not.toBeNull();
@@ -141,7 +142,8 @@ describe("Admission", () => {
   });
 
   it("gives each lane at least one attempt whatever the concurrency", () => {
-    expect(laneCaps(1)).toEqual({ slowCap: 1, unknownCap: 1 });
-    expect(laneCaps(50)).toEqual({ slowCap: 10, unknownCap: 5 });
+    expect(laneCaps(1)).toEqual({ slowCap: 1, unknownCap: 2 });
+    expect(laneCaps(10)).toEqual({ slowCap: 2, unknownCap: 5 });
+    expect(laneCaps(50)).toEqual({ slowCap: 10, unknownCap: 25 });
   });
 });

@@ -8,9 +8,10 @@
  *   answer at all), and `unknown` until its first attempt ends. Attempts are counted in the lane
  *   their webhook is in now, so the first attempt to a receiver that never answers moves to the
  *   slow lane while it hangs, and leaves the unknown lane to the next new webhook. The slow lane
- *   takes a new attempt while it holds fewer than `slowCap`; the unknown lane while it holds fewer
- *   than `unknownCap` and the two together fewer than both caps: whatever else waits, the fast
- *   webhooks keep the rest of the worker. (A fast webhook whose receiver stops answering may have
+ *   takes a new attempt while it holds fewer than `slowCap`; the unknown lane while the two lanes
+ *   together hold fewer than `unknownCap` (the larger: a worker started afresh knows no webhook,
+ *   and a fan-out to 10,000 of them must not crawl): whatever else waits, the fast webhooks keep
+ *   the rest of the worker. (A fast webhook whose receiver stops answering may have
  *   up to its share in flight before they show as slow, once, until they time out.) One fast
  *   answer moves a webhook back to the fast lane at once.
  *
@@ -39,7 +40,7 @@ export interface AdmissionOptions {
   perWebhook: number;
   /** Attempts in flight to slow webhooks, all of them together. */
   slowCap: number;
-  /** Attempts in flight to webhooks not heard from yet, all together. */
+  /** Attempts in flight to webhooks not heard from yet and slow ones, all together. */
   unknownCap: number;
   /** The longest an attempt can take (HOOKYARD_DELIVERY_TIMEOUT). */
   longestMs: number;
@@ -59,16 +60,15 @@ export const DEFER_MIN_MS = 25;
 export const DEFER_MAX_MS = 300_000;
 /** Attempts in flight to a webhook not heard from yet: its first answer says how it answers. */
 export const UNKNOWN_IN_FLIGHT = 1;
-/** Of HOOKYARD_WORKER_CONCURRENCY, the part slow webhooks may hold together, and unknown ones. */
+/** Of HOOKYARD_WORKER_CONCURRENCY, the part slow webhooks may hold together, and the part slow and
+ * unknown ones may hold together: the fast ones always keep the other half. */
 export const SLOW_SHARE = 0.2;
-export const UNKNOWN_SHARE = 0.1;
+export const UNKNOWN_SHARE = 0.5;
 
-/** The lane caps for a worker of `concurrency`: at least one each, so nothing waits for ever. */
+/** The lane caps for a worker of `concurrency`: room for one of each at least, so nothing waits for ever. */
 export function laneCaps(concurrency: number): { slowCap: number; unknownCap: number } {
-  return {
-    slowCap: Math.max(1, Math.floor(concurrency * SLOW_SHARE)),
-    unknownCap: Math.max(1, Math.floor(concurrency * UNKNOWN_SHARE)),
-  };
+  const slowCap = Math.max(1, Math.floor(concurrency * SLOW_SHARE));
+  return { slowCap, unknownCap: Math.max(slowCap + 1, Math.floor(concurrency * UNKNOWN_SHARE)) };
 }
 
 interface WebhookState {
@@ -118,8 +118,7 @@ export class Admission {
     if (lane === "unknown") {
       if (state.starts.length >= UNKNOWN_IN_FLIGHT) return null;
       const { slow, unknown } = this.counts(now);
-      if (unknown >= this.options.unknownCap || slow + unknown >= this.options.slowCap + this.options.unknownCap)
-        return null;
+      if (slow + unknown >= this.options.unknownCap) return null;
     }
     state.starts.push(now);
     this.busy.add(webhookId);

@@ -12,6 +12,9 @@ import {
 } from "@hookyard/db";
 import DataLoader from "dataloader";
 
+const READ_WINDOW_MS = 2;
+const BOOKING_WINDOW_MS = 10;
+
 /** What an attempt asks of Postgres, one call per attempt. */
 export interface DeliveryStore {
   loadDelivery(deliveryId: string): Promise<DeliveryForSending | null>;
@@ -27,9 +30,17 @@ export interface DeliveryStore {
  * per second; batched, the cost is shared (docs/performance.md). An item Postgres refuses comes
  * back as an Error, which DataLoader rejects that one call with.
  */
-export function createBatchedStore(db: Db, options: { maxAttempts: number; windowMs?: number }): DeliveryStore {
-  const schedule = (run: () => void) => setTimeout(run, options.windowMs ?? 2);
-  const common = { cache: false, maxBatchSize: 500, batchScheduleFn: schedule };
+export function createBatchedStore(db: Db, options: { maxAttempts: number }): DeliveryStore {
+  const within = (ms: number) => ({
+    cache: false,
+    maxBatchSize: 500,
+    batchScheduleFn: (run: () => void) => setTimeout(run, ms),
+  });
+  // Reads stand between a delivery and its POST: gathered briefly. A booking comes after the POST
+  // (the receiver has its request already), so it waits longer for company: at 2,000 deliveries a
+  // second, 10 ms makes one statement of 20 bookings instead of five of 4.
+  const common = within(READ_WINDOW_MS);
+  const booking = within(BOOKING_WINDOW_MS);
 
   const deliveries = new DataLoader<string, DeliveryForSending | null>(
     (ids) => loadDeliveriesForSending(db, ids),
@@ -38,11 +49,11 @@ export function createBatchedStore(db: Db, options: { maxAttempts: number; windo
   const webhooks = new DataLoader<string, SendingWebhook | null>((ids) => loadWebhooksForSending(db, ids), common);
   const attempts = new DataLoader<AttemptRecord, AttemptOutcome | null>(
     (records) => recordAttempts(db, records, options.maxAttempts),
-    common,
+    booking,
   );
   const firstAttempts = new DataLoader<FirstAttemptRecord, AttemptOutcome | null>(
     (records) => bookFirstAttempts(db, records, options.maxAttempts),
-    common,
+    booking,
   );
 
   return {

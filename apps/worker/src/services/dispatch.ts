@@ -1,4 +1,4 @@
-import type { AcceptedEvent, Admission } from "@hookyard/core";
+import type { AcceptedEvent, Admission, Ticket } from "@hookyard/core";
 import { type Db, type FanOutChunk, insertPendingDeliveries, type MatchedDelivery } from "@hookyard/db";
 import { type QueuedDelivery, type Queues, queueDeliveries } from "@hookyard/queues";
 import { metrics } from "../metrics.js";
@@ -45,7 +45,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   const byEvent = new Map<string, { attempts: Set<Promise<void>>; error?: unknown }>();
   /** Deliveries sent from here right now: a fan-out run again meanwhile must not queue them too. */
   const sending = new Set<string>();
-  const room = waitForRoom(() => sending.size < deps.limit);
+  const room = waitForRoom();
 
   const delayed = (delivery: MatchedDelivery): QueuedDelivery => {
     const now = performance.now();
@@ -107,8 +107,16 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         // Only a webhook that answers fast is sent to from here: the event's job waits for the
         // answer, and a receiver that stopped answering must not hold the fan-out (fairness).
         const sendable = kind === "unwritten" && event && admission.lane(delivery.webhookId, now) !== "slow";
-        if (sendable && roomLeft) roomLeft = await room.wait(WAIT_FOR_ROOM_MS);
-        const ticket = sendable && roomLeft ? admission.take(delivery.webhookId, performance.now()) : null;
+        let ticket: Ticket | null = null;
+        if (sendable && roomLeft) {
+          // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries
+          // go out, and them off the queue. Past the wait, the rest of the chunk is queued.
+          await room.wait(WAIT_FOR_ROOM_MS, () => {
+            ticket = sending.size < deps.limit ? admission.take(delivery.webhookId, performance.now()) : null;
+            return ticket !== null;
+          });
+          roomLeft = sending.size < deps.limit;
+        }
         if (ticket && event) {
           track(delivery, attempt(delivery, event, ticket));
           continue;

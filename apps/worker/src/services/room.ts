@@ -1,15 +1,15 @@
 export interface Room {
-  /** Whether there is room now, waiting up to `ms` for some to free. */
-  wait(ms: number): Promise<boolean>;
+  /** Asks `tryNow` until it says yes, again each time something ends, for up to `ms`; its last answer. */
+  wait(ms: number, tryNow: () => boolean): Promise<boolean>;
   /** Says that something ended: whoever waits looks again. */
   freed(): void;
 }
 
 /**
- * Waiting for room among a bounded number of things in flight, without polling: `hasRoom` is asked
- * again whenever one ends (`freed`), and the wait gives up after its time.
+ * Waiting for room among a bounded number of things in flight, without polling: the caller's test
+ * is asked again whenever one ends (`freed`), and the wait gives up after its time.
  */
-export function waitForRoom(hasRoom: () => boolean): Room {
+export function waitForRoom(): Room {
   let ended: { promise: Promise<void>; resolve: () => void } | null = null;
   const oneEnds = (ms: number) => {
     if (!ended) {
@@ -23,9 +23,9 @@ export function waitForRoom(hasRoom: () => boolean): Room {
     return Promise.race([ended.promise, timeout]).finally(() => clearTimeout(timer));
   };
   return {
-    async wait(ms) {
+    async wait(ms, tryNow) {
       const until = performance.now() + ms;
-      while (!hasRoom()) {
+      while (!tryNow()) {
         const left = until - performance.now();
         if (left <= 0) return false;
         await oneEnds(left);
