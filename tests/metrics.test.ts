@@ -1,5 +1,13 @@
 import { createRequire } from "node:module";
-import { freePort, manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
+import {
+  freePort,
+  manifestPush,
+  type Receiver,
+  startReceiver,
+  startTcpProxy,
+  type TcpProxy,
+  waitFor,
+} from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
@@ -146,7 +154,7 @@ describe("GET /metrics on the API and on each worker", () => {
     expect(attemptsMade).toBe(2 + 4 + 1);
     await waitFor(
       async () => (await hookyard?.request("GET", `/api/v1/webhooks/${broken.id}`))?.json.enabled === false,
-      { what: "the failing webhook disabled by the reconciler" },
+      { what: "the failing webhook disabled by the auto-disabler" },
     );
     expect((await hookyard.request("GET", `/api/v1/webhooks/${gone.id}`)).json.enabled).toBe(false);
     expect((await hookyard.request("GET", `/api/v1/webhooks/${ok.id}`)).json.enabled).toBe(true);
@@ -175,7 +183,7 @@ describe("GET /metrics on the API and on each worker", () => {
         return s.sum("hookyard_deliveries_total", { outcome: "succeeded" }) === 2 &&
           s.sum("hookyard_deliveries_total", { outcome: "failed" }) === 3 &&
           s.sum("hookyard_webhooks_disabled_total", { reason: "failing" }) === 1 &&
-          s.sum("hookyard_fanout_events_total") === 9
+          s.sum("hookyard_fanout_events_total") === 10
           ? s
           : undefined;
       },
@@ -195,9 +203,11 @@ describe("GET /metrics on the API and on each worker", () => {
     expect(worker.histogram(duration, { result: "2xx" }).buckets).toMatchObject({ "0.01": 0, "10": 2, "+Inf": 2 });
     expect(worker.value("hookyard_webhooks_disabled_total", { reason: "gone" })).toBe(1);
     expect(worker.value("hookyard_webhooks_disabled_total", { reason: "failing" })).toBe(1);
-    // The 7 registry events, and the 2 WEBHOOK_DISABLED reports of the two disabled webhooks (no one subscribed).
-    expect(worker.value("hookyard_fanout_events_total")).toBe(9);
-    expect(worker.value("hookyard_operational_events_total", { type: "WEBHOOK_DISABLED" })).toBe(2);
+    // The 7 registry events, and the 3 WEBHOOK_DISABLED reports (no one subscribed): the deleted
+    // webhook's, the gone one's and the failing one's. The last is published up to a second after
+    // the disable, so the wait above is for all three.
+    expect(worker.value("hookyard_fanout_events_total")).toBe(10);
+    expect(worker.value("hookyard_operational_events_total", { type: "WEBHOOK_DISABLED" })).toBe(3);
     expect(worker.value("hookyard_fanout_deliveries_total")).toBe(5);
     // The worker's process metrics carry its own prefix; the API's series are not here.
     expect(worker.value("hookyard_worker_process_cpu_seconds_total")).toBeGreaterThan(0);
@@ -262,5 +272,53 @@ describe("GET /metrics on the API and on each worker", () => {
     expect(worker.value("hookyard_deliveries_total", { outcome: "succeeded" })).toBeDefined();
     // Other routes still take their tokens.
     expect((await hookyard.request("GET", "/api/v1/webhooks", { token: null })).status).toBe(401);
+  });
+});
+
+describe("GET /metrics when a read fails", () => {
+  let hookyard: TestHookyard | undefined;
+  let proxy: TcpProxy | undefined;
+  afterEach(async () => {
+    await hookyard?.close();
+    await proxy?.close();
+    hookyard = undefined;
+    proxy = undefined;
+  });
+
+  it("answers 503 while Postgres is away, and the figures again once it is back", async () => {
+    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+    const port = proxy.port;
+    hookyard = await TestHookyard.start({
+      worker: false,
+      // Public: a token would be checked in Postgres first, and that 503 would not be this route's.
+      env: { HOOKYARD_METRICS_PUBLIC: "true", LOG_LEVEL: "warn" },
+      databaseUrl: (url) => url.replace("127.0.0.1:5432", `127.0.0.1:${port}`),
+    });
+    await scrape(`${hookyard.baseUrl}/metrics`, null);
+    await proxy.cut();
+    const away = await fetch(`${hookyard.baseUrl}/metrics`);
+    expect(away.status).toBe(503);
+    expect(((await away.json()) as { error: { code: string } }).error.code).toBe("unavailable");
+    expect(hookyard.logLines.filter((line) => line.level === "error")).toEqual([]);
+    await proxy.restore();
+    const url = `${hookyard.baseUrl}/metrics`;
+    await waitFor(async () => (await fetch(url)).status === 200, { timeoutMs: 10_000 });
+  });
+
+  it("answers 500 and logs the error when a read fails for another reason, instead of blaming an outage", async () => {
+    hookyard = await TestHookyard.start({ worker: false, env: { HOOKYARD_METRICS_PUBLIC: "true" } });
+    // A table a gauge reads is gone (a migration gone wrong, say): Postgres answers, and refuses.
+    await hookyard.db.$executeRaw`ALTER TABLE chain_runs RENAME TO chain_runs_elsewhere`;
+    try {
+      const res = await fetch(`${hookyard.baseUrl}/metrics`);
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("internal");
+    } finally {
+      await hookyard.db.$executeRaw`ALTER TABLE chain_runs_elsewhere RENAME TO chain_runs`;
+    }
+    const logged = hookyard.logLines.find((line) => line.message === "metrics could not be collected");
+    expect(logged?.level).toBe("error");
+    expect(JSON.stringify(logged?.error)).toContain("chain_runs");
+    await scrape(`${hookyard.baseUrl}/metrics`, null);
   });
 });

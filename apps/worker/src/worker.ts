@@ -15,6 +15,7 @@ import { createHttpTransport } from "@hookyard/transport";
 import { UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import { watchLanes } from "./metrics.js";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import { startPeriodicServices } from "./periodic-services.js";
 import { deliveriesProcessor } from "./processors/deliveries.js";
 import { eventsProcessor } from "./processors/events.js";
 import { createBatchedStore } from "./services/batched-store.js";
@@ -23,9 +24,6 @@ import { createDispatch } from "./services/dispatch.js";
 import { createFanOut } from "./services/fan-out.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
 import { intakeOf } from "./services/intake.js";
-import { startOperationalPublisher } from "./services/operational-publisher.js";
-import { startPruner } from "./services/pruner.js";
-import { startReconciler } from "./services/reconciler.js";
 import { createStoreGate } from "./services/store-gate.js";
 import { createSuccessClock } from "./services/success-clock.js";
 
@@ -115,29 +113,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   }
   await Promise.all([events, ...deliveries].map((worker) => worker.waitUntilReady()));
 
-  const reconciler = startReconciler({
-    db,
-    redis: connection,
-    queues,
-    intervalMs: config.reconcileIntervalMs,
-    autoDisable: { failures: config.autoDisableFailures, afterMs: config.autoDisableAfterMs },
-    logger,
-  });
-  const pruner = startPruner({
-    db,
-    redis: connection,
-    lockKey: queues.events.toKey("pruner:lock"),
-    retentionMs: config.retentionMs,
-    bodyRetentionMs: config.bodyRetentionMs,
-    intervalMs: config.pruneIntervalMs,
-    logger,
-  });
-  const operational = startOperationalPublisher({
-    db,
-    queues,
-    exhaustionIntervalMs: config.exhaustionIntervalMs,
-    logger,
-  });
+  const periodic = startPeriodicServices({ config, db, redis: connection, queues, logger });
   logger.info("worker started", {
     concurrency: config.workerConcurrency,
     webhookConcurrency: config.webhookConcurrency,
@@ -150,9 +126,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     async close() {
       // Let jobs in flight finish (their attempts get booked) before the connections go.
       await metricsServer?.close();
-      await reconciler.close();
-      await pruner.close();
-      await operational.close();
+      await periodic.close();
       await chains.close();
       throttle.close();
       await Promise.all([events, ...deliveries].map((worker) => worker.close()));

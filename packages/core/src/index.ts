@@ -8,6 +8,7 @@ export * from "./event-patterns.js";
 export * from "./event-types.js";
 export * from "./json-depth.js";
 export * from "./operational-events.js";
+export * from "./payload-format.js";
 export * from "./payloads/cloudevents.js";
 export * from "./payloads/contents.js";
 export * from "./payloads/delivery-headers.js";

@@ -2,7 +2,7 @@ import {
   type AcceptedEvent,
   buildDeliveryHeaders,
   InvalidSecretError,
-  type PayloadFormatName,
+  type PayloadFormat,
   parseRetryAfter,
   previousSecretInGrace,
   redactHeaders,
@@ -16,7 +16,7 @@ import { USER_AGENT } from "./user-agent.js";
 /** What of a webhook shapes the request sent to it. */
 export interface DeliveryTarget {
   url: string;
-  format: string;
+  format: PayloadFormat;
   secret: string | null;
   previousSecret: string | null;
   previousSecretUntil: Date | null;
@@ -59,7 +59,7 @@ export async function sendDelivery(
   },
 ): Promise<SentRequest> {
   const { deliveryId, webhook, event } = options;
-  const payload = renderPayload(webhook.format as PayloadFormatName, event, event.id, {
+  const payload = renderPayload(webhook.format, event, event.id, {
     callbackUrl: options.callbackUrl,
   });
   const startedAt = new Date();

@@ -3,8 +3,11 @@ import { queueLabel, reconcilerKey } from "@hookyard/queues";
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
-import { unavailable } from "../http/api-error.js";
+import { ApiError, unavailable } from "../http/api-error.js";
 import { requireAdmin, requireUser } from "../http/authenticate.js";
+import { INTERNAL_ERROR_BODY } from "../http/error-handler.js";
+import { requestIdOf } from "../http/request-context.js";
+import { storesAway } from "../http/stores-away.js";
 import { chainRunMoves } from "../services/chain-moves.js";
 import { eventsDuplicate, eventsIngested } from "../services/ingest-metrics.js";
 
@@ -21,7 +24,7 @@ const CALLBACK_STATES = ["pending", "success", "failure", "error"] as const;
  * listed with its reason in Bull Board. The workers serve their own counters (apps/worker metrics).
  */
 export function metricsRoutes(deps: ApiDeps): Router {
-  const { config, db, redis, queues } = deps;
+  const { config, db, redis, queues, logger } = deps;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
   registry.registerMetric(eventsIngested);
@@ -96,8 +99,14 @@ export function metricsRoutes(deps: ApiDeps): Router {
     let text: string;
     try {
       text = await registry.metrics();
-    } catch {
-      throw unavailable("the queue store (Redis) or the database (Postgres) is unavailable; metrics cannot be read");
+    } catch (error) {
+      // Only an outage is the 503 a scraper retries; anything else is a fault of ours, logged, a 500.
+      if (storesAway(error)) {
+        logger.warn("metrics cannot be read: Redis or Postgres is away", { error: (error as Error).message });
+        throw unavailable("the queue store (Redis) or the database (Postgres) is unavailable; metrics cannot be read");
+      }
+      logger.error("metrics could not be collected", { requestId: requestIdOf(res), error });
+      throw new ApiError(500, INTERNAL_ERROR_BODY.error.code, INTERNAL_ERROR_BODY.error.message);
     }
     res.type(registry.contentType).send(text);
   });

@@ -9,7 +9,8 @@ import {
   MAX_EVENT_PATTERN_LENGTH,
   MAX_EVENT_PATTERNS,
   maySubscribe,
-  type PayloadFormatName,
+  PAYLOAD_FORMATS,
+  type PayloadFormat,
   previousSecretInGrace,
   redactHeaders,
   type Scope,
@@ -73,7 +74,7 @@ export const fields = {
     )
     .min(1)
     .max(MAX_EVENT_PATTERNS),
-  format: z.enum(["dtr", "dockerhub", "cloudevents"]),
+  format: z.enum(PAYLOAD_FORMATS),
   secret: z.string().refine(isValidWebhookSecret, WEBHOOK_SECRET_RULE),
   // Names, values and sizes are checked by customHeadersProblem, on the body as sent.
   headers: z.record(z.string(), z.string()),
@@ -126,15 +127,15 @@ function assertHeaders(body: unknown): void {
   if (problem) throw badRequest(problem);
 }
 
-function assertFormat(format: string): void {
-  if (!SUPPORTED_FORMATS.includes(format as PayloadFormatName)) {
+function assertFormat(format: PayloadFormat): void {
+  if (!SUPPORTED_FORMATS.includes(format)) {
     throw badRequest(`format: "${format}" is not available yet; use one of ${SUPPORTED_FORMATS.join(", ")}`);
   }
 }
 
 /** Types the format can carry (dockerhub: TAG_PUSH only), or a 400 naming `field`, the one the
  * request set (events, or format when only the format changes). */
-function assertFormatTakes(format: PayloadFormatName, types: readonly EventType[], field: "events" | "format"): void {
+function assertFormatTakes(format: PayloadFormat, types: readonly EventType[], field: "events" | "format"): void {
   const problem = formatTypesProblem(format, types);
   if (problem) throw badRequest(`${field}: ${problem}`);
 }
@@ -203,7 +204,7 @@ export async function createWebhook(
     events,
     namespace: scope.kind === "global" ? null : scope.namespace,
     repository: scope.kind === "repository" ? scope.repository : null,
-    format: input.format as PayloadFormatName,
+    format: input.format,
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
     filterTags,
@@ -243,7 +244,7 @@ export async function changeWebhook(
   assertTagFilter((changes.events ?? webhook.events) as EventType[], changes.filterTags ?? webhook.filterTags);
   if (input.format !== undefined) {
     assertFormat(input.format);
-    changes.format = input.format as PayloadFormatName;
+    changes.format = input.format;
     const chainId = input.format === "dockerhub" ? null : await chainOfWebhook(db, webhook.id);
     if (chainId) {
       throw badRequest(

@@ -1,5 +1,7 @@
 /** The shapes of Hookyard's public API that the UI reads (docs/api.md). */
 
+import type { PayloadFormat } from "@hookyard/core/payload-format";
+
 export interface Me {
   id: string;
   name: string;
@@ -24,8 +26,6 @@ export interface RepositorySummary {
 
 export type DeliveryStatus = "pending" | "succeeded" | "failed" | "canceled";
 
-export type WebhookFormat = "dtr" | "dockerhub" | "cloudevents";
-
 export interface LastDelivery {
   id: string;
   status: DeliveryStatus;
@@ -40,7 +40,7 @@ export interface Webhook {
   events: string[];
   repository: string | null;
   namespace: string | null;
-  format: WebhookFormat;
+  format: PayloadFormat;
   hasSecret: boolean;
   previousSecretExpiresAt: string | null;
   headers: Record<string, string>;

@@ -1,3 +1,4 @@
+import { PAYLOAD_FORMATS, type PayloadFormat } from "@hookyard/core/payload-format";
 import { Checkbox, Modal, NativeSelect, PasswordInput, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { type FormEvent, useState } from "react";
@@ -12,11 +13,13 @@ const FIELDS = ["name", "url", "events", "format", "secret", "tags"] as const;
 // The API names the tag filter `filter` or `filter.tags[i]`; the form has one field for it.
 const ALIASES = { filter: "tags" };
 
-const FORMATS = [
-  { value: "dtr", label: "DTR (dtr)" },
-  { value: "dockerhub", label: "Docker Hub (dockerhub), TAG_PUSH only, with a callback_url" },
-  { value: "cloudevents", label: "CloudEvents 1.0 (cloudevents)" },
-];
+/** Every format must have its label: a format added to core fails this file's type check until it does. */
+const FORMAT_LABELS: Record<PayloadFormat, string> = {
+  dtr: "DTR (dtr)",
+  dockerhub: "Docker Hub (dockerhub), TAG_PUSH only, with a callback_url",
+  cloudevents: "CloudEvents 1.0 (cloudevents)",
+};
+const FORMATS = PAYLOAD_FORMATS.map((value) => ({ value, label: FORMAT_LABELS[value] }));
 
 export function WebhookFormModal({
   scope,

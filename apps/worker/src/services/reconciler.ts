@@ -1,5 +1,5 @@
 import type { AcceptedEvent } from "@hookyard/core";
-import { type Db, disableFailingWebhooks, eventsAwaitingFanOut, pendingDeliveries } from "@hookyard/db";
+import { type Db, eventsAwaitingFanOut, pendingDeliveries } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import {
   byDeliveryQueue,
@@ -11,7 +11,6 @@ import {
   reconcilerKey,
 } from "@hookyard/queues";
 import { Job, type Queue } from "bullmq";
-import { metrics } from "../metrics.js";
 import { every } from "./every.js";
 
 export interface ReconcilerDeps {
@@ -19,8 +18,6 @@ export interface ReconcilerDeps {
   redis: RedisConnection;
   queues: Queues;
   intervalMs: number;
-  /** Webhooks failing this long, this often, are disabled on a pass (config autoDisable*). */
-  autoDisable: { failures: number; afterMs: number };
   logger: Logger;
 }
 
@@ -60,7 +57,7 @@ async function presence(redis: RedisConnection, queue: Queue, ids: readonly stri
 }
 
 /**
- * Disables webhooks whose deliveries keep failing, and finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
+ * Finds the work Postgres holds but the queue lost (a job that ended in the failed set, a Redis
  * flushed or restored from an older snapshot) and queues it again: pending deliveries without a
  * live job, and events ingest stored that no fan-out took. It runs at worker start and every
  * HOOKYARD_RECONCILE_INTERVAL, in bounded batches, in one worker at a time (a Redis lock), and is
@@ -138,10 +135,6 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     if (!locked) return null;
     const before = new Date(Date.now() - deps.intervalMs);
     const repaired = { deliveries: await deliveries(before), events: await events(before) };
-    for (const disabled of await disableFailingWebhooks(db, deps.autoDisable)) {
-      logger.warn("webhook disabled: its deliveries keep failing", { webhookId: disabled.id, ...disabled });
-      metrics.webhookDisabled("failing");
-    }
     if (repaired.deliveries + repaired.events > 0) {
       logger.warn("reconciler queued again work the queue had lost", { ...repaired });
       await redis

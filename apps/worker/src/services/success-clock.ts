@@ -15,12 +15,17 @@ export function createSuccessClock(db: Db, intervalMs = 1_000): SuccessClock {
   let pending = new Map<string, Date>();
   let flushing: Promise<void> = Promise.resolve();
 
+  const note = (webhookId: string, at: Date) => {
+    const known = pending.get(webhookId);
+    if (!known || known < at) pending.set(webhookId, at);
+  };
   const flush = () => {
     if (pending.size === 0) return flushing;
     const batch = pending;
     pending = new Map();
     flushing = recordWebhookSuccesses(db, [...batch]).catch(() => {
-      for (const [id, at] of batch) if (!pending.has(id)) pending.set(id, at);
+      // Noted meanwhile may be older (deliveries finish out of order): the later time stays.
+      for (const [id, at] of batch) note(id, at);
     });
     return flushing;
   };
@@ -28,10 +33,7 @@ export function createSuccessClock(db: Db, intervalMs = 1_000): SuccessClock {
   timer.unref();
 
   return {
-    note(webhookId, at) {
-      const known = pending.get(webhookId);
-      if (!known || known < at) pending.set(webhookId, at);
-    },
+    note,
     async close() {
       clearInterval(timer);
       await flushing;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PAYLOAD_FORMATS } from "../payload-format.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { renderPayload, SUPPORTED_FORMATS } from "./render.js";
 
@@ -29,7 +30,7 @@ describe("renderPayload", () => {
     expect(SUPPORTED_FORMATS).toContain("dtr");
   });
 
-  it.each(["dtr", "dockerhub", "cloudevents"] as const)(
+  it.each(PAYLOAD_FORMATS)(
     "renders %s when it is listed as supported, and refuses it otherwise instead of sending something else",
     (format) => {
       if (SUPPORTED_FORMATS.includes(format)) {

@@ -1,20 +1,19 @@
 import type { EventType } from "../event-types.js";
+import { PAYLOAD_FORMATS, type PayloadFormat } from "../payload-format.js";
 import type { RegistryEvent } from "../registry-event.js";
 import { renderCloudEvent } from "./cloudevents.js";
 import { renderDockerHub } from "./dockerhub.js";
 import { renderDtr } from "./dtr.js";
 
-export type PayloadFormatName = "dtr" | "dockerhub" | "cloudevents";
-
-/** Formats a webhook can be created with today; the others arrive with their issues. */
-export const SUPPORTED_FORMATS: readonly PayloadFormatName[] = ["dtr", "dockerhub", "cloudevents"];
+/** Formats a webhook can be created with today: every one the database knows, for now. */
+export const SUPPORTED_FORMATS: readonly PayloadFormat[] = PAYLOAD_FORMATS;
 
 /** The event types a format can describe, for the formats that cannot describe them all. Docker
  * Hub's body describes a push and nothing else (push_data, no event type). */
-const FORMAT_TYPES: Partial<Record<PayloadFormatName, readonly EventType[]>> = { dockerhub: ["TAG_PUSH"] };
+const FORMAT_TYPES: Partial<Record<PayloadFormat, readonly EventType[]>> = { dockerhub: ["TAG_PUSH"] };
 
 /** Why a webhook of this format cannot take these types (for a 400, after the field's name), or null. */
-export function formatTypesProblem(format: PayloadFormatName, types: readonly EventType[]): string | null {
+export function formatTypesProblem(format: PayloadFormat, types: readonly EventType[]): string | null {
   const carried = FORMAT_TYPES[format];
   const refused = carried ? types.filter((type) => !carried.includes(type)) : [];
   if (!carried || refused.length === 0) return null;
@@ -34,7 +33,7 @@ export interface RenderOptions {
 
 /** The body of a delivery in a webhook's format; `eventId` is the event's id, the same on every try. */
 export function renderPayload(
-  format: PayloadFormatName,
+  format: PayloadFormat,
   event: RegistryEvent,
   eventId: string,
   options: RenderOptions = {},

@@ -1,5 +1,6 @@
+import type { PayloadFormat } from "@hookyard/core";
 import type { Db } from "../client.js";
-import { type PayloadFormat, Prisma, type Webhook } from "../generated/prisma/client.js";
+import { Prisma, type Webhook } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
 import { type Page, type PageQuery, readPageById } from "../paging.js";
 import { webhookStateEvents } from "./operational.js";
