@@ -181,6 +181,9 @@ export function latencies(sentAt: Map<number, number>, arrivals: Map<number, num
  * An open-loop sender: one push every 1000/rate ms whether or not the API has answered the last,
  * tagged t<n> so that the receiver can tell which push each delivery carries.
  */
+/** When the API answered each push of the open loops (tag -> performance.now()). */
+export const answeredAt = new Map<number, number>();
+
 export async function openLoop(base: string, repository: string, rate: number, seconds: number, firstTag = 0) {
   const sentAt = new Map<number, number>();
   const inFlight: Promise<void>[] = [];
@@ -192,7 +195,7 @@ export async function openLoop(base: string, repository: string, rate: number, s
     if (wait > 1) await sleep(wait);
     const tag = firstTag + i;
     sentAt.set(tag, performance.now());
-    inFlight.push(ingest(base, push(repository, `t${tag}`)));
+    inFlight.push(ingest(base, push(repository, `t${tag}`)).then(() => answeredAt.set(tag, performance.now())));
   }
   await Promise.all(inFlight);
   return sentAt;
@@ -225,11 +228,20 @@ export async function live(name: string, run: (live: Live) => Promise<void>): Pr
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+const LATENCY_WARM_SECONDS = Number(process.env.BENCH_LATENCY_WARM_SECONDS ?? 5);
 
 export async function benchLatency(): Promise<void> {
   await live("latency", async ({ stage, sink, api, worker }) => {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
     await warmUp(api.base, stage.db, "bench/app", WEBHOOKS);
+    // The same load for a few seconds first, unmeasured: compiled code, open connections and pools
+    // at their size, as in a process that has been running (the first seconds of a cold one are
+    // slower, and a backlog they make takes seconds to drain).
+    const warming = await openLoop(api.base, "bench/app", RATE, LATENCY_WARM_SECONDS, 2_000_000);
+    await waitFor(() => latencies(warming, sink.arrivals).length >= warming.size * WEBHOOKS, {
+      ...WAIT,
+      what: "the warm-up load",
+    });
     const before = {
       worker: await worker.cpu(),
       api: await api.cpu(),
@@ -240,6 +252,21 @@ export async function benchLatency(): Promise<void> {
     const expected = sentAt.size * WEBHOOKS;
     await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, { ...WAIT, what: "every delivery" });
     const all = latencies(sentAt, sink.arrivals);
+    if (process.env.BENCH_LATENCY_TRACE) {
+      const t0 = Math.min(...sentAt.values());
+      const bySecond = new Map<number, number[]>();
+      for (const [n, at] of sentAt) for (const arrived of sink.arrivals.get(n) ?? []) {
+        const sec = Math.floor((at - t0) / 1000);
+        const list = bySecond.get(sec) ?? [];
+        list.push(arrived - at);
+        bySecond.set(sec, list);
+      }
+      for (const [sec, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+        list.sort((a, b) => a - b);
+        const answers = [...sentAt].filter(([, at]) => Math.floor((at - t0) / 1000) === sec).map(([n, at]) => (answeredAt.get(n) ?? at) - at).sort((a, b) => a - b);
+        console.log(`  second ${sec}: p50 ${fmt(percentile(list, 50))} p99 ${fmt(percentile(list, 99))} max ${fmt(list.at(-1) ?? 0)}; API answer p99 ${fmt(percentile(answers, 99))} max ${fmt(answers.at(-1) ?? 0)}`);
+      }
+    }
     const workerUs = ((await worker.cpu()) - before.worker) * 1e6;
     const apiUs = ((await api.cpu()) - before.api) * 1e6;
     const postgresUs = ((await cpuOf("postgres")) - before.postgres) * 1e6;

@@ -45,6 +45,9 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   const byEvent = new Map<string, { attempts: Set<Promise<void>>; error?: unknown }>();
   /** Deliveries sent from here right now: a fan-out run again meanwhile must not queue them too. */
   const sending = new Set<string>();
+  /** Requests out from here: what `limit` bounds. An attempt waiting for its booking holds no socket,
+   * and a slow Postgres must not hold back sending (its bookings wait in memory meanwhile). */
+  let requests = 0;
   const room = waitForRoom();
 
   const delayed = (delivery: MatchedDelivery): QueuedDelivery => {
@@ -53,16 +56,14 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
     return lane === "slow" ? { ...delivery, delayMs: admission.deferMs(delivery.webhookId, now) } : delivery;
   };
 
-  async function attempt(
-    delivery: MatchedDelivery,
-    event: AcceptedEvent,
-    ticket: NonNullable<ReturnType<Admission["take"]>>,
-  ) {
+  async function attempt(delivery: MatchedDelivery, event: AcceptedEvent, ticket: Ticket) {
     let outcome: DeliveryOutcome;
     try {
-      outcome = await runAttempt(deps, { unwritten: delivery, event }, (timing) =>
-        admission.release(ticket, timing, performance.now()),
-      );
+      outcome = await runAttempt(deps, { unwritten: delivery, event }, (timing) => {
+        admission.release(ticket, timing, performance.now());
+        requests--;
+        room.freed();
+      });
     } catch (error) {
       if (!(error instanceof BookingError)) throw error;
       // A row Postgres refuses, a bug: a delivery job books it (or dead-letters it, saying why).
@@ -90,7 +91,6 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
     sending.add(delivery.id);
     void tracked.finally(() => {
       sending.delete(delivery.id);
-      room.freed();
       entry.attempts.delete(tracked);
     });
   }
@@ -112,12 +112,13 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
           // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries
           // go out, and them off the queue. Past the wait, the rest of the chunk is queued.
           await room.wait(WAIT_FOR_ROOM_MS, () => {
-            ticket = sending.size < deps.limit ? admission.take(delivery.webhookId, performance.now()) : null;
+            ticket = requests < deps.limit ? admission.take(delivery.webhookId, performance.now()) : null;
             return ticket !== null;
           });
-          roomLeft = sending.size < deps.limit;
+          roomLeft = requests < deps.limit;
         }
         if (ticket && event) {
+          requests++;
           track(delivery, attempt(delivery, event, ticket));
           continue;
         }
