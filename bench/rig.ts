@@ -189,9 +189,12 @@ export function startProcess(main: string, env: Record<string, string>): Proc {
   // BENCH_WORKER_PROFILE / BENCH_API_PROFILE: a directory for the processes' CPU profiles.
   const profileDir = main.includes("worker") ? process.env.BENCH_WORKER_PROFILE : process.env.BENCH_API_PROFILE;
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, main], {
+  // BENCH_WORKER_NODE_FLAGS: Node flags for the worker (--trace-gc, --heapsnapshot-signal=SIGUSR2),
+  // whose output then shows on this process's stdout.
+  const flags = (main.includes("worker") && process.env.BENCH_WORKER_NODE_FLAGS?.split(" ").filter(Boolean)) || [];
+  const child = spawn(process.execPath, [...profile, ...flags, main], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", flags.length > 0 ? "inherit" : "ignore", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {

@@ -33,11 +33,15 @@ export function newId(kind: keyof typeof ID_PREFIX): string {
 export function deliveryIdFor(eventId: string, webhookId: string): string {
   const bytes = new Uint8Array(16);
   bytes.set(createHash("sha256").update(`${eventId} ${webhookId}`).digest().subarray(0, 16));
-  bytes.set(eventTimestamp(eventId), 0);
+  if (eventId !== lastEvent.id) lastEvent = { id: eventId, timestamp: eventTimestamp(eventId) };
+  bytes.set(lastEvent.timestamp, 0);
   bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f); // version 7
   bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f); // RFC 4122 variant
   return TypeID.fromUUIDBytes(ID_PREFIX.delivery, bytes).toString();
 }
+
+/** Fan-out asks for an event's deliveries one after the other: its timestamp is read once. */
+let lastEvent: { id: string; timestamp: Uint8Array } = { id: "", timestamp: new Uint8Array(6) };
 
 /** The 48-bit millisecond timestamp a UUIDv7 TypeID starts with; now's for an id that is not one. */
 function eventTimestamp(eventId: string): Uint8Array {

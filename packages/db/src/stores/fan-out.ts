@@ -115,9 +115,10 @@ export async function* fanOutChunks(
     return { kind, deliveries };
   };
 
-  // Webhook by webhook, so that a chunk's deliveries share few webhooks (one read of each to send).
+  // Event by event (each event's deliveries get their ids together: deliveryIdFor), webhook by
+  // webhook within one.
   matches.sort((a, b) =>
-    a.webhook_id === b.webhook_id ? (a.event_id < b.event_id ? -1 : 1) : a.webhook_id < b.webhook_id ? -1 : 1,
+    a.event_id === b.event_id ? (a.webhook_id < b.webhook_id ? -1 : 1) : a.event_id < b.event_id ? -1 : 1,
   );
   const sendable = (m: (typeof matches)[number]) => fresh.has(m.event_id) && m.format !== "dockerhub";
   const unwritten = matches.filter(sendable);
