@@ -195,7 +195,11 @@ export async function openLoop(base: string, repository: string, rate: number, s
     if (wait > 1) await sleep(wait);
     const tag = firstTag + i;
     sentAt.set(tag, performance.now());
-    inFlight.push(ingest(base, push(repository, `t${tag}`)).then(() => answeredAt.set(tag, performance.now())));
+    inFlight.push(
+      ingest(base, push(repository, `t${tag}`)).then(() => {
+        answeredAt.set(tag, performance.now());
+      }),
+    );
   }
   await Promise.all(inFlight);
   return sentAt;
@@ -255,16 +259,22 @@ export async function benchLatency(): Promise<void> {
     if (process.env.BENCH_LATENCY_TRACE) {
       const t0 = Math.min(...sentAt.values());
       const bySecond = new Map<number, number[]>();
-      for (const [n, at] of sentAt) for (const arrived of sink.arrivals.get(n) ?? []) {
-        const sec = Math.floor((at - t0) / 1000);
-        const list = bySecond.get(sec) ?? [];
-        list.push(arrived - at);
-        bySecond.set(sec, list);
-      }
+      for (const [n, at] of sentAt)
+        for (const arrived of sink.arrivals.get(n) ?? []) {
+          const sec = Math.floor((at - t0) / 1000);
+          const list = bySecond.get(sec) ?? [];
+          list.push(arrived - at);
+          bySecond.set(sec, list);
+        }
       for (const [sec, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
         list.sort((a, b) => a - b);
-        const answers = [...sentAt].filter(([, at]) => Math.floor((at - t0) / 1000) === sec).map(([n, at]) => (answeredAt.get(n) ?? at) - at).sort((a, b) => a - b);
-        console.log(`  second ${sec}: p50 ${fmt(percentile(list, 50))} p99 ${fmt(percentile(list, 99))} max ${fmt(list.at(-1) ?? 0)}; API answer p99 ${fmt(percentile(answers, 99))} max ${fmt(answers.at(-1) ?? 0)}`);
+        const answers = [...sentAt]
+          .filter(([, at]) => Math.floor((at - t0) / 1000) === sec)
+          .map(([n, at]) => (answeredAt.get(n) ?? at) - at)
+          .sort((a, b) => a - b);
+        console.log(
+          `  second ${sec}: p50 ${fmt(percentile(list, 50))} p99 ${fmt(percentile(list, 99))} max ${fmt(list.at(-1) ?? 0)}; API answer p99 ${fmt(percentile(answers, 99))} max ${fmt(answers.at(-1) ?? 0)}`,
+        );
       }
     }
     const workerUs = ((await worker.cpu()) - before.worker) * 1e6;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TestHookyard } from "./support/hookyard.js";
 
 // The worker that fans an event out makes its deliveries' first attempts itself, without a delivery
-// job (apps/worker services/first-attempts.ts, docs/decisions/0012).
+// job, and writes each delivery with its first attempt (apps/worker services/dispatch.ts, docs/decisions/0012, 0015).
 describe("first attempts made by fan-out", () => {
   let hookyard: TestHookyard;
   let receiver: Receiver;
