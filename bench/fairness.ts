@@ -3,7 +3,7 @@
 // queued first, and a receiver that answers after 8 s. What deferring those deliveries costs the
 // worker and Redis meanwhile is read from /proc.
 import { waitFor } from "@hookyard/testkit";
-import { ingestPushes, latencies, live, openLoop, warmUp } from "./delivery.js";
+import { ingestPushes, latencies, live, openLoop, traceBySecond, untilWritten, warmUp } from "./delivery.js";
 import { cpuOf, percentile, type Sink, SLOW_ANSWER_MS, seedWebhooks, startSink } from "./rig.js";
 
 const RATE = Number(process.env.BENCH_FAIRNESS_RATE ?? 20);
@@ -32,6 +32,7 @@ async function healthyRun(base: string, sink: Sink, firstTag: number): Promise<R
     what: "every healthy delivery",
   }).catch(() => undefined);
   const all = latencies(sentAt, sink.arrivals);
+  traceBySecond(sentAt, sink.arrivals);
   return { count: all.length, expected, p50: percentile(all, 50), p99: percentile(all, 99) };
 }
 
@@ -61,7 +62,9 @@ export async function benchFairness(): Promise<void> {
       const repository = `bench/dead-${round}`;
       await seedWebhooks(stage.db, count, { url: dead.url("hang"), repository });
       if (round === 0) await seedWebhooks(stage.db, 1, { url: dead.url("slow"), repository });
+      const queuedAt = performance.now();
       await ingestPushes(api.base, repository, each);
+      const writtenMs = await untilWritten(stage.db, repository, each * (count + (round === 0 ? 1 : 0)), queuedAt);
       const stuck = await stage.db.delivery.count({ where: { webhook: { repository }, status: "pending" } });
       const before = { worker: await worker.cpu(), redis: await cpuOf("redis-server") };
       const beside = await healthyRun(api.base, sink, tag);
@@ -72,7 +75,7 @@ export async function benchFairness(): Promise<void> {
       const attempts = await stage.db.deliveryAttempt.count({ where: { delivery: { webhook: { repository } } } });
       console.log(line(`beside ${count} dead${round === 0 ? " and a slow one" : ""}`, beside, alone));
       console.log(
-        `    ${fmt(stuck)} of their deliveries pending; ${fmt(attempts)} attempts made to them; while the healthy one ran (${seconds} s) the worker used ${fmt((100 * workerCpu) / seconds)} % of a core, Redis ${fmt((100 * redisCpu) / seconds)} %`,
+        `    ${fmt(each)} pushes to them ingested and their deliveries written in ${fmt(writtenMs / 1000, 1)} s, before the healthy run; ${fmt(stuck)} pending; ${fmt(attempts)} attempts made to them; while the healthy one ran (${seconds} s) the worker used ${fmt((100 * workerCpu) / seconds)} % of a core, Redis ${fmt((100 * redisCpu) / seconds)} %`,
       );
     }
     console.log("");

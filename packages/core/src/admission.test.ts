@@ -125,11 +125,29 @@ describe("Admission", () => {
     const delays = Array.from({ length: 4 }, () => admission.deferMs("wh_dead", now, () => 0));
     // 10 s per attempt over 2 slots: one every 5 s.
     expect(delays).toEqual([5_000, 10_000, 15_000, 20_000]);
-    for (let i = 0; i < 200; i++) admission.deferMs("wh_dead", now, () => 0);
+    for (let i = 0; i < 2_000; i++) admission.deferMs("wh_dead", now, () => 0);
     expect(admission.deferMs("wh_dead", now, () => 0)).toBe(DEFER_MAX_MS);
-    // Another webhook's deferrals are spread on their own.
-    attempt(admission, "wh_dead2", 10_000, false);
-    expect(admission.deferMs("wh_dead2", now, () => 0)).toBe(5_000);
+  });
+
+  it("shares the slow lane among the slow webhooks with deferred attempts: more of them, each spread wider", () => {
+    const admission = new Admission({ ...options, perWebhook: 10, slowCap: 4 });
+    for (const id of ["wh_a", "wh_b", "wh_c", "wh_d"]) attempt(admission, id, 10_000, false);
+    const now = 20_000;
+    expect(admission.deferMs("wh_a", now, () => 0)).toBe(2_500); // alone: 4 slots
+    expect(admission.deferMs("wh_b", now, () => 0)).toBe(5_000); // two share: 2 slots each
+    admission.deferMs("wh_c", now, () => 0);
+    expect(admission.deferMs("wh_d", now, () => 0)).toBe(10_000); // four share: 1 each
+    // Once all their deferrals have come due, webhooks no longer share: alone again.
+    expect(admission.deferMs("wh_a", now + 60_000, () => 0)).toBe(2_500);
+  });
+
+  it("forgets a slow webhook's deferrals once it answers fast", () => {
+    const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
+    attempt(admission, "wh_a", 10_000, false);
+    for (let i = 0; i < 10; i++) admission.deferMs("wh_a", 20_000, () => 0);
+    attempt(admission, "wh_a", 5, true, 20_000);
+    attempt(admission, "wh_a", 10_000, false, 30_000);
+    expect(admission.deferMs("wh_a", 50_000, () => 0)).toBe(5_000);
   });
 
   it("forgets the least recently heard from idle webhook past its bound", () => {

@@ -56,8 +56,9 @@ export interface AdmissionOptions {
 export const FAST_MS = 250;
 /** The shortest a refused attempt waits: a busy healthy webhook's jobs must not spin through Redis. */
 export const DEFER_MIN_MS = 25;
-/** The longest: a dead receiver's deliveries come back this often at most, each, while they wait. */
-export const DEFER_MAX_MS = 300_000;
+/** The longest: a dead receiver's deliveries come back this often at most, each, while they wait
+ * their turn (within the retry schedule's scale: its later delays are hours). */
+export const DEFER_MAX_MS = 3_600_000;
 /** Attempts in flight to a webhook not heard from yet: its first answer says how it answers. */
 export const UNKNOWN_IN_FLIGHT = 1;
 /** Of HOOKYARD_WORKER_CONCURRENCY, the part slow webhooks may hold together, and the part slow and
@@ -86,6 +87,8 @@ export class Admission {
   private readonly webhooks = new Map<string, WebhookState>();
   /** Webhooks with attempts in flight: what the lanes' counts are made of. */
   private readonly busy = new Set<string>();
+  /** Slow webhooks with deferred attempts, and until when: they share the slow lane. */
+  private readonly backlogged = new Map<string, number>();
   private readonly fastMs: number;
   private readonly maxDeferMs: number;
   private readonly remembered: number;
@@ -144,6 +147,7 @@ export class Admission {
       state.unanswered = false;
       state.typicalMs = heldMs;
       state.deferredUntil = 0;
+      this.backlogged.delete(ticket.webhookId);
     } else {
       state.unanswered = false;
       state.typicalMs = state.typicalMs === undefined ? heldMs : state.typicalMs * 0.8 + heldMs * 0.2;
@@ -155,8 +159,9 @@ export class Admission {
    * How long an attempt refused a ticket (or not tried, a slow webhook's delivery fan-out queues)
    * waits before it is tried again. A fast or unknown webhook's: about as long as its attempts take
    * (at least DEFER_MIN_MS), when a slot of its share likely frees. A slow webhook's: after every
-   * other one deferred before it, each spaced by what its attempts take over the attempts it may
-   * have in flight, at most `maxDeferMs` away. Times 1 to 1.5 at random, so that what was deferred
+   * other one deferred before it, each spaced by what its attempts take over its part of the slow
+   * lane (shared by every slow webhook with deferred attempts), at most `maxDeferMs` away: so each
+   * comes back about when its turn is, instead of cycling through the queue. Times 1 to 1.5 at random, so that what was deferred
    * together comes back spread out.
    */
   deferMs(webhookId: string, now: number, random: () => number = Math.random): number {
@@ -166,9 +171,13 @@ export class Admission {
     const typical = Math.max(state.typicalMs ?? 0, oldest === undefined ? 0 : now - oldest, DEFER_MIN_MS);
     const jitter = 1 + random() / 2;
     if (lane !== "slow") return Math.round(Math.min(typical, this.options.longestMs) * jitter);
-    const perSlot = Math.min(typical, this.options.longestMs) / Math.min(this.options.perWebhook, this.options.slowCap);
+    // Its part of the slow lane: the lane shared by every slow webhook with deliveries deferred.
+    for (const [id, until] of this.backlogged) if (until <= now) this.backlogged.delete(id);
+    const sharing = Math.max(1, this.backlogged.size + (this.backlogged.has(webhookId) ? 0 : 1));
+    const slots = Math.min(this.options.perWebhook, this.options.slowCap / sharing);
     const from = Math.max(now, state.deferredUntil);
-    state.deferredUntil = Math.min(from + perSlot, now + this.maxDeferMs);
+    state.deferredUntil = Math.min(from + Math.min(typical, this.options.longestMs) / slots, now + this.maxDeferMs);
+    this.backlogged.set(webhookId, state.deferredUntil);
     return Math.round((state.deferredUntil - now) * jitter);
   }
 

@@ -99,23 +99,23 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
     async take({ kind, deliveries }, events) {
       const toQueue: QueuedDelivery[] = [];
       const toWrite: MatchedDelivery[] = [];
-      let roomLeft = true;
+      // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries go
+      // out, and them off the queue. The wait is the chunk's, not each delivery's: past it, the
+      // rest of the chunk is queued.
+      const waitUntil = performance.now() + WAIT_FOR_ROOM_MS;
       for (const delivery of deliveries) {
         if (sending.has(delivery.id)) continue;
         const event = events.get(delivery.eventId);
-        const now = performance.now();
         // Only a webhook that answers fast is sent to from here: the event's job waits for the
         // answer, and a receiver that stopped answering must not hold the fan-out (fairness).
-        const sendable = kind === "unwritten" && event && admission.lane(delivery.webhookId, now) !== "slow";
+        const sendable =
+          kind === "unwritten" && event && admission.lane(delivery.webhookId, performance.now()) !== "slow";
         let ticket: Ticket | null = null;
-        if (sendable && roomLeft) {
-          // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries
-          // go out, and them off the queue. Past the wait, the rest of the chunk is queued.
-          await room.wait(WAIT_FOR_ROOM_MS, () => {
+        if (sendable) {
+          await room.wait(Math.max(0, waitUntil - performance.now()), () => {
             ticket = requests < deps.limit ? admission.take(delivery.webhookId, performance.now()) : null;
             return ticket !== null;
           });
-          roomLeft = requests < deps.limit;
         }
         if (ticket && event) {
           requests++;
