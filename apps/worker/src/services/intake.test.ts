@@ -34,15 +34,16 @@ afterEach(async () => {
 });
 
 describe("intakeOf", () => {
-  it("takes no new job while held, and takes it once released", async () => {
+  it("takes no new jobs while held (but the one a fetch in flight brings), and takes them once released", async () => {
     const intake = intakeOf(worker);
     intake.hold("postgres unavailable");
     await waitFor(() => worker.isPaused());
-    await queue.add("held-back", {});
+    await queue.addBulk(Array.from({ length: 5 }, (_, i) => ({ name: `held-back-${i}`, data: {} })));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(processed).toEqual([]);
+    // BullMQ's pause does not call back a blocking fetch already sent: it may bring one job.
+    expect(processed.length).toBeLessThanOrEqual(1);
     intake.release("postgres unavailable");
-    await waitFor(() => processed.includes("held-back"));
+    await waitFor(() => processed.length === 5);
   });
 
   it("stays held while any reason stands: one release does not resume what the other still holds", async () => {
