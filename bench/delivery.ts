@@ -376,9 +376,22 @@ export async function untilWritten(db: Stage["db"], repository: string, expected
   return performance.now() - since;
 }
 
-async function healthyRun(base: string, sink: Sink, firstTag: number) {
-  const sentAt = await openLoop(base, "bench/healthy", ISOLATION_RATE, ISOLATION_SECONDS, firstTag);
-  const expected = sentAt.size * WEBHOOKS;
+/** Healthy webhooks' latencies under an open loop of `rate` pushes a second to bench/healthy. */
+export interface HealthyRun {
+  count: number;
+  expected: number;
+  p50: number;
+  p99: number;
+}
+
+export async function healthyRun(
+  base: string,
+  sink: Sink,
+  firstTag: number,
+  { rate = ISOLATION_RATE, seconds = ISOLATION_SECONDS, webhooks = WEBHOOKS } = {},
+): Promise<HealthyRun> {
+  const sentAt = await openLoop(base, "bench/healthy", rate, seconds, firstTag);
+  const expected = sentAt.size * webhooks;
   // At most two minutes after the last push: a starved run is reported, not waited for.
   await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, {
     timeoutMs: 120_000,

@@ -2,9 +2,8 @@
 // and beside 50 webhooks whose receivers take requests and never answer, with their deliveries
 // queued first, and a receiver that answers after 8 s. What deferring those deliveries costs the
 // worker and Redis meanwhile is read from /proc.
-import { waitFor } from "@hookyard/testkit";
-import { ingestPushes, latencies, live, openLoop, traceBySecond, untilWritten, warmUp } from "./delivery.js";
-import { cpuOf, percentile, type Sink, SLOW_ANSWER_MS, seedWebhooks, startSink } from "./rig.js";
+import { type HealthyRun, healthyRun, ingestPushes, live, untilWritten, warmUp } from "./delivery.js";
+import { cpuOf, type Sink, SLOW_ANSWER_MS, seedWebhooks, startSink } from "./rig.js";
 
 const RATE = Number(process.env.BENCH_FAIRNESS_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_FAIRNESS_SECONDS ?? 15);
@@ -15,26 +14,9 @@ const ROUNDS = [
 ];
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 
-interface Run {
-  count: number;
-  expected: number;
-  p50: number;
-  p99: number;
-}
-
-async function healthyRun(base: string, sink: Sink, firstTag: number): Promise<Run> {
-  const sentAt = await openLoop(base, "bench/healthy", RATE, SECONDS, firstTag);
-  const expected = sentAt.size;
-  // At most a minute after the last push: a starved run is reported, not waited for.
-  await waitFor(() => latencies(sentAt, sink.arrivals).length >= expected, {
-    timeoutMs: 60_000,
-    intervalMs: 50,
-    what: "every healthy delivery",
-  }).catch(() => undefined);
-  const all = latencies(sentAt, sink.arrivals);
-  traceBySecond(sentAt, sink.arrivals);
-  return { count: all.length, expected, p50: percentile(all, 50), p99: percentile(all, 99) };
-}
+type Run = HealthyRun;
+const healthy = (base: string, sink: Sink, firstTag: number) =>
+  healthyRun(base, sink, firstTag, { rate: RATE, seconds: SECONDS, webhooks: 1 });
 
 const line = (name: string, run: Run, alone?: Run) => {
   const lost =
@@ -52,7 +34,7 @@ export async function benchFairness(): Promise<void> {
   await live("fairness", async ({ stage, sink, api, worker }) => {
     await seedWebhooks(stage.db, 1, { url: sink.url("ok"), repository: "bench/healthy" });
     await warmUp(api.base, stage.db, "bench/healthy", 1);
-    const alone = await healthyRun(api.base, sink, 0);
+    const alone = await healthy(api.base, sink, 0);
     console.log(
       `fairness: one healthy webhook at ${RATE} pushes/s for ${SECONDS} s, alone, then beside webhooks whose receivers never answer (deliveries queued for them first) and one answering after ${SLOW_ANSWER_MS / 1000} s; one worker process`,
     );
@@ -67,7 +49,7 @@ export async function benchFairness(): Promise<void> {
       const writtenMs = await untilWritten(stage.db, repository, each * (count + (round === 0 ? 1 : 0)), queuedAt);
       const stuck = await stage.db.delivery.count({ where: { webhook: { repository }, status: "pending" } });
       const before = { worker: await worker.cpu(), redis: await cpuOf("redis-server") };
-      const beside = await healthyRun(api.base, sink, tag);
+      const beside = await healthy(api.base, sink, tag);
       tag += 1_000_000;
       const seconds = SECONDS;
       const workerCpu = (await worker.cpu()) - before.worker;

@@ -1,4 +1,5 @@
 export * from "./admission.js";
+export * from "./attempt-answer.js";
 export * from "./callbacks.js";
 export * from "./chain-run.js";
 export * from "./delivery-shard.js";

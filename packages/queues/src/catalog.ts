@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type AcceptedEvent, deliveryShard } from "@hookyard/core";
+import { type AcceptedEvent, type AttemptAnswer, deliveryShard } from "@hookyard/core";
 import { type BulkJobOptions, type Job, type JobsOptions, Queue, type QueueOptions } from "bullmq";
 import { isCluster, type RedisConnection } from "./redis.js";
 
@@ -66,18 +66,11 @@ export interface DeliveryJob {
  * A request that went out and what came back, ready to book: plain JSON (the time as text), since
  * while Postgres cannot take it, it waits in its delivery job's data.
  */
-export interface SentAttempt {
+export interface SentAttempt extends AttemptAnswer {
   deliveryId: string;
   /** Made when the request goes out, so that booking the same attempt twice books it once. */
   attemptId: string;
   startedAt: string;
-  durationMs: number;
-  statusCode: number | null;
-  error: string | null;
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  succeeded: boolean;
   /** No attempt follows this one whatever the count says (413, 410, a webhook that cannot be sent to). */
   final: boolean;
   /** Set (to the reason) when this answer disables the webhook (410 Gone). */

@@ -1,5 +1,6 @@
 import {
   type AcceptedEvent,
+  type AttemptAnswer,
   buildDeliveryHeaders,
   InvalidSecretError,
   type PayloadFormat,
@@ -26,15 +27,8 @@ export interface DeliveryTarget {
 }
 
 /** One request as it went out and what came back, storable as it is. */
-export interface SentRequest {
+export interface SentRequest extends AttemptAnswer {
   startedAt: Date;
-  durationMs: number;
-  statusCode: number | null;
-  error: string | null;
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  succeeded: boolean;
   /** 410 Gone: the receiver says this endpoint is gone for good. */
   gone: boolean;
   /** The receiver's Retry-After, in ms from when it answered. */

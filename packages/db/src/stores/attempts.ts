@@ -1,21 +1,15 @@
+import type { AttemptAnswer } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { isolateFailures, UnstorableItemError } from "../store-errors.js";
 import { webhookStateEvents } from "./operational.js";
 
-export interface AttemptRecord {
+export interface AttemptRecord extends AttemptAnswer {
   deliveryId: string;
   /** Made when the request goes out, so that booking the same attempt twice books it once. */
   attemptId: string;
   startedAt: Date;
-  durationMs: number;
-  statusCode: number | null;
-  error: string | null;
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  succeeded: boolean;
-  /** No attempt will follow this one, whatever the count says (410 Gone, no queue attempt left). */
+  /** No attempt will follow this one, whatever the count says (413, 410 Gone, a webhook that cannot be sent to). */
   final: boolean;
   /** Set (to the reason) when this answer disables the webhook (410 Gone); booked in the same statement. */
   disableWebhook: string | null;
@@ -151,10 +145,7 @@ async function recordRound(
     SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
            webhook_id AS "webhookId" FROM booked_before`,
   );
-  const byId = new Map(
-    rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
-  );
-  return records.map((r) => byId.get(r.deliveryId) ?? null);
+  return outcomesInOrder(records, rows);
 }
 
 /**
@@ -182,6 +173,17 @@ function attemptRows(records: ReadonlyArray<AttemptRecord & { webhookId?: string
     AS t(delivery_id text, webhook_id text, event_id text, attempt_id text, started_at timestamptz, duration_ms int,
          status_code int, error text, request_headers jsonb, response_headers jsonb, response_body text,
          succeeded bool, final bool, disable_webhook text)`;
+}
+
+/** Each record's booked outcome, in the records' order; null for one the statement did not book. */
+function outcomesInOrder(
+  records: readonly AttemptRecord[],
+  rows: ReadonlyArray<AttemptOutcome & { id: string }>,
+): Array<AttemptOutcome | null> {
+  const byId = new Map(
+    rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
+  );
+  return records.map((r) => byId.get(r.deliveryId) ?? null);
 }
 
 /** The first attempt of a delivery not written yet (fan-out sent it straight away). */
@@ -263,8 +265,5 @@ async function writeBooked(
     SELECT id, attempt_count AS n, attempt_count - series_start AS tries, status::text AS status,
            webhook_id AS "webhookId" FROM written`,
   );
-  const byId = new Map(
-    rows.map((row) => [row.id, { n: row.n, tries: row.tries, status: row.status, webhookId: row.webhookId }]),
-  );
-  return records.map((r) => byId.get(r.deliveryId) ?? null);
+  return outcomesInOrder(records, rows);
 }
