@@ -51,6 +51,7 @@ interface Throughput {
   cpuPerDelivery: { workers: number; postgres: number; redis: number; receiver: number };
   peakRssMb: number[];
   seconds: number;
+  walPerDelivery: number;
 }
 
 /**
@@ -109,6 +110,7 @@ async function throughput(workers: number): Promise<Throughput> {
       },
       peakRssMb,
       seconds: (to.at - from.at) / 1000,
+      walPerDelivery: Math.round((to.wal - from.wal) / delivered),
     };
   });
   return figure as Throughput;
@@ -146,7 +148,7 @@ export async function benchThroughput(): Promise<Throughput> {
     `  Hookyard                                     ${fmt(one.perSecond).padStart(7)} deliveries/s  (target >= 3,000; ${(one.perSecond / post.perSecond).toFixed(2)} x the POST loop, target >= 0.25)`,
   );
   console.log(
-    `  CPU per delivery: worker ${cpu.workers} µs, Postgres ${cpu.postgres} µs, Redis ${cpu.redis} µs, receiver ${cpu.receiver} µs; measured over ${one.seconds.toFixed(1)} s`,
+    `  CPU per delivery: worker ${cpu.workers} µs, Postgres ${cpu.postgres} µs, Redis ${cpu.redis} µs, receiver ${cpu.receiver} µs; Postgres's WAL ${fmt(one.walPerDelivery)} bytes; measured over ${one.seconds.toFixed(1)} s`,
   );
   console.log(
     `  CPU per delivery, all four ${cpu.workers + cpu.postgres + cpu.redis + cpu.receiver} µs; a job and a POST alone ${floor} µs; two cores at 3,000/s allow ${Math.round(2e6 / 3_000)} µs`,

@@ -258,16 +258,20 @@ export interface Reading {
   redis: number;
   /** This process: the receiver, which runs here. */
   receiver: number;
+  /** Bytes of WAL Postgres has written so far (its whole cluster; nothing else runs during a bench). */
+  wal: number;
 }
 
 export async function reading(db: Db, workers: readonly Proc[]): Promise<Reading> {
-  const [done, cpus, postgres, redis] = await Promise.all([
+  const [done, cpus, postgres, redis, [lsn]] = await Promise.all([
     succeededCount(db),
     Promise.all(workers.map((w) => w.cpu())),
     cpuOf("postgres"),
     cpuOf("redis-server"),
+    db.$queryRaw<Array<{ bytes: string }>>`SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS bytes`,
   ]);
   const own = process.cpuUsage();
   const receiver = (own.user + own.system) / 1e6;
-  return { at: performance.now(), done, workers: cpus.reduce((a, b) => a + b, 0), postgres, redis, receiver };
+  const wal = Number(lsn?.bytes ?? 0);
+  return { at: performance.now(), done, workers: cpus.reduce((a, b) => a + b, 0), postgres, redis, receiver, wal };
 }
