@@ -118,7 +118,11 @@ export async function rotateWebhookSecret(db: Db, id: string, secret: string, gr
  */
 export async function deleteWebhook(db: Db, id: string, reason: string): Promise<number | null> {
   return reportingState(db, id, async (tx) => {
-    await tx.webhook.update({ where: { id }, data: { enabled: false, disabledReason: reason, deletedAt: new Date() } });
+    // Postgres's now(), as the report of the change below is stamped: a client clock (a JS Date,
+    // truncated to the ms where now() is rounded) could put the deletion before its own report.
+    await tx.$executeRaw`
+      UPDATE webhooks SET enabled = false, disabled_reason = ${reason}, deleted_at = now(), updated_at = now()
+      WHERE id = ${id}`;
     const canceled = await tx.delivery.updateMany({
       where: { webhookId: id, status: "pending" },
       data: { status: "canceled", completedAt: new Date() },
