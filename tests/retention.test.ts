@@ -237,6 +237,12 @@ describe("pruning by itself in the workers", () => {
       what: "the delivery pruned",
     });
     expect(await current.db.event.count()).toBe(0);
+    // The pass says what it pruned once it has also vacuumed, after the rows are gone: wait for its line.
+    const prunedLines = () =>
+      current.logLines.filter(
+        (line) => line.message === "pruned what is past retention" && Number(line.deliveries) > 0,
+      );
+    await waitFor(() => prunedLines().length > 0, { timeoutMs: 10_000, what: "the pass's log line" });
     // Its attempt's headers and body went first (1 s), then the delivery and the event (3 s).
     const passes = current.logLines.filter((line) => line.message === "pruned what is past retention");
     expect(passes.reduce((n, line) => n + Number(line.attemptsTrimmed), 0)).toBe(1);
