@@ -74,6 +74,17 @@ describe("isolateFailures", () => {
     expect(await stored()).toEqual([1, 2]);
   });
 
+  it("fails the whole batch with the error itself when the code is at fault, blaming no item", async () => {
+    let runs = 0;
+    const error = await isolateFailures([1, 2, 3], async (items) => {
+      runs++;
+      return (items as unknown as { missing: { rows: number[] } }).missing.rows;
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(runs).toBe(1);
+    expect(await stored()).toEqual([]);
+  });
+
   it("fails the whole batch with the store's own error when Postgres cannot be reached", async () => {
     const away = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${await freePort()}/postgres` });
     const refused = await away.connect().then(

@@ -119,9 +119,21 @@ export class UnstorableItemError extends Error {
  * Runs a set-based write on a batch so that one bad item cannot fail its neighbours: when the
  * store refuses the batch for its data, the batch is split in halves until the refused items stand
  * alone; every other item is written (the good halves at once) and each refused one gets its own
- * UnstorableItemError. A store that is away fails the whole batch with its error, unchanged. `run`
+ * UnstorableItemError. A store that is away fails the whole batch with its error, unchanged, and so
+ * does a fault of the code (a TypeError, say: no item's data is to blame, and none is dead-lettered
+ * for it). `run`
  * must be all-or-nothing (one statement) or idempotent, since parts of the batch are run again.
  */
+/** What JavaScript throws for a mistake in the code, as opposed to what Postgres said (which has a SQLSTATE). */
+function isCodeFault(error: unknown): boolean {
+  const mistake =
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError;
+  return mistake && sqlStateOf(error) === null;
+}
+
 export async function isolateFailures<T, R>(
   items: readonly T[],
   run: (items: readonly T[]) => Promise<R[]>,
@@ -129,7 +141,7 @@ export async function isolateFailures<T, R>(
   try {
     return await retryConflicts(() => run(items));
   } catch (error) {
-    if (classifyStoreError(error) === "unavailable") throw error;
+    if (classifyStoreError(error) === "unavailable" || isCodeFault(error)) throw error;
     if (items.length <= 1) return items.map(() => new UnstorableItemError(storeErrorReason(error)));
     const middle = Math.ceil(items.length / 2);
     const first = await isolateFailures(items.slice(0, middle), run);
