@@ -108,7 +108,7 @@ export async function bookAndReport(deps: AttemptDeps, sent: SentAttempt): Promi
 export type SentBack = (timing: AttemptTiming | null) => void;
 
 /** Makes `sentBack` callable many times, acting on the first. */
-export function onceOnly(release: SentBack): SentBack {
+function onceOnly(release: SentBack): SentBack {
   let done = false;
   return (timing) => {
     if (done) return;
