@@ -40,7 +40,7 @@ describe("OpenTelemetry traces", () => {
     // The API runs in this process, the worker in its own, as in production: the trace crosses
     // Redis in the jobs' data.
     Object.assign(process.env, otelEnv(collector.url));
-    tracing = startTracing("hookyard-api");
+    tracing = await startTracing("hookyard-api");
     expect(tracing.enabled).toBe(true);
     receiver = await startReceiver((req) => ({ status: req.n === 1 ? 503 : 200 }));
     hookyard = await TestHookyard.start({ worker: false });

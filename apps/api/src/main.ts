@@ -5,7 +5,7 @@ import { startApi } from "./server.js";
 
 await runProcess("hookyard-api", async (config) => {
   // Off unless the OTEL_* settings name an OTLP endpoint (packages/telemetry).
-  const tracing = startTracing("hookyard-api");
+  const tracing = await startTracing("hookyard-api");
   const api = await startApi(config, createLogger({ service: "api", level: config.logLevel }));
   return {
     async close() {

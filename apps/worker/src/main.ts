@@ -5,7 +5,7 @@ import { startWorker } from "./worker.js";
 
 await runProcess("hookyard-worker", async (config) => {
   // Off unless the OTEL_* settings name an OTLP endpoint (packages/telemetry).
-  const tracing = startTracing("hookyard-worker");
+  const tracing = await startTracing("hookyard-worker");
   const worker = await startWorker(config, createLogger({ service: "worker", level: config.logLevel }));
   return {
     async close() {

@@ -18,9 +18,9 @@ describe("startTracing", () => {
     Object.assign(process.env, env);
   }
 
-  it("is off without OTEL settings: no spans, no carriers", () => {
+  it("is off without OTEL settings: no spans, no carriers", async () => {
     setEnv({});
-    tracing = startTracing("hookyard-test");
+    tracing = await startTracing("hookyard-test");
     expect(tracing.enabled).toBe(false);
     expect(tracingEnabled()).toBe(false);
     const request = { method: "POST", route: "/x", scheme: "http" as const, headers: {} };
@@ -32,23 +32,23 @@ describe("startTracing", () => {
   it.each<Record<string, string>>([
     { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" },
     { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_TRACES_EXPORTER: "none" },
-  ])("stays off when the settings turn it off: %o", (env) => {
+  ])("stays off when the settings turn it off: %o", async (env) => {
     setEnv(env);
-    tracing = startTracing("hookyard-test");
+    tracing = await startTracing("hookyard-test");
     expect(tracing.enabled).toBe(false);
   });
 
-  it("refuses a protocol it cannot speak, naming the setting", () => {
+  it("refuses a protocol it cannot speak, naming the setting", async () => {
     setEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" });
-    expect(() => startTracing("hookyard-test")).toThrow(TracingConfigError);
-    expect(() => startTracing("hookyard-test")).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported/);
+    await expect(startTracing("hookyard-test")).rejects.toThrow(TracingConfigError);
+    await expect(startTracing("hookyard-test")).rejects.toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported/);
   });
 
   it("exports over OTLP/HTTP protobuf by default, to the endpoint's /v1/traces", async () => {
     const collector = await startReceiver(() => ({ status: 200 }));
     try {
       setEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "renamed-by-operator" });
-      tracing = startTracing("hookyard-test");
+      tracing = await startTracing("hookyard-test");
       expect(tracing.enabled).toBe(true);
       const span = startServerSpan({ method: "POST", route: "/api/v1/ingest/harbor", scheme: "http", headers: {} });
       const carrier = carrierOf(span);
@@ -67,10 +67,10 @@ describe("startTracing", () => {
     }
   });
 
-  it("continues a caller's trace from its traceparent header, and stops cleanly with the collector away", () => {
+  it("continues a caller's trace from its traceparent header, and stops cleanly with the collector away", async () => {
     // The default endpoint (127.0.0.1:4318) where nothing listens: shutdown must still resolve.
     setEnv({ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
-    tracing = startTracing("hookyard-test");
+    tracing = await startTracing("hookyard-test");
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const span = startServerSpan({ method: "POST", route: "/x", scheme: "http", headers: { traceparent } });
     expect(span?.spanContext().traceId).toBe("0af7651916cd43dd8448eb211c80319c");
