@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // Workspace packages resolve to their TypeScript sources in tests, so a change is tested without
 // a build. Tests that spawn Hookyard's processes run the build (pnpm test builds first).
 const source = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import.meta.url));
-const packages = ["core", "config", "logger", "db", "queues", "testkit", "transport"];
+const packages = ["core", "config", "logger", "db", "queues", "telemetry", "testkit", "transport"];
 
 export default defineConfig({
   resolve: {

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { manifestPush, waitFor } from "@hookyard/testkit";
 import {
   cpuOf,
+  fmt,
   ingest,
   openStage,
   type Proc,
@@ -28,7 +29,6 @@ const WEBHOOKS = 10;
 const CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? "100";
 const WAIT = { timeoutMs: 300_000, intervalMs: 50 };
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const push = (repository: string, tag = "latest") =>
   manifestPush({ repository, tag, timestamp: new Date().toISOString() });
 
@@ -45,7 +45,7 @@ export async function ingestPushes(base: string, repository: string, count: numb
   }
 }
 
-interface Throughput {
+export interface Throughput {
   perSecond: number;
   perWorkerCpuSecond: number;
   cpuPerDelivery: { workers: number; postgres: number; redis: number; receiver: number };
@@ -86,7 +86,7 @@ async function queued(
  * from a fifth of the deliveries to the last, so that a worker's start (module loading, about 2 s
  * of CPU) is not counted as delivery work.
  */
-async function throughput(workers: number): Promise<Throughput> {
+export async function throughput(workers: number): Promise<Throughput> {
   let figure: Throughput | undefined;
   await queued(`throughput-${workers}`, {}, async (stage, sink, procs) => {
     const total = EVENTS * WEBHOOKS;

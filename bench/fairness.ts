@@ -3,7 +3,7 @@
 // queued first, and a receiver that answers after 8 s. What deferring those deliveries costs the
 // worker and Redis meanwhile is read from /proc.
 import { type HealthyRun, healthyRun, ingestPushes, live, untilWritten, warmUp } from "./delivery.js";
-import { cpuOf, type Sink, SLOW_ANSWER_MS, seedWebhooks, startSink } from "./rig.js";
+import { cpuOf, fmt, type Sink, SLOW_ANSWER_MS, seedWebhooks, startSink } from "./rig.js";
 
 const RATE = Number(process.env.BENCH_FAIRNESS_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_FAIRNESS_SECONDS ?? 15);
@@ -12,7 +12,6 @@ const ROUNDS = [
   { dead: 5, each: Number(process.env.BENCH_FAIRNESS_EACH_5 ?? 4_000) },
   { dead: 50, each: Number(process.env.BENCH_FAIRNESS_EACH_50 ?? 1_000) },
 ];
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 
 type Run = HealthyRun;
 const healthy = (base: string, sink: Sink, firstTag: number) =>

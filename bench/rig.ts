@@ -178,6 +178,9 @@ export async function seedWebhooks(
   }
 }
 
+/** A figure with thousands separators. */
+export const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
 export interface Proc {
   child: ChildProcess;
   cpu(): Promise<number>;

@@ -18,6 +18,7 @@ import { benchPrune } from "./prune.js";
 import { ENCRYPTION_KEYS } from "./rig.js";
 import { benchSecrets } from "./secrets.js";
 import { benchSoak } from "./soak.js";
+import { benchTracing } from "./tracing.js";
 
 const run = promisify(execFile);
 const SECONDS = process.env.BENCH_SECONDS ?? "10";
@@ -100,7 +101,7 @@ try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
   // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, throughput,
-  // latency, fanout, isolation, fairness, two-workers, crash, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  // latency, fanout, isolation, fairness, two-workers, crash, tracing, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
   const only = process.argv[2] ?? process.env.BENCH_ONLY;
   const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
@@ -116,6 +117,8 @@ try {
   if (runs("fairness")) await benchFairness();
   if (runs("two-workers")) await benchTwoWorkers();
   if (runs("crash")) await benchCrash();
+  // --- tracing: the throughput run with OpenTelemetry off, then on (decision 0016)
+  if (runs("tracing")) await benchTracing();
 
   // --- matching: one event's webhooks among 100,000, beside a primary-key read
   if (runs("matching")) await benchMatching();

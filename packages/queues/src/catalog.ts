@@ -47,6 +47,8 @@ export function queueLabel(name: string): string {
  * publisher): the event, under the id it has in Postgres. Queued only through eventJob. */
 export interface EventJob {
   event: AcceptedEvent;
+  /** The trace the event's push began (W3C trace context, packages/telemetry); only while tracing is on. */
+  trace?: TraceCarrier;
   /** Since when the job has waited for Postgres (apps/worker processors/store-wait.ts). */
   storeWaitSince?: number;
 }
@@ -60,7 +62,12 @@ export interface DeliveryJob {
   sent?: SentAttempt;
   /** Since when the job has waited for Postgres (processors/store-wait.ts). */
   storeWaitSince?: number;
+  /** The trace of the event's fan-out, which every attempt of the delivery joins (tracing on only). */
+  trace?: TraceCarrier;
 }
+
+/** A span's context in a job's data: `traceparent` and `tracestate` (packages/telemetry makes them). */
+export type TraceCarrier = Record<string, string>;
 
 /**
  * A request that went out and what came back, ready to book: plain JSON (the time as text), since
@@ -100,6 +107,7 @@ export interface QueuedDelivery {
   delayMs?: number;
   /** An attempt to book, not to send again (DeliveryJob.sent). */
   sent?: SentAttempt;
+  trace?: TraceCarrier;
 }
 
 /**
@@ -151,19 +159,21 @@ function eventDedupId(dedupKey: string): string {
  * deduplication also drops an add of another id with the same dedup key for that long: Redis alone
  * judges duplicates then, and the add answers the first job, whose id tells it was one.
  */
-export function eventJob(event: AcceptedEvent, dedupWindowMs?: number): QueuedJob<EventJob> {
+export function eventJob(event: AcceptedEvent, dedupWindowMs?: number, trace?: TraceCarrier): QueuedJob<EventJob> {
   const opts: BulkJobOptions = { ...EVENT_JOB_OPTIONS, jobId: event.id };
   if (dedupWindowMs !== undefined) opts.deduplication = { id: eventDedupId(event.dedupKey), ttl: dedupWindowMs };
-  return { name: event.type, data: { event }, opts };
+  return { name: event.type, data: trace ? { event, trace } : { event }, opts };
 }
 
-/** Queues events' jobs (eventJob) in one call; a job per event, in the events' order. */
+/** Queues events' jobs (eventJob) in one call; a job per event, in the events' order. `traces`, by
+ * the events' index, is each one's trace. */
 export function queueEvents(
   queues: Queues,
   events: readonly AcceptedEvent[],
-  options: { dedupWindowMs?: number } = {},
+  options: { dedupWindowMs?: number; traces?: readonly (TraceCarrier | undefined)[] } = {},
 ): Promise<Job<EventJob>[]> {
-  return queues.events.addBulk(events.map((event) => eventJob(event, options.dedupWindowMs)));
+  const { dedupWindowMs, traces } = options;
+  return queues.events.addBulk(events.map((event, i) => eventJob(event, dedupWindowMs, traces?.[i])));
 }
 
 /** The reconciler's own keys (apps/worker services/reconciler.ts), beside the queues' keys. */
@@ -213,14 +223,16 @@ export function byDeliveryQueue(
 }
 
 /** A delivery's job: under the delivery's id (what makes a second add of the same delivery a no-op). */
-function deliveryJob({ id, webhookId, delayMs, sent }: QueuedDelivery): {
+function deliveryJob({ id, webhookId, delayMs, sent, trace }: QueuedDelivery): {
   name: string;
   data: DeliveryJob;
   opts: JobsOptions;
 } {
+  const data: DeliveryJob = { deliveryId: id, webhookId, ...(sent ? { sent, storeWaitSince: Date.now() } : {}) };
+  if (trace) data.trace = trace;
   return {
     name: "deliver",
-    data: { deliveryId: id, webhookId, ...(sent ? { sent, storeWaitSince: Date.now() } : {}) },
+    data,
     opts: { ...DELIVERY_JOB_OPTIONS, jobId: id, ...(delayMs && delayMs > 0 ? { delay: Math.round(delayMs) } : {}) },
   };
 }

@@ -4,6 +4,7 @@ export * from "./distribution-events.js";
 export * from "./drop-hooks.js";
 export * from "./free-port.js";
 export * from "./invariants.js";
+export * from "./otlp.js";
 export * from "./queue-keys.js";
 export * from "./raw-receiver.js";
 export * from "./receiver.js";

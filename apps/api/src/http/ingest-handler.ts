@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { findUnstorable, type ParseResult, presentedToken } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
+import { endServerSpan, type MaybeSpan, startServerSpan } from "@hookyard/telemetry";
 import bodyParser from "body-parser";
 import typeis from "type-is";
 import type { Backpressure } from "../services/backpressure.js";
@@ -120,6 +121,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     req: RequestWithBody,
     res: ServerResponse,
     pathToken: string | null,
+    span: MaybeSpan,
   ): Promise<void> {
     authenticate(req, pathToken);
     if (!typeis(req, route.mediaTypes)) {
@@ -132,7 +134,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     const unstorable = findUnstorable(json);
     if (unstorable) throw badRequest(unstorable.message);
     const parsed = route.parse(json, req.headers["content-type"] ?? "", req.headers, queryOf(req.url));
-    sendJson(res, 202, await ingest(deps.enqueuer, parsed));
+    sendJson(res, 202, await ingest(deps.enqueuer, parsed, span));
   }
 
   function fail(res: ServerResponse, requestId: string, error: unknown): void {
@@ -156,7 +158,15 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
     if (!route) return false;
     // The access log line masks the path token (request-context.ts).
     const requestId = beginRequest(deps.logger, req, res, path);
-    serve(route, req, res, withToken?.token ?? null).catch((error: unknown) => fail(res, requestId, error));
+    const span = startServerSpan({
+      method: "POST",
+      route: withToken ? `${route.path}/{token}` : route.path,
+      scheme: "encrypted" in req.socket ? "https" : "http",
+      headers: req.headers,
+      clientAddress: req.socket.remoteAddress,
+    });
+    if (span) res.once("close", () => endServerSpan(span, res.statusCode));
+    serve(route, req, res, withToken?.token ?? null, span).catch((error: unknown) => fail(res, requestId, error));
     return true;
   };
 }

@@ -1,7 +1,7 @@
 import type { AcceptedEvent, RegistryEvent } from "@hookyard/core";
 import { type Db, type IngestedEvent, newId, storeIngestedEvents } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
-import { type Queues, queueEvents, waitForReplica } from "@hookyard/queues";
+import { type Queues, queueEvents, type TraceCarrier, waitForReplica } from "@hookyard/queues";
 import { isProgrammingError } from "./programming-error.js";
 import { within } from "./within.js";
 
@@ -11,7 +11,7 @@ export type EnqueueOutcome = "accepted" | "duplicate";
 export interface EventEnqueuer {
   /** Rejects with QueueUnavailableError when Redis did not take the events (the sender retries);
    * any other rejection is a bug. */
-  enqueue(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]>;
+  enqueue(events: readonly RegistryEvent[], trace?: TraceCarrier): Promise<EnqueueOutcome[]>;
 }
 
 /** Redis refused the events, is away, or did not take them within the deadline: the request
@@ -42,6 +42,8 @@ export interface EventEnqueuerOptions {
 /** One request's events waiting in the batch being gathered. */
 interface Waiting {
   events: readonly RegistryEvent[];
+  /** The request's trace, for its events' jobs. */
+  trace?: TraceCarrier;
   resolve(outcomes: EnqueueOutcome[]): void;
   reject(error: unknown): void;
 }
@@ -96,8 +98,12 @@ export function createEventEnqueuer(
   }
 
   /** Queues the events' jobs; once Redis (and its replica, in a cluster) has them. */
-  async function queue(events: readonly AcceptedEvent[], dedupWindowMs?: number) {
-    const added = queueEvents(queues, events, { dedupWindowMs }).then(async (queued) => {
+  async function queue(
+    events: readonly AcceptedEvent[],
+    traces: readonly (TraceCarrier | undefined)[] | undefined,
+    dedupWindowMs?: number,
+  ) {
+    const added = queueEvents(queues, events, { dedupWindowMs, traces }).then(async (queued) => {
       // In a Redis Cluster, on the replica too before the 202: a failover must not lose them.
       await waitForReplica(queues, queues.events, Math.floor(options.deadlineMs / 2));
       return queued;
@@ -109,20 +115,26 @@ export function createEventEnqueuer(
     }
   }
 
-  async function enqueueBatch(events: readonly RegistryEvent[]): Promise<EnqueueOutcome[]> {
+  async function enqueueBatch(
+    events: readonly RegistryEvent[],
+    traces: readonly (TraceCarrier | undefined)[] | undefined,
+  ): Promise<EnqueueOutcome[]> {
     // Object.assign rather than a spread: a fifth of the cost for these objects on Node 20.
     const accepted: AcceptedEvent[] = events.map((event) => Object.assign({}, event, { id: newId("event") }));
     const stored = await store(accepted);
     if (stored) {
       const toQueue: AcceptedEvent[] = [];
+      const toQueueTraces: (TraceCarrier | undefined)[] | undefined = traces && [];
       accepted.forEach((event, i) => {
         const row = stored[i] as IngestedEvent;
-        if (row.queue) toQueue.push(row.id === event.id ? event : Object.assign({}, event, { id: row.id }));
+        if (!row.queue) return;
+        toQueue.push(row.id === event.id ? event : Object.assign({}, event, { id: row.id }));
+        toQueueTraces?.push(traces?.[i]);
       });
-      if (toQueue.length > 0) await queue(toQueue);
+      if (toQueue.length > 0) await queue(toQueue, toQueueTraces);
       return stored.map((s) => (s.duplicate ? "duplicate" : "accepted"));
     }
-    const jobs = await queue(accepted, options.dedupWindowMs);
+    const jobs = await queue(accepted, traces, options.dedupWindowMs);
     return jobs.map((job, i) => (job.id === accepted[i]?.id ? "accepted" : "duplicate"));
   }
 
@@ -134,7 +146,9 @@ export function createEventEnqueuer(
     gathering = [];
     gatheredEvents = 0;
     const events = batch.length === 1 ? (batch[0] as Waiting).events : batch.flatMap((w) => w.events);
-    enqueueBatch(events).then(
+    // Each event's trace by its index in the batch; none at all while tracing is off.
+    const traces = batch.some((w) => w.trace) ? batch.flatMap((w) => w.events.map(() => w.trace)) : undefined;
+    enqueueBatch(events, traces).then(
       (outcomes) => {
         let at = 0;
         for (const waiting of batch) {
@@ -149,9 +163,9 @@ export function createEventEnqueuer(
   }
 
   return {
-    enqueue(events) {
+    enqueue(events, trace) {
       return new Promise((resolve, reject) => {
-        gathering.push({ events, resolve, reject });
+        gathering.push({ events, trace, resolve, reject });
         gatheredEvents += events.length;
         if (gatheredEvents >= maxBatchEvents) flush();
         else timer ??= setTimeout(flush, windowMs);

@@ -1,10 +1,12 @@
 import type { Admission } from "@hookyard/core";
 import type { Logger } from "@hookyard/logger";
 import { type DeliveryJob, queueLabel } from "@hookyard/queues";
+import { contextOf, type MaybeSpan } from "@hookyard/telemetry";
 import { DelayedError, type Job } from "bullmq";
 import { metrics } from "../metrics.js";
 import { type AttemptDeps, bookAndReport, type DeliveryOutcome, runAttempt } from "../services/attempt.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
+import { inJobSpan } from "./job-span.js";
 import { waitForStore } from "./store-wait.js";
 
 export interface DeliveriesProcessorDeps extends AttemptDeps {
@@ -18,10 +20,13 @@ export interface DeliveriesProcessorDeps extends AttemptDeps {
  * back for the schedule's delay. Nothing here counts attempts: the booking does (decision 0015).
  */
 export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logger) {
-  return async (job: Job<DeliveryJob>, token?: string) => {
-    const { deliveryId, webhookId, sent } = job.data;
+  return (job: Job<DeliveryJob>, token?: string) =>
+    inJobSpan(job, { "hookyard.delivery.id": job.data.deliveryId }, (span) => deliver(job, token, span));
+
+  async function deliver(job: Job<DeliveryJob>, token: string | undefined, span: MaybeSpan) {
+    const { deliveryId, webhookId, sent, trace } = job.data;
     // What the job is, without what a run left in it (an attempt to book, a store wait).
-    const identity: DeliveryJob = { deliveryId, webhookId };
+    const identity: DeliveryJob = trace ? { deliveryId, webhookId, trace } : { deliveryId, webhookId };
     const context = { queue: queueLabel(job.queueName), jobId: job.id };
     let outcome: DeliveryOutcome;
     try {
@@ -36,6 +41,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
             deps,
             { deliveryId },
             (timing) => ticket && deps.admission.release(ticket, timing, performance.now()),
+            span && contextOf(span),
           ),
           logger,
           context,
@@ -56,7 +62,7 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
       throw new DelayedError();
     }
     return outcome;
-  };
+  }
 }
 
 /**

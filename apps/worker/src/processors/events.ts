@@ -1,11 +1,13 @@
 import type { Logger } from "@hookyard/logger";
 import { type EventJob, queueLabel } from "@hookyard/queues";
+import type { MaybeSpan } from "@hookyard/telemetry";
 import type { Job } from "bullmq";
 import { metrics } from "../metrics.js";
 import type { Dispatch } from "../services/dispatch.js";
 import type { FanOut } from "../services/fan-out.js";
 import type { StoreGate } from "../services/store-gate.js";
 import { deadLetterUnstorable } from "./dead-letter.js";
+import { inJobSpan } from "./job-span.js";
 import { waitForStore } from "./store-wait.js";
 
 export interface EventsProcessorDeps {
@@ -22,12 +24,17 @@ export interface EventsProcessorDeps {
  * matched and did not book.
  */
 export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
-  return async (job: Job<EventJob>, token?: string) => {
-    const { event } = job.data;
+  return (job: Job<EventJob>, token?: string) =>
+    inJobSpan(job, { "hookyard.event.id": job.data.event.id, "hookyard.event.type": job.data.event.type }, (span) =>
+      fanOutEvent(job, token, span),
+    );
+
+  async function fanOutEvent(job: Job<EventJob>, token: string | undefined, span: MaybeSpan) {
+    const { event, trace } = job.data;
     try {
       let result: Awaited<ReturnType<FanOut["run"]>>;
       try {
-        result = await deadLetterUnstorable(deps.fanOut.run(event), logger, {
+        result = await deadLetterUnstorable(deps.fanOut.run(event, span), logger, {
           queue: queueLabel(job.queueName),
           jobId: job.id,
         });
@@ -38,6 +45,7 @@ export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
       }
       await deps.dispatch.settled(result.eventId);
       metrics.fannedOut(result.deliveries, result.chainRuns.length);
+      span?.setAttribute("hookyard.deliveries", result.deliveries);
       logger.info("event fanned out", {
         jobId: job.id,
         eventType: event.type,
@@ -47,7 +55,7 @@ export function eventsProcessor(deps: EventsProcessorDeps, logger: Logger) {
       return result;
     } catch (error) {
       if (!deps.gate.isOutage(error)) throw error;
-      return waitForStore(job, token, { event }, deps.storeWaitLimitMs, error);
+      return waitForStore(job, token, trace ? { event, trace } : { event }, deps.storeWaitLimitMs, error);
     }
-  };
+  }
 }

@@ -12,6 +12,7 @@ import {
 } from "@hookyard/db";
 import type { Logger } from "@hookyard/logger";
 import type { SentAttempt } from "@hookyard/queues";
+import { type Context, endPostSpan, startPostSpan } from "@hookyard/telemetry";
 import { sendDelivery, type Transport } from "@hookyard/transport";
 import { metrics } from "../metrics.js";
 import type { DeliveryStore } from "./batched-store.js";
@@ -71,16 +72,18 @@ export class BookingError extends Error {
  * issue the callback URL), send once, book, report. `sentBack` is called as soon as the receiver's
  * answer (or its absence) is known, to give the admission ticket back. A store fault before
  * anything went out is thrown as it is (nothing happened); after, it is the `store-wait` outcome.
+ * The request's span is a child of `trace` (the event's or the delivery job's, packages/telemetry).
  */
 export async function runAttempt(
   deps: AttemptDeps,
   target: AttemptTarget,
   sentBack: SentBack,
+  trace?: Context,
 ): Promise<DeliveryOutcome> {
   const release = onceOnly(sentBack);
   let sent: SentAttempt | DeliveryOutcome;
   try {
-    sent = await prepareAndSend(deps, target, release);
+    sent = await prepareAndSend(deps, target, release, trace);
   } finally {
     release(null); // nothing went out, if it was not called meanwhile
   }
@@ -168,6 +171,7 @@ async function prepareAndSend(
   deps: AttemptDeps,
   target: AttemptTarget,
   sentBack: SentBack,
+  trace: Context | undefined,
 ): Promise<SentAttempt | DeliveryOutcome> {
   const prepared = await prepare(deps, target);
   if ("kind" in prepared) return prepared;
@@ -175,6 +179,7 @@ async function prepareAndSend(
   // Stored before the request goes out: a receiver may call back before it has even answered.
   const callbackUrl =
     webhook.format === "dockerhub" ? await issueCallbackUrl(deps.db, { deliveryId, ...deps.callbacks }) : undefined;
+  const span = trace && startPostSpan(webhook.url, trace, { [DELIVERY_ID]: deliveryId, [WEBHOOK_ID]: webhook.id });
   const result = await sendDelivery(deps.transport, {
     deliveryId,
     webhook,
@@ -182,6 +187,7 @@ async function prepareAndSend(
     timeoutMs: deps.deliveryTimeoutMs,
     callbackUrl,
   });
+  endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
   sentBack({ answered: result.statusCode !== null || result.notSent });
   const { startedAt, gone, notSent, ...request } = result;
   return {
@@ -195,6 +201,9 @@ async function prepareAndSend(
     unwritten: prepared.unwritten,
   };
 }
+
+const DELIVERY_ID = "hookyard.delivery.id";
+const WEBHOOK_ID = "hookyard.webhook.id";
 
 /** Why a chain step's delivery is not to be sent (again): its run ended, or moved past it. */
 function mootStep(standing: ChainStanding | null): string | null {

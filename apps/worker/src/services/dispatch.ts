@@ -1,6 +1,7 @@
 import type { AcceptedEvent, Admission, Ticket } from "@hookyard/core";
 import { type Db, type FanOutChunk, insertPendingDeliveries, type MatchedDelivery } from "@hookyard/db";
 import { type QueuedDelivery, type Queues, queueDeliveries } from "@hookyard/queues";
+import { carrierOf, contextOf, type MaybeSpan } from "@hookyard/telemetry";
 import { metrics } from "../metrics.js";
 import { type AttemptDeps, BookingError, type DeliveryOutcome, runAttempt } from "./attempt.js";
 import { waitForRoom } from "./room.js";
@@ -17,9 +18,14 @@ export interface Dispatch {
   /**
    * Takes a chunk fan-out yielded: of the unwritten deliveries, sends those it can at once and
    * writes the rest pending; queues every pending one as a delivery job. Resolves once those are
-   * written and queued; the attempts made here go on.
+   * written and queued; the attempts made here go on. `spans`, by event id, are the events' jobs'
+   * spans (tracing on): the attempts and jobs made for an event continue its trace.
    */
-  take(chunk: FanOutChunk, events: ReadonlyMap<string, AcceptedEvent>): Promise<void>;
+  take(
+    chunk: FanOutChunk,
+    events: ReadonlyMap<string, AcceptedEvent>,
+    spans?: ReadonlyMap<string, MaybeSpan>,
+  ): Promise<void>;
   /**
    * Resolves when every attempt made here for the event is booked or queued as a job; rejects when
    * one of them could not be, so that the event's job runs again and writes it pending.
@@ -50,20 +56,29 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   let requests = 0;
   const room = waitForRoom();
 
-  const delayed = (delivery: MatchedDelivery): QueuedDelivery => {
+  /** A delivery's job: deferred for a slow webhook, carrying its event's trace when there is one. */
+  const queued = (delivery: MatchedDelivery, spans: ReadonlyMap<string, MaybeSpan> | undefined): QueuedDelivery => {
+    const span = spans?.get(delivery.eventId);
+    const job: QueuedDelivery = span ? { ...delivery, trace: carrierOf(span) } : delivery;
     const now = performance.now();
     const lane = admission.lane(delivery.webhookId, now);
-    return lane === "slow" ? { ...delivery, delayMs: admission.deferMs(delivery.webhookId, now) } : delivery;
+    return lane === "slow" ? { ...job, delayMs: admission.deferMs(delivery.webhookId, now) } : job;
   };
 
-  async function attempt(delivery: MatchedDelivery, event: AcceptedEvent, ticket: Ticket) {
+  async function attempt(delivery: MatchedDelivery, event: AcceptedEvent, ticket: Ticket, span: MaybeSpan) {
     let outcome: DeliveryOutcome;
+    const trace = span && contextOf(span);
     try {
-      outcome = await runAttempt(deps, { unwritten: delivery, event }, (timing) => {
-        admission.release(ticket, timing, performance.now());
-        requests--;
-        room.freed();
-      });
+      outcome = await runAttempt(
+        deps,
+        { unwritten: delivery, event },
+        (timing) => {
+          admission.release(ticket, timing, performance.now());
+          requests--;
+          room.freed();
+        },
+        trace,
+      );
     } catch (error) {
       if (!(error instanceof BookingError)) throw error;
       // A row Postgres refuses, a bug: a delivery job books it (or dead-letters it, saying why).
@@ -73,11 +88,14 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
     }
     if (outcome.kind === "retry") {
       // Written pending by the booking: the reconciler queues it if Redis refuses now.
-      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs }]).catch((error: unknown) =>
-        logger.error("delivery not queued; the reconciler will", { deliveryId: delivery.id, error }),
+      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs, trace: carrierOf(span) }]).catch(
+        (error: unknown) =>
+          logger.error("delivery not queued; the reconciler will", { deliveryId: delivery.id, error }),
       );
     } else if (outcome.kind === "store-wait") {
-      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent }]);
+      await queueDeliveries(deps.queues, [
+        { ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent, trace: carrierOf(span) },
+      ]);
     }
   }
 
@@ -96,7 +114,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   }
 
   return {
-    async take({ kind, deliveries }, events) {
+    async take({ kind, deliveries }, events, spans) {
       const toQueue: QueuedDelivery[] = [];
       const toWrite: MatchedDelivery[] = [];
       // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries go
@@ -119,14 +137,14 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         }
         if (ticket && event) {
           requests++;
-          track(delivery, attempt(delivery, event, ticket));
+          track(delivery, attempt(delivery, event, ticket, spans?.get(delivery.eventId)));
           continue;
         }
         if (kind === "unwritten") toWrite.push(delivery);
-        else toQueue.push(delayed(delivery));
+        else toQueue.push(queued(delivery, spans));
       }
       if (toWrite.length > 0) {
-        for (const written of await insertPendingDeliveries(deps.db, toWrite)) toQueue.push(delayed(written));
+        for (const written of await insertPendingDeliveries(deps.db, toWrite)) toQueue.push(queued(written, spans));
       }
       if (toQueue.length > 0) {
         metrics.deferred(toQueue.filter((d) => d.delayMs).length);

@@ -1,5 +1,6 @@
 import type { AcceptedEvent } from "@hookyard/core";
 import { type ClaimedEvent, claimEventsForFanOut, type Db, fanOutChunks, UnstorableItemError } from "@hookyard/db";
+import type { MaybeSpan } from "@hookyard/telemetry";
 import DataLoader from "dataloader";
 import type { Dispatch } from "./dispatch.js";
 
@@ -11,8 +12,9 @@ export interface FannedOut {
 }
 
 export interface FanOut {
-  /** Fans one event out, batched with the events other jobs fan out at the same moment. */
-  run(event: AcceptedEvent): Promise<FannedOut>;
+  /** Fans one event out, batched with the events other jobs fan out at the same moment; its
+   * attempts and delivery jobs continue the trace of `span` (its job's). */
+  run(event: AcceptedEvent, span?: MaybeSpan): Promise<FannedOut>;
 }
 
 /**
@@ -23,15 +25,23 @@ export interface FanOut {
  * refuses fails its own job only (an UnstorableItemError, dead-lettered by the processor).
  */
 export function createFanOut(db: Db, dispatch: Dispatch, windowMs = 2): FanOut {
-  const loader = new DataLoader<AcceptedEvent, FannedOut>(
-    async (events) => {
-      const claimed = await claimEventsForFanOut(db, events);
+  const loader = new DataLoader<{ event: AcceptedEvent; span: MaybeSpan }, FannedOut>(
+    async (keys) => {
+      const claimed = await claimEventsForFanOut(
+        db,
+        keys.map((k) => k.event),
+      );
       const stored = claimed.filter((c): c is ClaimedEvent => !(c instanceof UnstorableItemError));
       const byId = new Map(stored.map((c) => [c.id, { ...c.event, id: c.id }]));
+      const spans = new Map<string, MaybeSpan>();
+      claimed.forEach((c, i) => {
+        const span = keys[i]?.span;
+        if (span && !(c instanceof UnstorableItemError)) spans.set(c.id, span);
+      });
       const chunks = fanOutChunks(db, stored);
       let step = await chunks.next();
       while (!step.done) {
-        await dispatch.take(step.value, byId);
+        await dispatch.take(step.value, byId, spans);
         step = await chunks.next();
       }
       const summaries = step.value;
@@ -47,5 +57,5 @@ export function createFanOut(db: Db, dispatch: Dispatch, windowMs = 2): FanOut {
     },
     { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, windowMs) },
   );
-  return { run: (event) => loader.load(event) };
+  return { run: (event, span) => loader.load({ event, span }) };
 }

@@ -107,7 +107,7 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     const checked = Number(await redis.get(key("events-checked-until")));
     // The first pass, or one after Redis forgot its place, looks at every event still awaiting
     // fan-out, however old: the index holds only those.
-    let since = new Date(checked > 0 ? checked : 0);
+    let since = new Date(Math.max(checked, 0));
     let repaired = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
       const found = await eventsAwaitingFanOut(db, since, before, BATCH);
