@@ -216,8 +216,16 @@ describe("the egress proxy", () => {
   it("refuses a bad value naming the setting, and never repeats a password", () => {
     const cases: Array<[Record<string, string>, string, RegExp]> = [
       [{ HOOKYARD_HTTP_PROXY: "localhost:3128" }, "HOOKYARD_HTTP_PROXY", /must start with http:\/\//],
-      [{ HOOKYARD_HTTP_PROXY: "https://u:hunter22@127.0.0.1:3128" }, "HOOKYARD_HTTP_PROXY", /must start with http:\/\//],
-      [{ HOOKYARD_HTTP_PROXY: "http://u:hunter22@127.0.0.1:3128/x" }, "HOOKYARD_HTTP_PROXY", /no path, query or fragment/],
+      [
+        { HOOKYARD_HTTP_PROXY: "https://u:hunter22@127.0.0.1:3128" },
+        "HOOKYARD_HTTP_PROXY",
+        /must start with http:\/\//,
+      ],
+      [
+        { HOOKYARD_HTTP_PROXY: "http://u:hunter22@127.0.0.1:3128/x" },
+        "HOOKYARD_HTTP_PROXY",
+        /no path, query or fragment/,
+      ],
       [{ HOOKYARD_HTTP_PROXY: "http://u:hunter22%zz@127.0.0.1:3128" }, "HOOKYARD_HTTP_PROXY", /percent-encoded/],
       [{ HOOKYARD_HTTP_PROXY: "not a url hunter22" }, "HOOKYARD_HTTP_PROXY", /is not a URL/],
       [{ HOOKYARD_NO_PROXY: "hooks.test:443" }, "HOOKYARD_NO_PROXY", /ports are not supported/],

@@ -262,7 +262,10 @@ function egressProxy(env: Env): EgressProxy | null {
     throw new ConfigError(name, "is not a URL such as http://127.0.0.1:3128");
   }
   if (parsed.protocol !== "http:") {
-    throw new ConfigError(name, "must start with http:// (Hookyard speaks plain HTTP to the proxy, and tunnels through it)");
+    throw new ConfigError(
+      name,
+      "must start with http:// (Hookyard speaks plain HTTP to the proxy, and tunnels through it)",
+    );
   }
   if (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "") {
     throw new ConfigError(name, "must be http://[user:password@]host[:port], with no path, query or fragment");

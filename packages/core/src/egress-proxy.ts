@@ -42,7 +42,10 @@ function parseEntry(raw: string): NoProxyRule {
     throw new NoProxyError(`"${raw}": ports are not supported, an entry applies to every port of its host`);
   }
   // "*.example.com" and ".example.com" are the usual spellings of "example.com and every name under it".
-  const name = raw.replace(/^\*?\./, "").replace(/\.$/, "").toLowerCase();
+  const name = raw
+    .replace(/^\*?\./, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (name.length > 253 || !name.split(".").every((label) => LABEL.test(label))) {
     throw new NoProxyError(`"${raw}" is not a host name, a domain (.example.com), an IP address or a CIDR range`);
   }
