@@ -111,10 +111,14 @@ describe("deliveries through an egress proxy (tinyproxy)", () => {
     const before = await proxy.connects();
 
     await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: "2.0" }));
-    for (const webhook of [literal, named]) {
+    const expected: Array<[{ id: string }, string]> = [
+      [literal, "blocked: 127.0.0.1 is a private address"],
+      [named, "blocked: localhost resolves only to private addresses"],
+    ];
+    for (const [webhook, error] of expected) {
       const errors = await failedAttemptErrors(hookyard, webhook.id);
       expect(errors.length, webhook.id).toBeGreaterThan(1);
-      for (const error of errors) expect(error).toMatch(/^blocked: (127\.0\.0\.1 is a private address|localhost resolves only to private addresses)$/);
+      expect(new Set(errors), webhook.id).toEqual(new Set([error]));
     }
     const sent = await hookyard.request("POST", `/api/v1/webhooks/${named.id}/test`);
     expect(sent.json.attempt.error).toBe("blocked: localhost resolves only to private addresses");
