@@ -12,6 +12,7 @@ missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl) # certificates for the HTTPS receivers
+command -v tinyproxy >/dev/null || missing+=(tinyproxy) # the egress proxy of tests/egress-proxy.test.ts
 command -v kubectl >/dev/null || missing+=(kubectl) # renders deploy/kubernetes (kustomize)
 command -v pg_isready >/dev/null || missing+=(postgresql-client)
 # tests/openapi.test.ts renders the API reference in headless Chromium (playwright-core drives it).

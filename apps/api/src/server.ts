@@ -72,7 +72,11 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiHandl
     logger,
   );
   // Few connections: the API sends only the tests people ask for.
-  const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets, connections: 4 });
+  const transport = createHttpTransport({
+    allowPrivateTargets: config.allowPrivateTargets,
+    connections: 4,
+    proxy: config.egressProxy,
+  });
   const authLimiter = createAuthFailureLimiter({
     limit: config.authFailureLimit,
     windowMs: config.authFailureWindowMs,

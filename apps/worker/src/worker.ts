@@ -51,7 +51,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   await refuseMissingEncryptionKeys(db, connection, logger);
   const metricsServer = await startMetricsServerIfAsked(config, db, logger);
   const queues = createQueues(connection, config.queuePrefix, config.deliveryShards);
-  const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets });
+  const transport = createHttpTransport({ allowPrivateTargets: config.allowPrivateTargets, proxy: config.egressProxy });
   const successClock = createSuccessClock(db);
   const gate = createStoreGate(() => db.$queryRaw`SELECT 1`, logger);
   const chains = startChainSweeper(db, logger);
@@ -120,6 +120,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     deliveryShards: config.deliveryShards,
     redisCluster: config.redisCluster,
     queuePrefix: config.queuePrefix,
+    egressProxy: config.egressProxy?.url ?? null,
   });
 
   return {

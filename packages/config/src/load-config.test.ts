@@ -190,3 +190,57 @@ describe("loadConfig", () => {
     expect((error as Error).message).not.toContain(KEY);
   });
 });
+
+describe("the egress proxy", () => {
+  it("is off unless HOOKYARD_HTTP_PROXY is set, whatever the environment's own proxy settings", () => {
+    expect(load({ HTTP_PROXY: "http://127.0.0.1:3128", NO_PROXY: "hooks.test" }).egressProxy).toBeNull();
+  });
+
+  it("keeps the credentials apart from the URL, as the header the proxy asks for", () => {
+    const proxy = load({
+      HOOKYARD_HTTP_PROXY: "http://hook%40yard:p%3Ass@127.0.0.1:3128",
+      HOOKYARD_NO_PROXY: "hooks.test, 10.0.0.0/8",
+    }).egressProxy;
+    expect(proxy).toMatchObject({
+      url: "http://127.0.0.1:3128",
+      authorization: `Basic ${Buffer.from("hook@yard:p:ss").toString("base64")}`,
+    });
+    expect(proxy?.noProxy.map((rule) => rule.kind)).toEqual(["domain", "range"]);
+    expect(load({ HOOKYARD_HTTP_PROXY: "http://[::1]:3128/" }).egressProxy).toEqual({
+      url: "http://[::1]:3128",
+      authorization: null,
+      noProxy: [],
+    });
+  });
+
+  it("refuses a bad value naming the setting, and never repeats a password", () => {
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
+      [{ HOOKYARD_HTTP_PROXY: "localhost:3128" }, "HOOKYARD_HTTP_PROXY", /must start with http:\/\//],
+      [
+        { HOOKYARD_HTTP_PROXY: "https://u:hunter22@127.0.0.1:3128" },
+        "HOOKYARD_HTTP_PROXY",
+        /must start with http:\/\//,
+      ],
+      [
+        { HOOKYARD_HTTP_PROXY: "http://u:hunter22@127.0.0.1:3128/x" },
+        "HOOKYARD_HTTP_PROXY",
+        /no path, query or fragment/,
+      ],
+      [{ HOOKYARD_HTTP_PROXY: "http://u:hunter22%zz@127.0.0.1:3128" }, "HOOKYARD_HTTP_PROXY", /percent-encoded/],
+      [{ HOOKYARD_HTTP_PROXY: "not a url hunter22" }, "HOOKYARD_HTTP_PROXY", /is not a URL/],
+      [{ HOOKYARD_NO_PROXY: "hooks.test:443" }, "HOOKYARD_NO_PROXY", /ports are not supported/],
+    ];
+    for (const [env, variable, message] of cases) {
+      let thrown: unknown;
+      try {
+        load(env);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, JSON.stringify(env)).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).variable).toBe(variable);
+      expect((thrown as ConfigError).message).toMatch(message);
+      expect((thrown as ConfigError).message).not.toContain("hunter22");
+    }
+  });
+});

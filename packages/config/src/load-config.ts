@@ -1,11 +1,14 @@
 import {
   DEFAULT_RETRY_SCHEDULE,
+  type EgressProxy,
   EncryptionKeys,
   EncryptionKeysError,
   formatDuration,
   MAX_DELIVERY_SHARDS,
   maxAttempts,
+  NoProxyError,
   parseDuration,
+  parseNoProxy,
   parseRetrySchedule,
   withoutTrailingSlashes,
 } from "@hookyard/core";
@@ -26,6 +29,9 @@ export interface Config {
   /** HOOKYARD_ENCRYPTION_KEYS: webhooks' secrets and headers are stored encrypted with the first. */
   encryptionKeys: EncryptionKeys;
   allowPrivateTargets: boolean;
+  /** HOOKYARD_HTTP_PROXY and HOOKYARD_NO_PROXY: deliveries and test sends go out through this
+   * proxy; null: straight to receivers. */
+  egressProxy: EgressProxy | null;
   retrySchedule: number[];
   /** Attempts in one series of a delivery: the schedule's delays + 1. */
   maxAttempts: number;
@@ -232,6 +238,51 @@ function retention(env: Env, retrySchedule: readonly number[]): { retentionMs: n
   return { retentionMs, bodyRetentionMs };
 }
 
+/**
+ * HOOKYARD_HTTP_PROXY (http://[user:password@]host[:port]) and HOOKYARD_NO_PROXY. Plain HTTP_PROXY
+ * and NO_PROXY are not read: they are set for other tools as often as for this one (decision 0018).
+ * No message here repeats the value: it may hold a password.
+ */
+function egressProxy(env: Env): EgressProxy | null {
+  const name = "HOOKYARD_HTTP_PROXY";
+  const noProxyValue = read(env, "HOOKYARD_NO_PROXY") ?? "";
+  let noProxy: EgressProxy["noProxy"];
+  try {
+    noProxy = parseNoProxy(noProxyValue);
+  } catch (error) {
+    if (error instanceof NoProxyError) throw new ConfigError("HOOKYARD_NO_PROXY", error.message);
+    throw error;
+  }
+  const value = read(env, name);
+  if (value === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, "is not a URL such as http://127.0.0.1:3128");
+  }
+  if (parsed.protocol !== "http:") {
+    throw new ConfigError(
+      name,
+      "must start with http:// (Hookyard speaks plain HTTP to the proxy, and tunnels through it)",
+    );
+  }
+  if (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "") {
+    throw new ConfigError(name, "must be http://[user:password@]host[:port], with no path, query or fragment");
+  }
+  let authorization: string | null = null;
+  if (parsed.username !== "" || parsed.password !== "") {
+    let credentials: string;
+    try {
+      credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    } catch {
+      throw new ConfigError(name, "holds credentials that are not validly percent-encoded");
+    }
+    authorization = `Basic ${Buffer.from(credentials).toString("base64")}`;
+  }
+  return { url: `http://${parsed.host}`, authorization, noProxy };
+}
+
 /** The example values of deploy/kubernetes/base/secret.yaml: refused, every one named at once. */
 function refusePlaceholders(env: Env): void {
   const [first, ...others] = placeholderProblems(env);
@@ -275,6 +326,7 @@ export function loadConfig(env: Env): Config {
     ingestTokens: tokens(env, "HOOKYARD_INGEST_TOKENS"),
     encryptionKeys: encryptionKeys(env),
     allowPrivateTargets: boolean(env, "HOOKYARD_ALLOW_PRIVATE_TARGETS", false),
+    egressProxy: egressProxy(env),
     retrySchedule: [...retrySchedule],
     maxAttempts: maxAttempts(retrySchedule),
     autoDisableFailures: integer(env, "HOOKYARD_AUTO_DISABLE_FAILURES", 5, 0, 1_000_000),

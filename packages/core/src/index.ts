@@ -4,6 +4,7 @@ export * from "./callbacks.js";
 export * from "./chain-run.js";
 export * from "./delivery-shard.js";
 export * from "./duration.js";
+export * from "./egress-proxy.js";
 export * from "./encryption.js";
 export * from "./event-patterns.js";
 export * from "./event-types.js";

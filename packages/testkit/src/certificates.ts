@@ -7,10 +7,14 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /**
- * A self-signed certificate for 127.0.0.1 and localhost, made by openssl (Node cannot issue one),
- * for HTTPS receivers that the system's CAs do not trust: what a webhook's tlsCert is for.
+ * A self-signed certificate for 127.0.0.1 and localhost (or the names given), made by openssl (Node
+ * cannot issue one), for HTTPS receivers that the system's CAs do not trust: what a webhook's tlsCert
+ * is for.
  */
-export async function makeCertificate(commonName = "hookyard-test-receiver"): Promise<{ key: string; cert: string }> {
+export async function makeCertificate(
+  commonName = "hookyard-test-receiver",
+  altNames = "IP:127.0.0.1,DNS:localhost",
+): Promise<{ key: string; cert: string }> {
   const dir = await mkdtemp(join(tmpdir(), "hookyard-cert-"));
   try {
     await run("openssl", [
@@ -26,7 +30,7 @@ export async function makeCertificate(commonName = "hookyard-test-receiver"): Pr
       "-subj",
       `/CN=${commonName}`,
       "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      `subjectAltName=${altNames}`,
       "-keyout",
       join(dir, "key.pem"),
       "-out",

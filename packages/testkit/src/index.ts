@@ -13,4 +13,5 @@ export * from "./redis-server.js";
 export * from "./registry-fixtures.js";
 export * from "./registry-kit.js";
 export * from "./tcp-proxy.js";
+export * from "./tinyproxy.js";
 export * from "./wait-for.js";

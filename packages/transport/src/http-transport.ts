@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { rootCertificates } from "node:tls";
-import { ipLiteral, isPublicAddress } from "@hookyard/core";
-import { Agent, errors, request } from "undici";
+import { type ConnectionOptions, rootCertificates } from "node:tls";
+import { bypassesProxy, type EgressProxy, ipLiteral, isPublicAddress } from "@hookyard/core";
+import { Agent, type Dispatcher, request } from "undici";
+import { BlockedTargetError, describeFailure } from "./attempt-errors.js";
+import { createProxyAgent } from "./proxy-tunnels.js";
 
 /** Stored per attempt; longer answers are cut here (the API documents the size). */
 export const RESPONSE_BODY_LIMIT = 4_096;
@@ -29,10 +31,6 @@ export type TransportResult =
 export interface Transport {
   send(req: OutgoingRequest): Promise<TransportResult>;
   close(): Promise<void>;
-}
-
-class BlockedTargetError extends Error {
-  override name = "BlockedTargetError";
 }
 
 /** A DNS lookup that refuses names resolving to private ranges: checked at connect time, so a
@@ -72,64 +70,46 @@ async function readLimited(body: AsyncIterable<Buffer> & { dump(): Promise<void>
   return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8");
 }
 
-/** What kind of failure a system error code is, as the first word of an attempt's error. */
-const KIND_BY_CODE: Record<string, string> = {
-  ENOTFOUND: "dns",
-  EAI_AGAIN: "dns",
-  EAI_FAIL: "dns",
-  ECONNREFUSED: "refused",
-  ECONNRESET: "reset",
-  EPIPE: "reset",
-  UND_ERR_SOCKET: "reset",
-  UND_ERR_CLOSED: "reset",
-  ETIMEDOUT: "timeout",
-  UND_ERR_CONNECT_TIMEOUT: "timeout",
-  EHOSTUNREACH: "unreachable",
-  ENETUNREACH: "unreachable",
-};
-
-/**
- * An attempt's error, led by its kind (timeout, dns, refused, reset, unreachable, tls, blocked), so
- * that a person reading the history, or a query, tells a receiver that is down from one that is slow
- * or a name that does not resolve. Every kind is retried alike.
- */
-function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
-    return `timeout: no complete answer within ${timeoutMs} ms`;
-  }
-  if (error instanceof DOMException && error.name === "TimeoutError") {
-    return `timeout: no complete answer within ${timeoutMs} ms`;
-  }
-  const cause = (error as { cause?: unknown }).cause ?? error;
-  if (cause instanceof BlockedTargetError) return `blocked: ${cause.message}`;
-  const code = (cause as { code?: string }).code;
-  const message = (cause as Error).message ?? String(cause);
-  const detail = code ? `${code}: ${message}` : message;
-  const kind = (code && KIND_BY_CODE[code]) ?? (/CERT|SSL|TLS|SELF_SIGNED/i.test(detail) ? "tls" : "error");
-  return `${kind}: ${detail}`;
+export interface HttpTransportOptions {
+  allowPrivateTargets: boolean;
+  connections?: number;
+  /** Send through this HTTP proxy (HOOKYARD_HTTP_PROXY), but for the targets its noProxy names. */
+  proxy?: EgressProxy | null;
 }
 
 /**
  * POSTs over undici (6x less CPU per request than got here; docs/decisions/0001-http-client.md).
- * Redirects are not followed: a 3xx is an answer like any other non-2xx.
+ * Redirects are not followed: a 3xx is an answer like any other non-2xx. Through a proxy, the SSRF
+ * guard judges the receiver before the tunnel is asked for (proxy-tunnels.ts, decision 0018).
  */
-export function createHttpTransport(options: { allowPrivateTargets: boolean; connections?: number }): Transport {
-  const newAgent = (tls: object) =>
-    new Agent({
-      connections: options.connections ?? 64,
-      keepAliveTimeout: 10_000,
-      connect: { ...tls, ...(options.allowPrivateTargets ? {} : { lookup: publicOnlyLookup() }) },
-    });
-  const agents = new TlsAgents(newAgent);
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const pool = { connections: options.connections ?? 64, keepAliveTimeout: 10_000 };
+  const guard = options.allowPrivateTargets ? {} : { lookup: publicOnlyLookup() };
+  const direct = new TlsAgents((tls) => new Agent({ ...pool, connect: { ...tls, ...guard } }));
+  const proxy = options.proxy ?? null;
+  const noProxy = proxy?.noProxy ?? [];
+  const proxied =
+    proxy &&
+    new TlsAgents((tls) =>
+      createProxyAgent({
+        url: proxy.url,
+        authorization: proxy.authorization,
+        receiverTls: tls,
+        allowed: options.allowPrivateTargets ? null : isPublicAddress,
+        agent: pool,
+      }),
+    );
 
   return {
     async send(req) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
-      const literal = ipLiteral(new URL(req.url).hostname);
+      const { hostname } = new URL(req.url);
+      const literal = ipLiteral(hostname);
       if (!options.allowPrivateTargets && literal && !isPublicAddress(literal)) {
         return { ok: false, error: `blocked: ${literal} is a private address`, durationMs: 0 };
       }
+      const agents = proxied === null || bypassesProxy(noProxy, hostname) ? direct : proxied;
       try {
         const res = await request(req.url, {
           method: "POST",
@@ -149,10 +129,12 @@ export function createHttpTransport(options: { allowPrivateTargets: boolean; con
           durationMs: elapsed(),
         };
       } catch (error) {
-        return { ok: false, error: describe(error, req.timeoutMs), durationMs: elapsed() };
+        return { ok: false, error: describeFailure(error, req.timeoutMs), durationMs: elapsed() };
       }
     },
-    close: () => agents.close(),
+    close: async () => {
+      await Promise.all([direct.close(), proxied?.close()]);
+    },
   };
 }
 
@@ -166,14 +148,14 @@ const MAX_TLS_AGENTS = 64;
  * options per pool.
  */
 class TlsAgents {
-  private readonly shared: Agent;
-  private readonly custom = new Map<string, Agent>();
+  private readonly shared: Dispatcher;
+  private readonly custom = new Map<string, Dispatcher>();
 
-  constructor(private readonly newAgent: (tls: object) => Agent) {
-    this.shared = newAgent({});
+  constructor(private readonly newAgent: (tls: ConnectionOptions | undefined) => Dispatcher) {
+    this.shared = newAgent(undefined);
   }
 
-  for(tls: ReceiverTls | undefined): Agent {
+  for(tls: ReceiverTls | undefined): Dispatcher {
     if (!tls || (!tls.skipVerification && !tls.caCertificates)) return this.shared;
     const key = tls.skipVerification
       ? "skip"
@@ -190,7 +172,7 @@ class TlsAgents {
           : { ca: [...rootCertificates, tls.caCertificates as string] },
       );
       if (this.custom.size >= MAX_TLS_AGENTS) {
-        const [oldestKey, oldest] = this.custom.entries().next().value as [string, Agent];
+        const [oldestKey, oldest] = this.custom.entries().next().value as [string, Dispatcher];
         this.custom.delete(oldestKey);
         void oldest.close();
       }
