@@ -14,6 +14,7 @@ command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl) # certificates for the HTTPS receivers
 command -v kubectl >/dev/null || missing+=(kubectl) # renders deploy/kubernetes (kustomize)
 command -v pg_isready >/dev/null || missing+=(postgresql-client)
+command -v promtool >/dev/null || missing+=(prometheus) # tests/alerts.test.ts: promtool checks deploy/prometheus
 # tests/openapi.test.ts renders the API reference in headless Chromium (playwright-core drives it).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 # tests/containers.test.ts: podman builds and runs the images (no Docker engine runs here), with runc
