@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@hookyard/testkit";
+import { freePort, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
-import { parsePrometheus } from "./support/prometheus.js";
+import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
+import { type PrometheusServer, parsePrometheus, startPrometheus } from "./support/prometheus.js";
 
 // deploy/prometheus and deploy/grafana: the alerting rules checked and unit-tested by Debian's
 // promtool (scripts/test-prerequisites.sh installs it), and every metric name in the rules, their
@@ -159,17 +159,28 @@ describe("deploy/grafana/hookyard-dashboard.json", () => {
   });
 });
 
-describe("every metric the rules, their tests and the dashboard name", () => {
+describe("against a running API and worker", () => {
   let hookyard: TestHookyard | undefined;
+  let prometheus: PrometheusServer | undefined;
   /** Sample names each family serves: a histogram's `_bucket`, `_sum` and `_count`, a summary's too. */
   const served = new Set<string>();
 
   beforeAll(async () => {
     const workerPort = await freePort();
     hookyard = await TestHookyard.start({ env: { HOOKYARD_WORKER_METRICS_PORT: String(workerPort) } });
-    for (const url of [`${hookyard.baseUrl}/metrics`, `http://127.0.0.1:${workerPort}/metrics`]) {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      expect(res.status, url).toBe(200);
+    // An event, then the same again: the ingest counters have no series before their first event.
+    const event = { type: "REPO_CREATED", namespace: "acme", repository: "acme/web", id: "repo-acme-web-1" };
+    for (const expected of [
+      { accepted: 1, duplicates: 0 },
+      { accepted: 0, duplicates: 1 },
+    ]) {
+      const res = await hookyard.request("POST", "/api/v1/events", { body: event, token: INGEST_TOKEN });
+      expect(res.json).toMatchObject(expected);
+    }
+    const targets = { api: new URL(hookyard.baseUrl).host, worker: `127.0.0.1:${workerPort}` };
+    for (const target of Object.values(targets)) {
+      const res = await fetch(`http://${target}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.status, target).toBe(200);
       for (const family of parsePrometheus(await res.text())) {
         served.add(family.name);
         if (family.type === "HISTOGRAM") served.add(`${family.name}_bucket`);
@@ -178,8 +189,20 @@ describe("every metric the rules, their tests and the dashboard name", () => {
         }
       }
     }
-  }, 60_000);
+    // The scrape jobs deploy/prometheus/README.md describes, with the admin token from a file.
+    const job = (name: string, target: string) =>
+      `  - job_name: ${name}\n    authorization: { credentials_file: "{dir}/token" }\n    static_configs: [{ targets: ["${target}"] }]\n`;
+    prometheus = await startPrometheus(
+      "global: { scrape_interval: 1s, evaluation_interval: 1s }\n" +
+        `rule_files: ["${root}${RULES}"]\n` +
+        "scrape_configs:\n" +
+        job("hookyard-api", targets.api) +
+        job("hookyard-worker", targets.worker),
+      { token: ADMIN_TOKEN },
+    );
+  }, 90_000);
   afterAll(async () => {
+    await prometheus?.close();
     await hookyard?.close();
   });
 
@@ -210,5 +233,65 @@ describe("every metric the rules, their tests and the dashboard name", () => {
     const used = panels(dashboard().panels).flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr)));
     expect(used).toContain("hookyard_events_ingested_total");
     expect(unknown(used)).toEqual([]);
+  });
+
+  it("lets a real Prometheus scrape both, load every rule and evaluate it without error; none fires", async () => {
+    const server = prometheus as PrometheusServer;
+    // Both targets scraped, as Prometheus's targets page would show them.
+    const health = async () =>
+      (await server.api<{ activeTargets: any[] }>("targets")).activeTargets
+        .map((t) => `${t.labels.job} ${t.health} ${t.lastError}`)
+        .sort();
+    await waitFor(async () => (await health()).every((t) => t.includes(" up ")) && (await health()).length === 2, {
+      what: "both scrape targets up",
+      timeoutMs: 20_000,
+    }).catch(async (error) => {
+      throw new Error(`${(error as Error).message}: ${(await health()).join("; ")}`);
+    });
+    const loaded = await waitFor(
+      async () => {
+        const data = await server.api<{ groups: Array<{ rules: any[] }> }>("rules");
+        const all = data.groups.flatMap((g) => g.rules);
+        return all.length > 0 && all.every((r) => !r.lastEvaluation.startsWith("0001-")) ? all : undefined;
+      },
+      { what: "every rule evaluated once", timeoutMs: 20_000 },
+    );
+    expect(loaded.map((r) => r.name).sort()).toEqual(
+      rules()
+        .map((r) => r.alert)
+        .sort(),
+    );
+    for (const rule of loaded)
+      expect({ rule: rule.name, health: rule.health, error: rule.lastError }).toEqual({
+        rule: rule.name,
+        health: "ok",
+        error: undefined,
+      });
+    // Evaluations made before the first scrape saw no `up`: the absent() alerts were pending then.
+    const quiet = await waitFor(
+      async () => ((await server.api<{ alerts: unknown[] }>("alerts")).alerts.length === 0 ? true : undefined),
+      { what: "no alert pending or firing", timeoutMs: 10_000 },
+    ).catch(async () => server.api("alerts"));
+    expect(quiet).toBe(true);
+  });
+
+  it("answers every dashboard query with series, as Grafana would ask it", async () => {
+    const server = prometheus as PrometheusServer;
+    const queries = panels(dashboard().panels).flatMap((p) =>
+      (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replaceAll("$__rate_interval", "10s") })),
+    );
+    // rate() needs two samples in its range: wait for a few scrapes.
+    await waitFor(
+      async () =>
+        (await server.api<{ result: unknown[] }>("query", { query: "count_over_time(up[10s]) >= 3" })).result.length ===
+        2,
+      { what: "three scrapes of each target", timeoutMs: 20_000 },
+    );
+    const empty: string[] = [];
+    for (const { panel, expr } of queries) {
+      const result = await server.api<{ result: unknown[] }>("query", { query: expr });
+      if (result.result.length === 0) empty.push(`${panel}: ${expr}`);
+    }
+    expect(empty).toEqual([]);
   });
 });
