@@ -210,26 +210,26 @@ describe("against a running API and worker", () => {
   const SCRAPE_SERIES = ["up"];
   const unknown = (names: string[]) => names.filter((n) => !served.has(n) && !SCRAPE_SERIES.includes(n));
 
-  it("is served by the API or a worker (sanity: the scrape holds both processes' metrics)", () => {
+  it("serves both processes' metrics on /metrics (what the name checks compare with)", () => {
     expect(served).toContain("hookyard_queue_jobs");
     expect(served).toContain("hookyard_delivery_attempt_duration_seconds_bucket");
     expect(served).toContain("hookyard_api_process_resident_memory_bytes");
     expect(served).toContain("hookyard_worker_process_resident_memory_bytes");
   });
 
-  it("in the alerting rules", () => {
+  it("serves every metric the alerting rules name", () => {
     const used = rules().flatMap((r) => metricNames(r.expr));
     expect(used).toContain("hookyard_deliveries_total");
     expect(unknown(used)).toEqual([]);
   });
 
-  it("in the rules' unit tests' input series", () => {
+  it("serves every metric the rules' unit tests feed them", () => {
     const used = ruleTests().flatMap((t) => t.input_series.flatMap((s) => metricNames(s.series)));
     expect(used).toContain("hookyard_attempts_in_flight");
     expect(unknown(used)).toEqual([]);
   });
 
-  it("in the dashboard's queries", () => {
+  it("serves every metric the dashboard queries", () => {
     const used = panels(dashboard().panels).flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr)));
     expect(used).toContain("hookyard_events_ingested_total");
     expect(unknown(used)).toEqual([]);
@@ -242,10 +242,13 @@ describe("against a running API and worker", () => {
       (await server.api<{ activeTargets: any[] }>("targets")).activeTargets
         .map((t) => `${t.labels.job} ${t.health} ${t.lastError}`)
         .sort();
-    await waitFor(async () => (await health()).every((t) => t.includes(" up ")) && (await health()).length === 2, {
-      what: "both scrape targets up",
-      timeoutMs: 20_000,
-    }).catch(async (error) => {
+    await waitFor(
+      async () => {
+        const targets = await health();
+        return targets.length === 2 && targets.every((t) => t.includes(" up "));
+      },
+      { what: "both scrape targets up", timeoutMs: 20_000 },
+    ).catch(async (error) => {
       throw new Error(`${(error as Error).message}: ${(await health()).join("; ")}`);
     });
     const loaded = await waitFor(
