@@ -26,6 +26,9 @@ command -v podman >/dev/null || container_tools+=(podman)
 command -v runc >/dev/null || container_tools+=(runc)
 command -v catatonit >/dev/null || container_tools+=(catatonit)
 command -v mmdebstrap >/dev/null || container_tools+=(mmdebstrap)
+# tests/alerts.test.ts: promtool checks deploy/prometheus, and a Prometheus scrapes the apps. Its
+# recommends would add node-exporter and 20 hardware tools.
+command -v promtool >/dev/null || container_tools+=(prometheus)
 if ((${#missing[@]} + ${#container_tools[@]})); then
   echo "test prerequisites: installing ${missing[*]} ${container_tools[*]} (Debian packages)"
   apt-get update -qq

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import {
   freePort,
   manifestPush,
@@ -10,20 +9,7 @@ import {
 } from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
-
-/** What parse-prometheus-text-format makes of one metric family (it ships no types). */
-interface Family {
-  name: string;
-  type: string;
-  metrics: Array<{
-    labels?: Record<string, string>;
-    value?: string;
-    buckets?: Record<string, string>;
-    count?: string;
-    sum?: string;
-  }>;
-}
-const parsePrometheus = createRequire(import.meta.url)("parse-prometheus-text-format") as (text: string) => Family[];
+import { type Family, parsePrometheus } from "./support/prometheus.js";
 
 interface Scrape {
   families: Family[];
