@@ -8,6 +8,9 @@
 #   - TypeScript declarations (*.d.ts, *.d.mts, *.d.cts and their maps): nothing reads them at run time;
 #   - source maps of third-party packages (the app's own stay, for --enable-source-maps) and their
 #     Markdown (README, CHANGELOG, docs; licence files stay);
+#   - the CloudEvents SDK's browser build (cloudevents/bundles/, a webpack bundle with its own
+#     polyfills; Node loads dist/, its "main"). Its browser-only dependencies never get this far:
+#     pnpm-workspace.yaml's overrides leave them out of the lockfile;
 #   - the Prisma query compilers for other databases and builds: @prisma/client ships one per
 #     provider (PostgreSQL, MySQL, SQLite, SQL Server, CockroachDB), each twice ("fast" and "small")
 #     and in two module formats, about 62 of its 71 MB. Kept: exactly the files that the generated
@@ -26,6 +29,7 @@ for tree in "$@"; do
   find . -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.d.ts.map' -o -name '*.d.mts.map' -o -name '*.d.cts.map' \) -delete
   find node_modules/.pnpm -type f \( -name '*.map' -o -iname '*.md' -o -iname '*.markdown' \) \
     -not -path 'node_modules/.pnpm/@hookyard+*' -delete
+  rm -rf node_modules/.pnpm/cloudevents@*/node_modules/cloudevents/bundles
 
   db_dist=$(echo node_modules/.pnpm/@hookyard+db*/node_modules/@hookyard/db/dist)
   runtime=$(echo node_modules/.pnpm/@prisma+client@*/node_modules/@prisma/client/runtime)

@@ -1,7 +1,8 @@
 // The Prisma 6.19 CLI runs its schema engine as WASM through a driver adapter; Prisma 7's CLI
 // would download a native engine from a host this network cannot reach. We use it for two things
 // only: writing new migrations (scripts/db-diff.ts) and proving in a test that our runner books
-// migrations as `prisma migrate deploy` does. See docs/decisions/0002-migrations.md.
+// migrations as `prisma migrate deploy` does. See docs/decisions/0002-migrations.md, and 0017 for
+// why Prisma 7.10 cannot do either yet.
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 

@@ -30,10 +30,10 @@ describe("signatures a receiver verifies with the standardwebhooks library, and 
   });
 
   /** Pushes one tag and returns the request the webhook at `path` got for it. */
-  async function deliverOne(path: string): Promise<ReceivedRequest> {
+  async function deliverOne(path: string, actor?: string): Promise<ReceivedRequest> {
     const mine = () => receiver.requests.filter((r) => r.path === path);
     const before = mine().length;
-    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: `t${++tag}` }));
+    await hookyard.ingestDistribution(manifestPush({ repository: "acme/web", tag: `t${++tag}`, actor }));
     return waitFor(() => mine()[before] ?? false, { what: `a delivery at ${path}` });
   }
 
@@ -54,6 +54,20 @@ describe("signatures a receiver verifies with the standardwebhooks library, and 
     expect(verifies("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", signed)).toBe(false);
     // A receiver that changed one byte of the body must not verify it.
     expect(verifies(whsec, { ...signed, body: signed.body.replace("TAG_PUSH", "TAG_PULL") })).toBe(false);
+  });
+
+  it("verifies from the raw bytes of a body with non-ASCII text, as the README's receiver reads it", async () => {
+    const whsec = "whsec_Q2hhbmdlZEJ5dGVzQXJlTm90VGhlU2FtZUJ5dGVz";
+    await webhook("/bytes", whsec);
+    const signed = await deliverOne("/bytes", "Zoë Åkesson 佐藤");
+    expect(signed.body).toContain("Zoë Åkesson 佐藤");
+    const bytes = Buffer.from(signed.body);
+    const headers = signed.headers as Record<string, string>;
+    expect(new Webhook(whsec).verify(bytes, headers)).toMatchObject({ type: "TAG_PUSH" });
+    // Decoding each chunk of the body on its own breaks a character split between two chunks.
+    const split = bytes.indexOf(Buffer.from("佐")) + 1;
+    const decodedByChunk = bytes.subarray(0, split).toString() + bytes.subarray(split).toString();
+    expect(() => new Webhook(whsec).verify(decodedByChunk, headers)).toThrow("No matching signature found");
   });
 
   it("rotates: both secrets sign during the grace period, each verifying alone; then the new one only", async () => {
