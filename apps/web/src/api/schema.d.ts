@@ -829,7 +829,68 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    dtr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "dtr" webhook (the default format)
+         * @description DTR's envelope: `type` says which `contents` it holds (docs/event-payloads.md). Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverDtr"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    dockerhub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "dockerhub" webhook (TAG_PUSH only)
+         * @description Docker Hub's body, with this attempt's own callback_url: the receiver POSTs how its work went there, once per delivery (see the callback). In a chain, `success` delivers the chain's next step. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverDockerhub"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    cloudevents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "cloudevents" webhook
+         * @description A structured-mode CloudEvents 1.0 event (Content-Type: application/cloudevents+json; charset=utf-8), its `data` DTR's `contents` of the event. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverCloudevents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         CreateWebhookRequest: {
@@ -951,6 +1012,1009 @@ export interface components {
             global?: true;
             /** @description most undeleted webhooks of the scope; null: back to HOOKYARD_MAX_WEBHOOKS_PER_SCOPE */
             max: number | null;
+        };
+        /** @description DTR's webhook envelope: `type` says which `contents` it holds */
+        DtrPayload: {
+            /** @constant */
+            type: "TAG_PUSH";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["TagPushContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "TAG_PULL";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["TagPullContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "TAG_DELETE";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["TagDeleteContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "MANIFEST_PUSH";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ManifestPushContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "MANIFEST_PULL";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ManifestPullContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "MANIFEST_DELETE";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ManifestDeleteContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "SCAN_COMPLETED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ScanCompletedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "SCAN_FAILED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ScanFailedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "PROMOTION";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["PromotionContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "PUSH_MIRRORING";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["PushMirroringContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "POLL_MIRRORING";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["PollMirroringContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "REPO_CREATED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["RepoCreatedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "REPO_UPDATED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["RepoUpdatedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "REPO_DELETED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["RepoDeletedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "SCANNER_UPDATE_COMPLETED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ScannerUpdateCompletedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "WEBHOOK_DISABLED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["WebhookDisabledContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "WEBHOOK_ENABLED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["WebhookEnabledContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "DELIVERY_EXHAUSTED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["DeliveryExhaustedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        } | {
+            /** @constant */
+            type: "CHAIN_RUN_ENDED";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            createdAt: string;
+            contents: components["schemas"]["ChainRunEndedContents"];
+            /** @description a path in the registry's UI: "/repositories/<ns>/<repo>/tags/<tag>", ".../manifests/<digest>", ... */
+            location: string;
+        };
+        TagPushContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            pushedAt: string;
+        };
+        TagPullContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            pulledAt: string;
+        };
+        TagDeleteContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            deletedAt: string;
+        };
+        ManifestPushContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            pushedAt: string;
+        };
+        ManifestPullContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            pulledAt: string;
+        };
+        ManifestDeleteContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @description "" unless the source reports it */
+            os: string;
+            /** @description "" unless the source reports it */
+            architecture: string;
+            /** @description who pushed, pulled or deleted it */
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            deletedAt: string;
+        };
+        ScanCompletedContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            /** @description "" for an image scanned by digest */
+            tag: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            scanSummary: {
+                namespace: string;
+                /** @description the name inside the namespace ("web" for "acme/web") */
+                repository: string;
+                tag: string;
+                /** @description CVSS >= 7.0 */
+                critical: number;
+                /** @description 4.0 <= CVSS < 7.0 */
+                major: number;
+                /** @description 0 < CVSS < 4.0 */
+                minor: number;
+                /** @description DTR's: 0 failed, 1 unscanned, 2 scanning, 3 pending, 4 scanned, 5 checking, 6 completed */
+                last_scan_status: number;
+                /** @description as the source wrote it; the event's time when it did not */
+                check_completed_at: string;
+            };
+        };
+        ScanFailedContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            error: string;
+        };
+        PromotionContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            promotedAt: string;
+            /** @description "" for a manual promotion */
+            promotionPolicy: string;
+            target: {
+                namespace: string;
+                /** @description the name inside the namespace ("web" for "acme/web") */
+                repository: string;
+                tag: string;
+                /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+                imageName: string;
+            };
+        };
+        PushMirroringContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @constant */
+            direction: "push";
+            /** @description the other registry's side */
+            remote: {
+                host: string;
+                repository: string;
+                tag: string;
+            };
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            mirroredAt: string;
+        };
+        PollMirroringContents: {
+            namespace: string;
+            /** @description the name inside the namespace ("web" for "acme/web") */
+            repository: string;
+            tag: string;
+            /** @description "" when the source did not say */
+            digest: string;
+            /** @description what `docker pull` takes: by tag, else by digest; with the registry host when the source says it */
+            imageName: string;
+            /** @constant */
+            direction: "poll";
+            /** @description the other registry's side */
+            remote: {
+                host: string;
+                repository: string;
+                tag: string;
+            };
+            author: string;
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            mirroredAt: string;
+        };
+        RepoCreatedContents: {
+            namespace: string;
+            repository: string;
+            /** @constant */
+            event: "REPO_CREATED";
+            author: string;
+            /** @description the repository as the registry's API answers it; {} when the publisher sent none */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        RepoUpdatedContents: {
+            namespace: string;
+            repository: string;
+            /** @constant */
+            event: "REPO_UPDATED";
+            author: string;
+            /** @description the repository as the registry's API answers it; {} when the publisher sent none */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description only when the update renamed or moved the repository */
+            rename?: {
+                /** @description the source's word ("name", "namespace"); "" when unsaid */
+                type: string;
+                from: {
+                    namespace: string;
+                    repository: string;
+                };
+                to: {
+                    namespace: string;
+                    repository: string;
+                };
+            };
+        };
+        RepoDeletedContents: {
+            namespace: string;
+            repository: string;
+            /** @constant */
+            event: "REPO_DELETED";
+            author: string;
+            /** @description the repository as the registry's API answers it; {} when the publisher sent none */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        ScannerUpdateCompletedContents: {
+            scanner_version: string;
+            scanner_updated_at: string;
+            db_version: number;
+            db_updated_at: string;
+            success: boolean;
+            replicas: {
+                [key: string]: {
+                    db_updated_at: string;
+                    version: string;
+                    replica_id: string;
+                };
+            };
+        };
+        WebhookDisabledContents: {
+            webhook: components["schemas"]["WebhookSummary"];
+            reason: string | null;
+        };
+        /** @description the webhook the event is about (never its secret or headers) */
+        WebhookSummary: {
+            id: string;
+            name: string;
+            url: string;
+            namespace: string | null;
+            repository: string | null;
+        };
+        WebhookEnabledContents: {
+            webhook: components["schemas"]["WebhookSummary"];
+            reason: null;
+        };
+        DeliveryExhaustedContents: {
+            webhook: components["schemas"]["WebhookSummary"];
+            /** @description deliveries that failed for good in [since, until) */
+            failedDeliveries: number;
+            lastDeliveryId: string;
+            /** @description the last one's last answer; null when none came */
+            lastStatusCode: number | null;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+        };
+        ChainRunEndedContents: {
+            chain: {
+                id: string;
+                name: string;
+            };
+            run: {
+                id: string;
+                /** @enum {string} */
+                state: "interrupted" | "expired";
+                step: number;
+                reason: string | null;
+                eventId: string;
+            };
+            /** @description the webhook of the step the run ended at */
+            webhook: components["schemas"]["WebhookSummary"];
+        };
+        /** @description Docker Hub's webhook body, for TAG_PUSH */
+        DockerHubPayload: {
+            /**
+             * Format: uri
+             * @description this attempt's own URL to POST how the receiver's work went (the validateCallback operation)
+             */
+            callback_url: string;
+            push_data: {
+                /** @description epoch seconds of the push */
+                pushed_at: number;
+                /** @description who pushed; "" when the registry does not say */
+                pusher: string;
+                tag: string;
+            };
+            /** @description every field of Hub's example; what a registry event does not tell (comment_count, date_created, description, dockerfile, full_description, is_*, repo_url, star_count) is 0, "" or false */
+            repository: {
+                comment_count: number;
+                date_created: number;
+                description: string;
+                dockerfile: string;
+                full_description: string;
+                is_official: boolean;
+                is_private: boolean;
+                is_trusted: boolean;
+                /** @description the name inside the namespace ("web") */
+                name: string;
+                namespace: string;
+                /** @description the namespace, as on Hub */
+                owner: string;
+                /** @description "ns/repo" */
+                repo_name: string;
+                repo_url: string;
+                star_count: number;
+                /** @description "Active" */
+                status: string;
+            };
+        };
+        /** @description A structured-mode CloudEvents 1.0 event; `data` is DTR's `contents` */
+        CloudEventPayload: {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's TAG_PUSH
+             * @constant
+             */
+            type: "io.hookyard.tag.pushed";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["TagPushContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's TAG_PULL
+             * @constant
+             */
+            type: "io.hookyard.tag.pulled";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["TagPullContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's TAG_DELETE
+             * @constant
+             */
+            type: "io.hookyard.tag.deleted";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["TagDeleteContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's MANIFEST_PUSH
+             * @constant
+             */
+            type: "io.hookyard.manifest.pushed";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ManifestPushContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's MANIFEST_PULL
+             * @constant
+             */
+            type: "io.hookyard.manifest.pulled";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ManifestPullContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's MANIFEST_DELETE
+             * @constant
+             */
+            type: "io.hookyard.manifest.deleted";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ManifestDeleteContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's SCAN_COMPLETED
+             * @constant
+             */
+            type: "io.hookyard.scan.completed";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ScanCompletedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's SCAN_FAILED
+             * @constant
+             */
+            type: "io.hookyard.scan.failed";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ScanFailedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's PROMOTION
+             * @constant
+             */
+            type: "io.hookyard.image.promoted";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["PromotionContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's PUSH_MIRRORING
+             * @constant
+             */
+            type: "io.hookyard.mirror.pushed";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["PushMirroringContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's POLL_MIRRORING
+             * @constant
+             */
+            type: "io.hookyard.mirror.polled";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["PollMirroringContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's REPO_CREATED
+             * @constant
+             */
+            type: "io.hookyard.repository.created";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["RepoCreatedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's REPO_UPDATED
+             * @constant
+             */
+            type: "io.hookyard.repository.updated";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["RepoUpdatedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's REPO_DELETED
+             * @constant
+             */
+            type: "io.hookyard.repository.deleted";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["RepoDeletedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's SCANNER_UPDATE_COMPLETED
+             * @constant
+             */
+            type: "io.hookyard.scanner.updated";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ScannerUpdateCompletedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's WEBHOOK_DISABLED
+             * @constant
+             */
+            type: "io.hookyard.webhook.disabled";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["WebhookDisabledContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's WEBHOOK_ENABLED
+             * @constant
+             */
+            type: "io.hookyard.webhook.enabled";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["WebhookEnabledContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's DELIVERY_EXHAUSTED
+             * @constant
+             */
+            type: "io.hookyard.delivery.exhausted";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["DeliveryExhaustedContents"];
+        } | {
+            /** @constant */
+            specversion: "1.0";
+            /** @description the event's id: the same on every retry and for every webhook; source + id name the event */
+            id: string;
+            /** @description "/repositories/<ns>/<repo>", "/namespaces/<ns>" or "/registry" */
+            source: string;
+            /**
+             * @description Hookyard's CHAIN_RUN_ENDED
+             * @constant
+             */
+            type: "io.hookyard.chainrun.ended";
+            /**
+             * Format: date-time
+             * @description when it happened at the source, RFC 3339 in UTC
+             */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @description "<repo>:<tag>", "<repo>@<digest>", or the repository or namespace; absent for the registry */
+            subject?: string;
+            data: components["schemas"]["ChainRunEndedContents"];
         };
         Webhook: {
             /** @example wh_01k9xq2c3r4s5t6v7w8x9y0z1a */
@@ -3102,6 +4166,180 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    deliverDtr: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DtrPayload"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverDockerhub: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerHubPayload"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverCloudevents: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
