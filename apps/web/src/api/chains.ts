@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, PAGE_SIZE, query } from "./client";
-import type { Chain, ChainList, ChainRun, ChainRunPage } from "./types";
+import type { Chain, ChainInput, ChainList, ChainRun, ChainRunPage } from "./types";
 
 export function useChains(repository: string, cursor: string | undefined) {
   return useQuery({
@@ -31,8 +31,6 @@ export function useChainRun(id: string) {
     refetchInterval: (q) => (q.state.data?.state === "running" ? 2000 : false),
   });
 }
-
-export type ChainInput = { name?: string; repository?: string; events?: string[]; webhooks?: string[] };
 
 function useInvalidateChains() {
   const client = useQueryClient();

@@ -21,6 +21,9 @@ export type WebhookList = Schemas["WebhookList"];
 export type LastDelivery = NonNullable<WebhookListItem["lastDelivery"]>;
 export type TestResult = Schemas["TestResult"];
 export type RotatedSecret = Schemas["RotatedSecret"];
+/** What the webhook form sends: a PATCH's fields, and on creation its scope. */
+export type WebhookInput = Schemas["UpdateWebhookRequest"] &
+  Pick<Schemas["CreateWebhookRequest"], "repository" | "namespace">;
 export type Recovered = Schemas["Recovery"];
 
 export type DeliveryStatus = Schemas["DeliverySummary"]["status"];
@@ -32,6 +35,8 @@ export type Delivery = Schemas["Delivery"];
 
 export type Chain = Schemas["Chain"];
 export type ChainList = Schemas["ChainList"];
+/** What the chain form sends: a PATCH's fields, and on creation the repository. */
+export type ChainInput = Partial<Schemas["CreateChainRequest"]>;
 export type ChainStep = Chain["steps"][number];
 export type ChainRun = Schemas["ChainRun"];
 export type ChainRunPage = Schemas["ChainRunPage"];

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, everyPage, PAGE_SIZE, query } from "./client";
-import type { Recovered, RotatedSecret, TestResult, Webhook, WebhookList } from "./types";
+import type { Recovered, RotatedSecret, TestResult, Webhook, WebhookInput, WebhookList } from "./types";
 
 /** Where a webhook lives: a repository, a namespace, or the whole registry. */
 export type Scope =
@@ -71,18 +71,6 @@ export function useWebhook(id: string) {
     retry: false,
   });
 }
-
-export type WebhookInput = {
-  name?: string;
-  url?: string;
-  events?: string[];
-  format?: string;
-  secret?: string | null;
-  filter?: { tags: string[] } | null;
-  enabled?: boolean;
-  repository?: string;
-  namespace?: string;
-};
 
 function useInvalidateWebhooks() {
   const client = useQueryClient();
