@@ -360,6 +360,39 @@ describe("OpenAPI document and API reference", () => {
     expect(validatorAt("components", "schemas", "Error")(missing.json)).toEqual({ valid: true, errors: [] });
   });
 
+  it("sends receivers what its webhooks section says, in every format: headers and body", async () => {
+    const formats = Object.keys(document.webhooks);
+    expect(formats.sort()).toEqual(["cloudevents", "dockerhub", "dtr"]);
+    for (const format of formats) {
+      const webhook = await hookyard.createWebhook({
+        name: `sent-${format}`,
+        url: `${receiver.url}/deliver/${format}`,
+        events: ["TAG_PUSH"],
+        repository: "acme/web",
+        format,
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      });
+      const sent = await hookyard.request("POST", `/api/v1/webhooks/${webhook.id}/test`, { body: {} });
+      expect(sent.status, format).toBe(200);
+      const request = receiver.requests.find((r) => r.path === `/deliver/${format}`);
+      if (!request) throw new Error(`no ${format} delivery arrived`);
+
+      const operation = document.webhooks[format].post;
+      const [mediaType] = Object.keys(operation.requestBody.content) as [string];
+      expect(request.headers["content-type"]?.split(";")[0], format).toBe(mediaType);
+      const bodySchema = validatorAt("webhooks", format, "post", "requestBody", "content", mediaType, "schema");
+      expect(bodySchema(request.json), format).toEqual({ valid: true, errors: [] });
+      operation.parameters.forEach((parameter: any, i: number) => {
+        const value = request.headers[parameter.name];
+        if (parameter.required) expect(value, `${format}: ${parameter.name}`).toBeDefined();
+        const headerSchema = validatorAt("webhooks", format, "post", "parameters", String(i), "schema");
+        expect(headerSchema(value), `${format}: ${parameter.name}`).toEqual({ valid: true, errors: [] });
+      });
+      // The webhook has a secret, so the optional signature is there too.
+      expect(request.headers["webhook-signature"], format).toMatch(/^v1,/);
+    }
+  });
+
   it("serves the reference page and everything it loads itself", async () => {
     const res = await fetch(`${hookyard.baseUrl}/api/docs`);
     expect(res.status).toBe(200);
@@ -398,15 +431,14 @@ describe("OpenAPI document and API reference", () => {
       });
       page.on("pageerror", (error) => problems.push(error.message));
       await page.goto(`${hookyard.baseUrl}/api/docs`);
-      const operations = Object.values(document.paths as Record<string, object>).reduce(
-        (n: number, item) => n + Object.keys(item).length,
-        0,
-      );
+      // The paths, and the webhooks (what Hookyard sends), each shown under its name.
+      const items = { ...document.paths, ...document.webhooks } as Record<string, object>;
+      const operations = Object.values(items).reduce((n: number, item) => n + Object.keys(item).length, 0);
       await page.waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, operations, {
         timeout: 15_000,
       });
       const paths = await page.locator(".opblock-summary-path").allTextContents();
-      expect(new Set(paths.map((p) => p.replaceAll("\u200b", "")))).toEqual(new Set(Object.keys(document.paths)));
+      expect(new Set(paths.map((p) => p.replaceAll("\u200b", "")))).toEqual(new Set(Object.keys(items)));
       expect(await page.locator(".info .title").textContent()).toContain("Hookyard");
 
       const elsewhere = requested.filter((url) => {

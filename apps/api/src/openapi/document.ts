@@ -12,6 +12,7 @@ import { operationsPaths } from "./paths/operations.js";
 import { userPaths } from "./paths/users.js";
 import { webUiPaths } from "./paths/web-ui.js";
 import { webhookPaths } from "./paths/webhooks.js";
+import { webhookDeliveries } from "./webhooks.js";
 
 /** One entry per area, in the order the reference shows them. A new area adds its file here. */
 const AREAS: ZodOpenApiPathsObject[] = [
@@ -108,5 +109,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
     },
     paths: mergeAreas(AREAS),
+    // What Hookyard sends to receivers, one entry per payload format (OpenAPI 3.1 webhooks).
+    webhooks: webhookDeliveries,
   });
 }

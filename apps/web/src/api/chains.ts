@@ -1,11 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, PAGE_SIZE, query } from "./client";
-import type { Chain, ChainRun, Page } from "./types";
+import type { Chain, ChainInput, ChainList, ChainRun, ChainRunPage } from "./types";
 
 export function useChains(repository: string, cursor: string | undefined) {
   return useQuery({
     queryKey: ["chains", repository, cursor ?? null],
-    queryFn: () => api.get<Page<Chain>>(`/chains${query({ repository, cursor, limit: PAGE_SIZE })}`),
+    queryFn: () => api.get<ChainList>(`/chains${query({ repository, cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
   });
 }
@@ -18,7 +18,7 @@ export function useChainRuns(chainId: string, cursor: string | undefined) {
   return useQuery({
     queryKey: ["chain-runs", chainId, cursor ?? null],
     queryFn: () =>
-      api.get<Page<ChainRun>>(`/chains/${encodeURIComponent(chainId)}/runs${query({ cursor, limit: PAGE_SIZE })}`),
+      api.get<ChainRunPage>(`/chains/${encodeURIComponent(chainId)}/runs${query({ cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.state === "running") ? 2000 : false),
   });
@@ -31,8 +31,6 @@ export function useChainRun(id: string) {
     refetchInterval: (q) => (q.state.data?.state === "running" ? 2000 : false),
   });
 }
-
-export type ChainInput = { name?: string; repository?: string; events?: string[]; webhooks?: string[] };
 
 function useInvalidateChains() {
   const client = useQueryClient();

@@ -1,5 +1,3 @@
-import type { Page } from "./types";
-
 /**
  * The one way the UI talks to Hookyard: same-origin fetches of /api/v1, authenticated by the
  * HttpOnly session cookie. The CSRF token lives only in memory, so a reload asks the session again.
@@ -94,11 +92,14 @@ export const PAGE_SIZE = 20;
  * Every row of a list, read page by page to its end: for choices that must all be on offer at once
  * (the webhooks a chain may take), never for a list shown to people (those page).
  */
-export async function everyPage<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T[]> {
-  const all: T[] = [];
+export async function everyPage<List extends { items: unknown[]; nextCursor: string | null }>(
+  path: string,
+  params: Record<string, string | undefined> = {},
+): Promise<List["items"]> {
+  const all: List["items"] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<T> = await api.get<Page<T>>(`${path}${query({ ...params, cursor, limit: 100 })}`);
+    const page: List = await api.get<List>(`${path}${query({ ...params, cursor, limit: 100 })}`);
     all.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);

@@ -1,12 +1,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, PAGE_SIZE, query } from "./client";
-import type { Delivery, DeliveryStatus, DeliverySummary, Page } from "./types";
+import type { Delivery, DeliveryPage, DeliveryStatus } from "./types";
 
 export function useDeliveries(webhookId: string, status: DeliveryStatus | "", cursor: string | undefined) {
   return useQuery({
     queryKey: ["deliveries", webhookId, status, cursor ?? null],
     queryFn: () =>
-      api.get<Page<DeliverySummary>>(
+      api.get<DeliveryPage>(
         `/webhooks/${encodeURIComponent(webhookId)}/deliveries${query({ status, cursor, limit: PAGE_SIZE })}`,
       ),
     placeholderData: keepPreviousData,

@@ -1,13 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, PAGE_SIZE, query } from "./client";
-import type { ApiToken, CreatedUser, Grant, Page, User } from "./types";
+import type { CreatedUser, Grant, GrantList, TokenList, User, UserList } from "./types";
 
 const userPath = (id: string) => `/users/${encodeURIComponent(id)}`;
 
 export function useUsers(cursor: string | undefined) {
   return useQuery({
     queryKey: ["users", cursor ?? null],
-    queryFn: () => api.get<Page<User>>(`/users${query({ cursor, limit: PAGE_SIZE })}`),
+    queryFn: () => api.get<UserList>(`/users${query({ cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
   });
 }
@@ -19,7 +19,7 @@ export function useUserDetails(id: string) {
 export function useGrants(id: string, cursor: string | undefined) {
   return useQuery({
     queryKey: ["user", id, "grants", cursor ?? null],
-    queryFn: () => api.get<Page<Grant>>(`${userPath(id)}/grants${query({ cursor, limit: PAGE_SIZE })}`),
+    queryFn: () => api.get<GrantList>(`${userPath(id)}/grants${query({ cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
   });
 }
@@ -27,7 +27,7 @@ export function useGrants(id: string, cursor: string | undefined) {
 export function useTokens(id: string, cursor: string | undefined) {
   return useQuery({
     queryKey: ["user", id, "tokens", cursor ?? null],
-    queryFn: () => api.get<Page<ApiToken>>(`${userPath(id)}/tokens${query({ cursor, limit: PAGE_SIZE })}`),
+    queryFn: () => api.get<TokenList>(`${userPath(id)}/tokens${query({ cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
   });
 }

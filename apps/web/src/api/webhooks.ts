@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, everyPage, PAGE_SIZE, query } from "./client";
-import type { Page, Recovered, RotatedSecret, TestResult, Webhook } from "./types";
+import type { Recovered, RotatedSecret, TestResult, Webhook, WebhookInput, WebhookList } from "./types";
 
 /** Where a webhook lives: a repository, a namespace, or the whole registry. */
 export type Scope =
@@ -35,7 +35,7 @@ const scopeFilter = (scope: Scope) =>
 export function useWebhooks(scope: Scope, cursor: string | undefined) {
   return useQuery({
     queryKey: ["webhooks", scopeKey(scope), cursor ?? null],
-    queryFn: () => api.get<Page<Webhook>>(`/webhooks${query({ ...scopeFilter(scope), cursor, limit: PAGE_SIZE })}`),
+    queryFn: () => api.get<WebhookList>(`/webhooks${query({ ...scopeFilter(scope), cursor, limit: PAGE_SIZE })}`),
     placeholderData: keepPreviousData,
     // The last delivery's outcome changes without the user doing anything.
     refetchInterval: (q) => (q.state.data?.items.some((w) => w.lastDelivery?.status === "pending") ? 2000 : 15_000),
@@ -46,7 +46,7 @@ export function useWebhooks(scope: Scope, cursor: string | undefined) {
 export function useEveryWebhook(repository: string) {
   return useQuery({
     queryKey: ["webhooks", repository, "every"],
-    queryFn: () => everyPage<Webhook>("/webhooks", { repository }),
+    queryFn: () => everyPage<WebhookList>("/webhooks", { repository }),
   });
 }
 
@@ -71,18 +71,6 @@ export function useWebhook(id: string) {
     retry: false,
   });
 }
-
-export type WebhookInput = {
-  name?: string;
-  url?: string;
-  events?: string[];
-  format?: string;
-  secret?: string | null;
-  filter?: { tags: string[] } | null;
-  enabled?: boolean;
-  repository?: string;
-  namespace?: string;
-};
 
 function useInvalidateWebhooks() {
   const client = useQueryClient();

@@ -13,8 +13,8 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { type FormEvent, useId, useState } from "react";
-import { type ChainInput, useSaveChain } from "../api/chains";
-import type { Chain, Webhook } from "../api/types";
+import { useSaveChain } from "../api/chains";
+import type { Chain, ChainInput, Webhook } from "../api/types";
 import { DOCKERHUB_EVENT_TYPE, REPOSITORY_EVENT_TYPES } from "../lib/event-types";
 import { splitError } from "../lib/field-errors";
 import { FormFooter } from "./FormFooter";

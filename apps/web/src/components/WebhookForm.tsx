@@ -2,8 +2,8 @@ import { PAYLOAD_FORMATS, type PayloadFormat } from "@hookyard/core/payload-form
 import { Checkbox, Modal, NativeSelect, PasswordInput, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { type FormEvent, useState } from "react";
-import type { Webhook } from "../api/types";
-import { type Scope, scopeLabel, useCreateWebhook, useUpdateWebhook, type WebhookInput } from "../api/webhooks";
+import type { Webhook, WebhookInput } from "../api/types";
+import { type Scope, scopeLabel, useCreateWebhook, useUpdateWebhook } from "../api/webhooks";
 import { DOCKERHUB_EVENT_TYPE, type EventTypeInfo, eventTypesFor, OPERATIONAL_EVENT_TYPES } from "../lib/event-types";
 import { splitError } from "../lib/field-errors";
 import { splitList } from "../lib/format";
@@ -47,7 +47,7 @@ function WebhookForm({ scope, webhook, onDone }: { scope: Scope; webhook?: Webho
   const [name, setName] = useState(webhook?.name ?? "");
   const [url, setUrl] = useState(webhook?.url ?? "");
   const [events, setEvents] = useState<string[]>(webhook?.events ?? [DOCKERHUB_EVENT_TYPE]);
-  const [format, setFormat] = useState<string>(webhook?.format ?? "dtr");
+  const [format, setFormat] = useState<PayloadFormat>(webhook?.format ?? "dtr");
   const [secret, setSecret] = useState("");
   const [removeSecret, setRemoveSecret] = useState(false);
   const [tags, setTags] = useState(webhook?.filter?.tags.join(", ") ?? "");
@@ -128,7 +128,7 @@ function WebhookForm({ scope, webhook, onDone }: { scope: Scope; webhook?: Webho
           description="The body each delivery carries. Chains need Docker Hub's."
           data={FORMATS}
           value={format}
-          onChange={(e) => setFormat(e.currentTarget.value)}
+          onChange={(e) => setFormat(e.currentTarget.value as PayloadFormat)}
           error={errors.format}
         />
         <PasswordInput

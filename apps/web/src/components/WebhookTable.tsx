@@ -1,15 +1,15 @@
 import { Anchor, Card, Group, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { Link } from "react-router";
-import type { Webhook } from "../api/types";
+import type { WebhookListItem } from "../api/types";
 import type { Scope } from "../api/webhooks";
 import { StatusBadge } from "./StatusBadge";
 import { Time } from "./Time";
 import { WebhookActions } from "./WebhookActions";
 
-const historyPath = (w: Webhook) => `/webhooks/${encodeURIComponent(w.id)}/history`;
+const historyPath = (w: WebhookListItem) => `/webhooks/${encodeURIComponent(w.id)}/history`;
 
-function State({ webhook }: { webhook: Webhook }) {
+function State({ webhook }: { webhook: WebhookListItem }) {
   return (
     <Stack gap={2} align="flex-start">
       <StatusBadge status={webhook.enabled ? "enabled" : "disabled"} />
@@ -22,7 +22,7 @@ function State({ webhook }: { webhook: Webhook }) {
   );
 }
 
-function LastDelivery({ webhook }: { webhook: Webhook }) {
+function LastDelivery({ webhook }: { webhook: WebhookListItem }) {
   const last = webhook.lastDelivery;
   if (!last) {
     return (
@@ -49,7 +49,7 @@ function LastDelivery({ webhook }: { webhook: Webhook }) {
 }
 
 /** Docker Hub's "Current Webhooks": a table, or at phone width one card per webhook. */
-export function WebhookTable({ webhooks, scope }: { webhooks: Webhook[]; scope: Scope }) {
+export function WebhookTable({ webhooks, scope }: { webhooks: WebhookListItem[]; scope: Scope }) {
   const phone = useMediaQuery("(max-width: 48em)");
   if (phone) {
     return (

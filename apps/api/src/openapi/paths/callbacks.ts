@@ -7,6 +7,20 @@ import { timestamp } from "../schemas/common.js";
 
 const tags = ["Callbacks"];
 
+export const callbackRequestSchema = callbackBody.meta({ id: "CallbackRequest" });
+
+export const callbackResultSchema = z
+  .object({
+    state: z.enum(CALLBACK_STATES),
+    deliveryId: z.string(),
+    receivedAt: timestamp,
+    chainRun: z
+      .object({ id: z.string(), state: z.enum(CHAIN_RUN_STATES), currentStep: z.int().min(1) })
+      .optional()
+      .meta({ description: "for a step of a chain run: where the run went" }),
+  })
+  .meta({ id: "CallbackResult" });
+
 /** POST <callback_url> (routes/callbacks.ts). */
 export const callbackPaths: ZodOpenApiPathsObject = {
   [`${CALLBACK_PATH}/{token}`]: {
@@ -27,22 +41,9 @@ export const callbackPaths: ZodOpenApiPathsObject = {
           token: z.string().regex(CALLBACK_TOKEN_SHAPE).meta({ description: "the last segment of the callback_url" }),
         }),
       },
-      requestBody: { required: true, content: json(callbackBody.meta({ id: "CallbackRequest" })) },
+      requestBody: { required: true, content: json(callbackRequestSchema) },
       responses: {
-        200: ok(
-          "Validated and recorded",
-          z
-            .object({
-              state: z.enum(CALLBACK_STATES),
-              deliveryId: z.string(),
-              receivedAt: timestamp,
-              chainRun: z
-                .object({ id: z.string(), state: z.enum(CHAIN_RUN_STATES), currentStep: z.int().min(1) })
-                .optional()
-                .meta({ description: "for a step of a chain run: where the run went" }),
-            })
-            .meta({ id: "CallbackResult" }),
-        ),
+        200: ok("Validated and recorded", callbackResultSchema),
         ...errors(400, 404, 409, 410, 413, 415, 503),
       },
     },

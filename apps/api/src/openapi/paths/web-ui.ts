@@ -15,13 +15,15 @@ const sessionSchema = z
   .meta({ id: "Session" });
 
 const repositoryListSchema = pageOf(
-  z.object({
-    repository: z.string(),
-    namespace: z.string(),
-    webhooks: z.int().meta({ description: "its repository webhooks, deleted ones not counted" }),
-    chains: z.int(),
-    lastEventAt: nullableTimestamp.meta({ description: "when its latest event happened; null: none seen" }),
-  }),
+  z
+    .object({
+      repository: z.string(),
+      namespace: z.string(),
+      webhooks: z.int().meta({ description: "its repository webhooks, deleted ones not counted" }),
+      chains: z.int(),
+      lastEventAt: nullableTimestamp.meta({ description: "when its latest event happened; null: none seen" }),
+    })
+    .meta({ id: "RepositorySummary" }),
 ).meta({ id: "RepositoryList" });
 
 /** What the web UI needs besides the rest of the API: its sign-in, and where it starts (routes/session.ts, repositories.ts). */

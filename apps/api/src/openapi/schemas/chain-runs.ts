@@ -1,6 +1,7 @@
-import { CALLBACK_STATES, CHAIN_RUN_STATES, CHAIN_STEP_STATES, EVENT_TYPES } from "@hookyard/core";
+import { CHAIN_RUN_STATES, CHAIN_STEP_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
 import { nullableTimestamp, pageOf, timestamp } from "./common.js";
+import { deliveryCallbackSchema } from "./deliveries.js";
 
 const stepSchema = z.object({
   position: z.int().min(1),
@@ -22,15 +23,7 @@ const stepSchema = z.object({
     })
     .nullable()
     .meta({ description: "its delivery's summary (GET /api/v1/deliveries/{id} has every attempt)" }),
-  callback: z
-    .object({
-      state: z.enum(CALLBACK_STATES).nullable(),
-      description: z.string().nullable(),
-      context: z.string().nullable(),
-      targetUrl: z.string().nullable(),
-      receivedAt: nullableTimestamp,
-      expiresAt: timestamp,
-    })
+  callback: deliveryCallbackSchema
     .nullable()
     .meta({ description: "what its receiver called back, and until when it may (never the callback_url)" }),
 });
