@@ -52,6 +52,30 @@ new Gauge({
 export function watchLanes(admission: Lanes): void {
   watched = admission;
 }
+const storeWaits = new Counter({
+  name: "hookyard_store_waits_total",
+  help: "Jobs this worker put back to wait for Postgres, which was away (HOOKYARD_STORE_WAIT bounds how long a job waits in all), by queue",
+  labelNames: ["queue"],
+  registers: [registry],
+});
+
+/** Whether the store gate this process watches has found Postgres away. */
+let storeAway: () => boolean = () => false;
+
+new Gauge({
+  name: "hookyard_store_available",
+  help: "1 while this worker reaches Postgres; 0 while it has found Postgres away and paused its job intake until a probe answers",
+  registers: [registry],
+  collect() {
+    this.set(storeAway() ? 0 : 1);
+  },
+});
+
+/** Has hookyard_store_available read this gate when Prometheus scrapes. */
+export function watchStore(gate: { isAway(): boolean }): void {
+  storeAway = () => gate.isAway();
+}
+
 const webhooksDisabled = new Counter({
   name: "hookyard_webhooks_disabled_total",
   help: "Webhooks this worker disabled: reason=gone (the receiver answered 410), reason=failing (its deliveries kept failing)",
@@ -95,6 +119,7 @@ const operationalEvents = new Counter({
 // Every label value shows from the first scrape, at 0, so that rate() and absent() behave.
 for (const outcome of ["succeeded", "failed", "retry", "skipped"]) deliveries.inc({ outcome }, 0);
 for (const reason of ["gone", "failing"]) webhooksDisabled.inc({ reason }, 0);
+for (const queue of ["events", "deliveries"]) storeWaits.inc({ queue }, 0);
 for (const state of ["started", "interrupted", "expired"]) chainRuns.inc({ state }, 0);
 for (const kind of ["chain_runs", "deliveries", "events", "attempts_trimmed", "sessions", "operational_events"]) {
   pruned.inc({ kind }, 0);
@@ -119,6 +144,9 @@ export const metrics = {
     if (!attempt || outcome === "skipped") return;
     attemptDuration.observe({ result: resultOf(attempt.statusCode) }, attempt.durationMs / 1000);
     if (attempt.disableWebhook) webhooksDisabled.inc({ reason: "gone" });
+  },
+  storeWait(queue: string): void {
+    storeWaits.inc({ queue });
   },
   deferred(count: number): void {
     if (count > 0) deferred.inc(count);

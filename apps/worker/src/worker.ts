@@ -13,7 +13,7 @@ import {
 } from "@hookyard/queues";
 import { createHttpTransport } from "@hookyard/transport";
 import { UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
-import { watchLanes } from "./metrics.js";
+import { watchLanes, watchStore } from "./metrics.js";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { startPeriodicServices } from "./periodic-services.js";
 import { deliveriesProcessor } from "./processors/deliveries.js";
@@ -61,6 +61,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     longestMs: config.deliveryTimeoutMs,
   });
   watchLanes(admission);
+  watchStore(gate);
   const attemptDeps = {
     db,
     store: createBatchedStore(db, { maxAttempts: config.maxAttempts }),

@@ -7,6 +7,7 @@ import typeis from "type-is";
 import type { Backpressure } from "../services/backpressure.js";
 import type { EventEnqueuer } from "../services/event-enqueuer.js";
 import { ingest } from "../services/ingest.js";
+import { ingestRefused } from "../services/ingest-metrics.js";
 import { ApiError, badRequest, overloaded, unauthorized } from "./api-error.js";
 import { type AuthFailureLimiter, clientAddress } from "./auth-limiter.js";
 import { refuseDeepJson } from "./deep-json.js";
@@ -140,6 +141,7 @@ export function createIngestHandler(routes: readonly IngestRoute[], deps: Ingest
   function fail(res: ServerResponse, requestId: string, error: unknown): void {
     const apiError = apiErrorOf(error);
     if (!apiError) deps.logger.error("unhandled error", { requestId, error });
+    else if (apiError.status === 503) ingestRefused.inc({ reason: apiError.code });
     if (res.headersSent) {
       res.destroy();
       return;

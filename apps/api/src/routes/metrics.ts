@@ -1,5 +1,5 @@
 import { CHAIN_RUN_STATES } from "@hookyard/core";
-import { queueLabel, reconcilerKey } from "@hookyard/queues";
+import { queueLabel, type RedisMemory, readRedisMemory, reconcilerKey } from "@hookyard/queues";
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ApiDeps } from "../deps.js";
@@ -9,7 +9,7 @@ import { INTERNAL_ERROR_BODY } from "../http/error-handler.js";
 import { requestIdOf } from "../http/request-context.js";
 import { storesAway } from "../http/stores-away.js";
 import { chainRunMoves } from "../services/chain-moves.js";
-import { eventsDuplicate, eventsIngested } from "../services/ingest-metrics.js";
+import { eventsDuplicate, eventsIngested, ingestRefused } from "../services/ingest-metrics.js";
 
 const STATES = ["waiting", "prioritized", "active", "delayed", "failed"] as const;
 const WEBHOOK_STATES = ["enabled", "disabled", "deleted"] as const;
@@ -29,6 +29,7 @@ export function metricsRoutes(deps: ApiDeps): Router {
   collectDefaultMetrics({ register: registry, prefix: "hookyard_api_" });
   registry.registerMetric(eventsIngested);
   registry.registerMetric(eventsDuplicate);
+  registry.registerMetric(ingestRefused);
   registry.registerMetric(chainRunMoves);
   new Gauge({
     name: "hookyard_queue_jobs",
@@ -40,6 +41,56 @@ export function metricsRoutes(deps: ApiDeps): Router {
         const counts = await queue.getJobCounts(...STATES);
         for (const state of STATES) this.set({ queue: queueLabel(queue.name), state }, counts[state] ?? 0);
       }
+    },
+  });
+
+  new Gauge({
+    name: "hookyard_queue_oldest_waiting_seconds",
+    help: "Age of the oldest job waiting to be taken in each queue (0 when none waits); delayed jobs (retries, deferred attempts) are not waiting",
+    labelNames: ["queue"],
+    registers: [registry],
+    async collect() {
+      const now = Date.now();
+      for (const queue of [queues.events, ...queues.deliveryShards]) {
+        // BullMQ pushes new jobs at the head of the wait list: its tail is the oldest.
+        const [oldest] = await queue.getWaiting(-1, -1);
+        this.set({ queue: queueLabel(queue.name) }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+      }
+    },
+  });
+
+  // Redis's memory as ingest and fan-out judge it (packages/queues redis-memory.ts): in a cluster,
+  // the master nearest its limit. Past the high-water mark ingest answers 503. The two gauges are
+  // collected at once (prom-client collects a registry's metrics concurrently): one read serves both.
+  let memoryRead: { at: number; memory: Promise<RedisMemory> } | null = null;
+  const redisMemory = () => {
+    if (!memoryRead || Date.now() - memoryRead.at > 1_000) {
+      memoryRead = { at: Date.now(), memory: readRedisMemory(redis) };
+    }
+    return memoryRead.memory;
+  };
+  new Gauge({
+    name: "hookyard_redis_memory_used_bytes",
+    help: "Memory Redis uses (INFO used_memory); in a Redis Cluster, of the master nearest its maxmemory",
+    registers: [registry],
+    async collect() {
+      this.set((await redisMemory()).usedBytes);
+    },
+  });
+  new Gauge({
+    name: "hookyard_redis_memory_max_bytes",
+    help: "Redis's maxmemory (0: no limit), of the same Redis or master as hookyard_redis_memory_used_bytes",
+    registers: [registry],
+    async collect() {
+      this.set((await redisMemory()).maxBytes);
+    },
+  });
+  new Gauge({
+    name: "hookyard_redis_memory_high_water_ratio",
+    help: "HOOKYARD_QUEUE_MEMORY_HIGH_WATER: the share of maxmemory past which ingest answers 503 and fan-out slows",
+    registers: [registry],
+    collect() {
+      this.set(config.queueMemoryHighWater);
     },
   });
 

@@ -19,6 +19,14 @@ export const eventsDuplicate = new Counter({
   registers: [],
 });
 
+export const ingestRefused = new Counter({
+  name: "hookyard_ingest_refused_total",
+  help: "Ingest requests answered 503, for the registry to send again: reason=unavailable (Redis did not take the events in time), overloaded (the event backlog or Redis's memory is past its limit)",
+  labelNames: ["reason"],
+  registers: [],
+});
+for (const reason of ["unavailable", "overloaded"]) ingestRefused.inc({ reason }, 0);
+
 /** Counts one request's events once Redis has them, each as its outcome (the enqueuer's accepted or duplicate) says. */
 export function countIngested(events: readonly RegistryEvent[], outcomes: readonly string[]): void {
   events.forEach((event, i) => {

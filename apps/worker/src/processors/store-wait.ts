@@ -1,4 +1,6 @@
+import { queueLabel } from "@hookyard/queues";
 import { DelayedError, type Job } from "bullmq";
+import { metrics } from "../metrics.js";
 
 /** Kept in a job's data while it waits out a store outage. */
 export interface StoreWait {
@@ -23,6 +25,7 @@ export async function waitForStore<T extends StoreWait>(
 ): Promise<never> {
   const since = job.data.storeWaitSince ?? Date.now();
   if (Date.now() - since > limitMs) throw error;
+  metrics.storeWait(queueLabel(job.queueName));
   await job.updateData({ ...data, storeWaitSince: since });
   await job.moveToDelayed(Date.now() + STORE_RETRY_DELAY_MS + Math.random() * 500, token);
   throw new DelayedError();

@@ -9,6 +9,8 @@ export interface StoreGate {
    * answers, then intake resumes. Said once in the log each way, not once per job.
    */
   isOutage(error: unknown): boolean;
+  /** Whether Postgres was found away and has not answered a probe since. */
+  isAway(): boolean;
   /** The workers' intakes it holds while Postgres is away. */
   attach(intakes: readonly Intake[]): void;
   close(): void;
@@ -50,6 +52,9 @@ export function createStoreGate(probe: () => Promise<unknown>, logger: Logger): 
         timer = setTimeout(() => check(FIRST_PROBE_MS), FIRST_PROBE_MS);
       }
       return true;
+    },
+    isAway() {
+      return downSince !== null;
     },
     attach(list) {
       intakes = list;
