@@ -226,7 +226,7 @@ describe("links", () => {
         if (target === ".." || target.startsWith("../")) {
           broken.push(`${at}: points outside the repository`);
         } else if (!exists(target)) {
-          broken.push(`${at}: ${target} does not exist`);
+          broken.push(`${at}: ${target} is no file or folder of the checkout`);
         } else if (anchor !== null && target.endsWith(".md") && !anchors(target).has(anchor)) {
           broken.push(`${at}: ${target} has no heading whose anchor is #${anchor}`);
         }

@@ -113,9 +113,14 @@ export function metricsIn(root: string, file: string): MetricsFound {
   const found: MetricsFound = { metrics: [], defaultPrefixes: [], unreadable: [] };
   const classes = new Map<string, MetricType>();
   const defaults = new Set<string>();
+  /** `import * as prom` or `import prom`: `new prom.Counter(...)`. */
+  const modules = new Set<string>();
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || literalText(statement.moduleSpecifier) !== "prom-client") continue;
-    const bindings = statement.importClause?.namedBindings;
+    const clause = statement.importClause;
+    if (clause?.name) modules.add(clause.name.text);
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) modules.add(bindings.name.text);
     if (!bindings || !ts.isNamedImports(bindings)) continue;
     for (const element of bindings.elements) {
       const imported = (element.propertyName ?? element.name).text;
@@ -124,13 +129,21 @@ export function metricsIn(root: string, file: string): MetricsFound {
       if (imported === "collectDefaultMetrics") defaults.add(element.name.text);
     }
   }
+  /** The metric type `new <expression>(...)` makes, if it is one of prom-client's. */
+  const typeMade = (expression: ts.Expression): MetricType | undefined => {
+    if (ts.isIdentifier(expression)) return classes.get(expression.text);
+    if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+      return modules.has(expression.expression.text) ? METRIC_CLASSES[expression.name.text] : undefined;
+    }
+    return undefined;
+  };
   for (const node of walk(source)) {
     const at = () => ({ file, line: lineOf(source, node) });
-    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && classes.has(node.expression.text)) {
-      const type = classes.get(node.expression.text) as MetricType;
+    const type = ts.isNewExpression(node) ? typeMade(node.expression) : undefined;
+    if (ts.isNewExpression(node) && type) {
       const options = node.arguments?.[0];
       if (!options || !ts.isObjectLiteralExpression(options)) {
-        found.unreadable.push({ ...at(), reason: `new ${node.expression.text} without an object literal` });
+        found.unreadable.push({ ...at(), reason: `a ${type} made without an object literal of options` });
         continue;
       }
       const nameNode = property(options, "name");
@@ -151,7 +164,15 @@ export function metricsIn(root: string, file: string): MetricsFound {
       }
       found.metrics.push({ ...at(), name, type, labels });
     }
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && defaults.has(node.expression.text)) {
+    const callee = ts.isCallExpression(node) ? node.expression : undefined;
+    const collectsDefaults =
+      callee !== undefined &&
+      ((ts.isIdentifier(callee) && defaults.has(callee.text)) ||
+        (ts.isPropertyAccessExpression(callee) &&
+          ts.isIdentifier(callee.expression) &&
+          modules.has(callee.expression.text) &&
+          callee.name.text === "collectDefaultMetrics"));
+    if (ts.isCallExpression(node) && collectsDefaults) {
       const options = node.arguments[0];
       const prefixNode = options && ts.isObjectLiteralExpression(options) ? property(options, "prefix") : undefined;
       const prefix = prefixNode && literalText(prefixNode);
