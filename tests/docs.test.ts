@@ -73,7 +73,7 @@ describe("settings", () => {
   // Hookyard process) and the scripts behind `pnpm start` and friends, which an operator sets too.
   // packages/testkit's are the tests' own (CONTRIBUTING.md). Not counted: tests/ and bench/ (knobs of
   // one test or scenario, described where they are read) and the shell scripts of scripts/containers
-  // (knobs of CI's image build, described at the top of each script).
+  // (knobs of CI's image build, described in the scripts themselves).
   it("every HOOKYARD_* setting read through process.env elsewhere is documented", () => {
     const settings = new Map<string, Found>();
     for (const file of files.filter((f) => runs(f) && !f.startsWith("packages/config/"))) {
@@ -196,7 +196,7 @@ describe("links", () => {
     return set;
   };
   /** A file of the checkout, or a folder holding one (GitHub shows a folder's listing). */
-  const exists = (path: string) => fileSet.has(path) || files.some((f) => f.startsWith(`${path}/`));
+  const exists = (path: string) => path === "." || fileSet.has(path) || files.some((f) => f.startsWith(`${path}/`));
 
   it("every relative link in the Markdown resolves, and its #anchor names a heading", () => {
     expect(pages.length, "no Markdown file found").toBeGreaterThan(10);
@@ -210,12 +210,13 @@ describe("links", () => {
         const at = `${page}:${line}: ${url}`;
         const hash = url.indexOf("#");
         const pathPart = (hash < 0 ? url : url.slice(0, hash)).replace(/\?.*$/, "");
-        const anchor = hash < 0 ? null : decodeURIComponent(url.slice(hash + 1));
         let path: string;
+        let anchor: string | null;
         try {
           path = decodeURIComponent(pathPart);
+          anchor = hash < 0 ? null : decodeURIComponent(url.slice(hash + 1));
         } catch {
-          broken.push(`${at}: not a valid percent-encoded path`);
+          broken.push(`${at}: not validly percent-encoded`);
           continue;
         }
         // GitHub resolves a leading / from the repository's root, anything else from the page's folder.
