@@ -33,7 +33,7 @@ import { createWebhookBody, updateWebhookBody } from "../apps/api/src/services/w
 import { ADMIN_TOKEN, INGEST_TOKEN, TestHookyard } from "./support/hookyard.js";
 
 /*
- * Input cost is linear (README, "Hostile input"): no request holds the event loop more than a few
+ * Input cost is linear (README, "What ingest refuses"): no request holds the event loop more than a few
  * milliseconds per KiB it sends. Every source parser and every validator of request data is fed
  * adversarial input up to 1 MiB in each of its fields: long runs of one character or separator,
  * near-misses of what its checks expect, repeated prefixes, many items, deep nesting. A quadratic
