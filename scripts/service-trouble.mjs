@@ -3,7 +3,7 @@
 // It never starts a service itself: that needs root and changes the machine for more than Hookyard
 // (scripts/test-prerequisites.sh does, on the project's own test machines). Passwords in the URLs are
 // never printed.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { connectRedis } from "@hookyard/queues";
 
 const LOCAL_HOSTS = new Set(["", "localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -29,11 +29,20 @@ function onPath(program) {
   return dirs.some((dir) => dir && existsSync(`${dir}/${program}`));
 }
 
-/** The PostgreSQL clusters Debian's postgresql-common knows here, as "15 main". */
+/** The PostgreSQL clusters Debian's postgresql-common knows here, as "15 main on port 5432". */
 function postgresClusters() {
   try {
     return readdirSync("/etc/postgresql").flatMap((version) =>
-      readdirSync(`/etc/postgresql/${version}`).map((name) => `${version} ${name}`),
+      readdirSync(`/etc/postgresql/${version}`).map((name) => {
+        let port = "5432";
+        try {
+          const conf = readFileSync(`/etc/postgresql/${version}/${name}/postgresql.conf`, "utf8");
+          port = /^\s*port\s*=\s*(\d+)/m.exec(conf)?.[1] ?? port;
+        } catch {
+          // unreadable: PostgreSQL's default port
+        }
+        return `${version} ${name} on port ${port}`;
+      }),
     );
   } catch {
     return [];
@@ -73,7 +82,7 @@ export function explainPostgres(error, databaseUrl) {
     return [
       head,
       clusters.length
-        ? `PostgreSQL is installed here (cluster ${clusters.join(", ")}) but nothing listens on ${where}: start it (second line below), or name its port in DATABASE_URL (grep ^port /etc/postgresql/*/*/postgresql.conf).`
+        ? `PostgreSQL is installed here (cluster ${clusters.join(", ")}) but nothing listens on ${where}: start it (second line below), or put its port in DATABASE_URL.`
         : `No PostgreSQL runs at ${where}.`,
       `On Debian or Ubuntu: install PostgreSQL, start it (apt-get does where systemd runs; in a container the`,
       `second line does), give its postgres user a password (Debian's TCP logins ask for one: scram-sha-256)`,
