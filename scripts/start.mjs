@@ -2,12 +2,15 @@
 // one worker as child processes until SIGINT/SIGTERM, which is passed on to both. Exits 0 only
 // after such a stop; when a child dies on its own it stops the other and exits non-zero (1, or
 // 128 + the signal's number), so a supervisor restarts Hookyard. Without HOOKYARD_ENCRYPTION_KEYS
-// it makes a key for local use and hands it to both (local-encryption-key.mjs).
+// it makes a key for local use and hands it to both (local-encryption-key.mjs). When Postgres or
+// Redis cannot be used it says why and how to get them (service-trouble.mjs), and exits 1; it
+// does not start them (package.json runs check-node.cjs before it, for the Node version).
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { ConfigError, loadConfig } from "@hookyard/config";
 import { ensureDatabase, migrate } from "@hookyard/db";
 import { useLocalEncryptionKey } from "./local-encryption-key.mjs";
+import { checkRedis, explainPostgres } from "./service-trouble.mjs";
 
 let local;
 try {
@@ -38,7 +41,13 @@ try {
   const { applied } = await migrate(config.databaseUrl);
   console.error(`hookyard: migrations applied: ${applied.length ? applied.join(", ") : "none pending"}`);
 } catch (error) {
-  console.error(`hookyard: cannot prepare the database at DATABASE_URL: ${error.message}`);
+  console.error(explainPostgres(error, config.databaseUrl));
+  process.exit(1);
+}
+// The worker would wait for Redis forever and the API answer 503: say what is wrong instead.
+const redisTrouble = await checkRedis(config);
+if (redisTrouble) {
+  console.error(redisTrouble);
   process.exit(1);
 }
 

@@ -4,7 +4,9 @@
 # a real Chromium; the images of docker/Dockerfile run in podman. On a node-svc machine this installs
 # what is missing (Debian packages; we run as root there), starts a service that is down, and builds
 # the images (scripts/containers/build-images.sh; HOOKYARD_IMAGES_READY=1 skips that when the caller
-# has just built them, as .ci/run does).
+# has just built them, as .ci/run does). It installs only packages this machine's apt sources have
+# (`apt-cache show`), and says what else the tests need. Starting PostgreSQL and Redis is for test
+# machines: `pnpm start` never starts a service, it says how (scripts/service-trouble.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +15,14 @@ command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl) # certificates for the HTTPS receivers
 command -v tinyproxy >/dev/null || missing+=(tinyproxy) # the egress proxy of tests/egress-proxy.test.ts
-command -v kubectl >/dev/null || missing+=(kubectl) # renders deploy/kubernetes (kustomize)
+# tests/kubernetes-manifests.test.ts and tests/containers.test.ts render deploy/kubernetes with
+# `kubectl kustomize` (kustomize 5). Debian has no kubectl (its kubernetes-client is 1.20, whose
+# kustomize 2 cannot read these files): installed only where an apt source has it (Kubernetes' or
+# Google Cloud's repository; this machine image's came from Google Cloud's), else said at the end.
+command -v kubectl >/dev/null || missing+=(kubectl)
+command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v pg_isready >/dev/null || missing+=(postgresql-client)
+command -v redis-server >/dev/null || missing+=(redis-server)
 # tests/openapi.test.ts renders the API reference in headless Chromium (playwright-core drives it).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 # tests/containers.test.ts: podman builds and runs the images (no Docker engine runs here), with runc
@@ -29,9 +37,23 @@ command -v mmdebstrap >/dev/null || container_tools+=(mmdebstrap)
 # tests/alerts.test.ts: promtool checks deploy/prometheus, and a Prometheus scrapes the apps. Its
 # recommends would add node-exporter and 20 hardware tools.
 command -v promtool >/dev/null || container_tools+=(prometheus)
+unavailable=()
+# Keeps in the named array only the packages the apt sources have; the others go to `unavailable`.
+only_available() {
+  local -n list=$1
+  local have=() package
+  for package in "${list[@]}"; do
+    if apt-cache show "$package" >/dev/null 2>&1; then have+=("$package"); else unavailable+=("$package"); fi
+  done
+  list=("${have[@]}")
+}
+if ((${#missing[@]} + ${#container_tools[@]})); then
+  apt-get update -qq
+  only_available missing
+  only_available container_tools
+fi
 if ((${#missing[@]} + ${#container_tools[@]})); then
   echo "test prerequisites: installing ${missing[*]} ${container_tools[*]} (Debian packages)"
-  apt-get update -qq
   if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
@@ -54,6 +76,23 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
+# The tests log in as HOOKYARD_TEST_DATABASE_SERVER (packages/testkit), with no password by default:
+# a machine whose TCP logins ask for one (Debian's own setting, scram-sha-256) must name it there.
+server="${HOOKYARD_TEST_DATABASE_SERVER:-postgresql://postgres@127.0.0.1:5432}"
+if ! refused="$(psql --no-password -Atqc 'SELECT 1' "$server/postgres" 2>&1 >/dev/null)"; then
+  echo "test prerequisites: the tests cannot log in to PostgreSQL as $(sed -E 's#(//[^:/@]*):[^@]*@#\1:***@#' <<<"$server"): $refused" >&2
+  echo "  Give the user a password and name it: export HOOKYARD_TEST_DATABASE_SERVER=postgresql://postgres:<password>@127.0.0.1:5432" >&2
+  echo "  (README, \"Start it\": sudo -u postgres psql -c \"ALTER USER postgres PASSWORD '<password>'\")" >&2
+  exit 1
+fi
+if ((${#unavailable[@]})); then
+  echo "test prerequisites: not installed, no apt source here has them: ${unavailable[*]}" >&2
+  if [[ " ${unavailable[*]} " == *" kubectl "* ]]; then
+    echo "  kubectl 1.27 or later (for \`kubectl kustomize\`) is needed by tests/kubernetes-manifests.test.ts and" >&2
+    echo "  tests/containers.test.ts, which fail without it: install it from the Kubernetes project's own apt" >&2
+    echo "  repository, or its release binary onto the PATH." >&2
+  fi
+fi
 
 # The images tests/containers.test.ts runs. A failed build does not stop the suite: build-images.sh
 # leaves .tmp/containers/build-failed, and the container tests fail with what it says.

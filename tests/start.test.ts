@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const START = new URL("../scripts/start.mjs", import.meta.url).pathname;
+const CHECK_NODE = new URL("../scripts/check-node.cjs", import.meta.url).pathname;
 const API_MAIN = new URL("../apps/api/dist/main.js", import.meta.url).pathname;
 const WORKER_MAIN = new URL("../apps/worker/dist/main.js", import.meta.url).pathname;
 /** For the processes started here with a key given (pnpm start makes its own without one). */
@@ -261,4 +263,196 @@ describe("starting Hookyard", () => {
       }
     }
   });
+});
+
+describe("the Node version check that runs first (scripts/check-node.cjs)", () => {
+  const check = createRequire(import.meta.url)(CHECK_NODE) as {
+    isOlder(version: string, minimum: string): boolean;
+    minimumNode(): string;
+    advice(version: string, minimum: string): string | null;
+  };
+  const engines = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+  it("takes its minimum from package.json's engines and compares versions part by part", () => {
+    expect(`>=${check.minimumNode()}`).toBe(engines.engines.node);
+    expect(check.isOlder("18.20.4", "20.19")).toBe(true);
+    expect(check.isOlder("20.18.9", "20.19")).toBe(true);
+    expect(check.isOlder("20.19.0", "20.19")).toBe(false);
+    expect(check.isOlder("20.20.2", "20.19")).toBe(false);
+    expect(check.isOlder("9.11.2", "20.19")).toBe(true);
+    expect(check.isOlder("100.0.0", "20.19")).toBe(false);
+  });
+
+  it("tells the user of Debian 12's Node 18 what to install, and pnpm with it", () => {
+    const said = check.advice("18.20.4", "20.19");
+    expect(said).toContain("Node.js 18.20.4 is too old: Hookyard needs Node.js 20.19 or later");
+    expect(said).toContain("NodeSource");
+    expect(said).toContain("nvm install 24");
+    expect(said).toContain(`npm install -g ${engines.packageManager}`);
+    expect(said).toContain("corepack enable");
+  });
+
+  it("lets this Node through silently, as the first command of pnpm start and pnpm test", () => {
+    expect(execFileSync(process.execPath, [CHECK_NODE], { encoding: "utf8", stdio: "pipe" })).toBe("");
+    expect(engines.scripts.start).toMatch(/^node scripts\/check-node\.cjs && /);
+    expect(engines.scripts.test).toMatch(/^node scripts\/check-node\.cjs && /);
+  });
+});
+
+describe("what pnpm start says when Postgres or Redis cannot be used", () => {
+  const children: ChildProcess[] = [];
+  const databases: string[] = [];
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill("SIGKILL");
+    for (const url of databases.splice(0)) await dropDatabase(url);
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  function start(env: Record<string, string>) {
+    const started = run(START, { HOOKYARD_ENCRYPTION_KEYS: ENCRYPTION_KEYS, ...env });
+    children.push(started.child);
+    return started;
+  }
+
+  /** A redis-server of the test's own on a free port, wanting a password. */
+  async function redisWithPassword(password: string): Promise<number> {
+    const port = await freePort();
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", password],
+      { stdio: "ignore" },
+    );
+    children.push(child);
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect(port, "127.0.0.1", () => resolve(true)).on("error", () => resolve(false));
+          socket.unref();
+          setTimeout(() => socket.destroy(), 50);
+        }),
+      { timeoutMs: 10_000, what: `redis-server on ${port}` },
+    );
+    return port;
+  }
+
+  it("nothing listens at DATABASE_URL: names the address and how to install, start and log in to PostgreSQL", async () => {
+    const port = await freePort();
+    const started = start({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/hookyard` });
+    expect(await started.exited).toBe(1);
+    const said = started.stderr();
+    expect(said).toContain(`cannot prepare the database at DATABASE_URL (127.0.0.1:${port}): connect ECONNREFUSED`);
+    expect(said).toContain("apt-get install postgresql");
+    expect(said).toContain("service postgresql start");
+    expect(said).toContain(`psql -c "ALTER USER postgres PASSWORD 'choose-a-password'"`);
+    expect(said).toContain(`export DATABASE_URL=postgresql://postgres:choose-a-password@127.0.0.1:${port}/hookyard`);
+  });
+
+  it("nothing listens at REDIS_URL: names the address and how to install and start Redis, and starts nothing", async () => {
+    const databaseUrl = unusedDatabaseUrl();
+    databases.push(databaseUrl);
+    const port = await freePort();
+    const started = start({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(await started.exited).toBe(1);
+    const said = started.stderr();
+    expect(said).toContain(`cannot use Redis at REDIS_URL (127.0.0.1:${port}): connect ECONNREFUSED`);
+    expect(said).toContain("apt-get install redis-server");
+    expect(said).toContain("service redis-server start");
+    expect(started.output()).not.toContain("hookyard-api");
+  });
+
+  it("a Redis that wants a password: says REDIS_URL has none, or the wrong one, never showing it", async () => {
+    const port = await redisWithPassword("the-right-one-42");
+    const databaseUrl = unusedDatabaseUrl();
+    databases.push(databaseUrl);
+    const without = start({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(await without.exited).toBe(1);
+    expect(without.stderr()).toContain(`cannot use Redis at REDIS_URL (127.0.0.1:${port}): NOAUTH`);
+    expect(without.stderr()).toContain("This Redis wants a password (requirepass");
+    expect(without.stderr()).toContain(`export REDIS_URL=redis://:the-password@127.0.0.1:${port}`);
+
+    const wrong = start({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://:not-it-17@127.0.0.1:${port}` });
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.stderr()).toContain("WRONGPASS");
+    expect(wrong.stderr()).toContain("The password in REDIS_URL is not the one Redis wants");
+    expect(wrong.output()).not.toContain("not-it-17");
+
+    const right = start({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `redis://:the-right-one-42@127.0.0.1:${port}`,
+      PORT: String(await freePort()),
+      HOOKYARD_QUEUE_PREFIX: `hy-start-${port}`,
+      HOOKYARD_WORKER_METRICS_PORT: "0",
+    });
+    await waitFor(() => right.output().includes('"message":"worker started"'), {
+      timeoutMs: 30_000,
+      what: "the worker on a Redis with a password",
+    });
+  }, 60_000);
+
+  it("a PostgreSQL with Debian's scram-sha-256 logins: says DATABASE_URL has no password, or the wrong one, and how to set one", async () => {
+    // A throwaway cluster of the test's own, as Debian sets one up (TCP logins by password), on a
+    // free port. initdb refuses to run as root: it runs as the postgres user, in a folder of its own.
+    const bin = `/usr/lib/postgresql/${readdirSync("/usr/lib/postgresql").sort().at(-1)}/bin`;
+    const dir = mkdtempSync(join(tmpdir(), "hookyard-scram-"));
+    const postgres = statSync("/var/lib/postgresql");
+    chownSync(dir, postgres.uid, postgres.gid);
+    const password = join(dir, "password");
+    writeFileSync(password, "the-right-one-42\n");
+    chownSync(password, postgres.uid, postgres.gid);
+    const data = join(dir, "data");
+    const port = await freePort();
+    const asPostgres = (args: string[]) =>
+      execFileSync("runuser", ["-u", "postgres", "--", ...args], { cwd: dir, stdio: "pipe" });
+    asPostgres([
+      `${bin}/initdb`,
+      "-D",
+      data,
+      "--username=postgres",
+      `--pwfile=${password}`,
+      "--auth-host=scram-sha-256",
+      "--auth-local=peer",
+    ]);
+    asPostgres([
+      `${bin}/pg_ctl`,
+      "-D",
+      data,
+      "-w",
+      "-l",
+      join(dir, "log"),
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      "start",
+    ]);
+    cleanups.push(() => {
+      asPostgres([`${bin}/pg_ctl`, "-D", data, "-m", "immediate", "stop"]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const without = start({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/hookyard` });
+    expect(await without.exited).toBe(1);
+    expect(without.stderr()).toContain(
+      `cannot prepare the database at DATABASE_URL (127.0.0.1:${port}): PostgreSQL asks for the password of user "postgres", and DATABASE_URL has none`,
+    );
+    expect(without.stderr()).toContain("scram-sha-256");
+    expect(without.stderr()).toContain(`psql -c "ALTER USER postgres PASSWORD 'choose-a-password'"`);
+    expect(without.stderr()).toContain(
+      `export DATABASE_URL=postgresql://postgres:choose-a-password@127.0.0.1:${port}/hookyard`,
+    );
+
+    const wrong = start({ DATABASE_URL: `postgresql://postgres:not-it-17@127.0.0.1:${port}/hookyard` });
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.stderr()).toContain('password authentication failed for user "postgres"');
+    expect(wrong.stderr()).toContain(`The password in DATABASE_URL is not user "postgres"'s`);
+    expect(wrong.output()).not.toContain("not-it-17");
+
+    // With the password, the database (missing so far) is made and migrated: that case needs no help.
+    const right = start({
+      DATABASE_URL: `postgresql://postgres:the-right-one-42@127.0.0.1:${port}/hookyard`,
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    });
+    expect(await right.exited).toBe(1);
+    expect(right.stderr()).toContain("hookyard: created the database");
+    expect(right.stderr()).toContain("migrations applied: 2");
+  }, 60_000);
 });

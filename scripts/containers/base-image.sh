@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes local stand-ins for the two base images of docker/Dockerfile, docker.io/library/node:24-bookworm-slim
 # (its build stage, and the source of the runtime's `node` binary) and docker.io/library/debian:bookworm-slim
-# (its runtime), and tags them with those names, so that `podman build --pull=never` uses them.
+# (its runtime), named localhost/hookyard-base/node:24-bookworm-slim and .../debian:bookworm-slim
+# (podman.sh), never with the official names: a developer's real images of those names stay as they
+# are. build-images.sh passes them to the Dockerfile as build arguments (NODE_IMAGE, DEBIAN_IMAGE).
 #
 # Why: no container registry can be reached from the machines this project is built and tested on
 # (only Debian's mirror and the npm registry), so the official image cannot be pulled. The stand-in
@@ -31,6 +33,15 @@ need mmdebstrap
 need npm
 
 label() { podman image inspect --format '{{index .Labels "org.hookyard.standin"}}' "$1" 2>/dev/null || true; }
+
+# Earlier versions of this script tagged the stand-ins with the official names: drop such tags (only
+# where the image is a stand-in, by its label), so that podman finds the real images again, or none.
+for name in "${OFFICIAL_NAMES[@]}"; do
+  if [[ -n "$(label "$name")" ]]; then
+    podman untag "$name" "$name" 2>/dev/null || true
+    echo "base images: removed the name $name from a stand-in of an earlier version of this script"
+  fi
+done
 if [[ "${1:-}" != "--force" && "$(label "$BASE_IMAGE")" == "$STANDIN_ID" && "$(label "$DEBIAN_BASE_IMAGE")" == "$STANDIN_ID" ]]; then
   echo "base images: $BASE_IMAGE and $DEBIAN_BASE_IMAGE are the stand-ins already ($STANDIN_ID)"
   exit 0
@@ -84,7 +95,7 @@ podman build --quiet --pull=never --format docker \
   --build-arg "NODE_VERSION=$NODE_VERSION" --build-arg "YARN_VERSION=$YARN_VERSION" \
   -f "$CONTAINERS_DIR/node-base.Containerfile" -t "$STANDIN_IMAGE" "$ctx" >/dev/null
 
-# 3. The machine-only layer, and the name docker/Dockerfile asks for.
+# 3. The machine-only layer, under the stand-in's own name (podman.sh).
 machine="$work/machine"
 mkdir -p "$machine"
 cp /etc/ssl/certs/ca-certificates.crt "$machine/host-ca-certificates.crt"

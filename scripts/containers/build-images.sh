@@ -2,7 +2,8 @@
 # Builds Hookyard's three images from docker/Dockerfile with podman, as Docker would build them:
 #   localhost/hookyard-api:local  localhost/hookyard-worker:local  localhost/hookyard-migrate:local
 # (HOOKYARD_IMAGE_TAG changes `local`). The base images come from base-image.sh (local stand-ins of
-# node:24-bookworm-slim and debian:bookworm-slim, made first if missing). tests/containers.test.ts
+# node:24-bookworm-slim and debian:bookworm-slim under names of their own, made first if missing),
+# given to the Dockerfile as its NODE_IMAGE and DEBIAN_IMAGE build arguments. tests/containers.test.ts
 # runs what this builds; scripts/test-prerequisites.sh calls this (so `pnpm test` and CI do).
 #
 # The three targets share the build stage: the first build fills podman's layer cache, the other
@@ -62,6 +63,7 @@ for target in api worker migrate; do
   current="building $image"
   t0=$SECONDS
   if ! podman build --pull=never --format docker --network host --layers "${mounts[@]}" \
+    --build-arg "NODE_IMAGE=$BASE_IMAGE" --build-arg "DEBIAN_IMAGE=$DEBIAN_BASE_IMAGE" \
     -f "$context/docker/Dockerfile" --target "$target" -t "$image" "$context" >"$log" 2>&1; then
     exit 1
   fi
