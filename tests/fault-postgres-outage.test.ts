@@ -1,6 +1,14 @@
-import { manifestPush, type Receiver, startReceiver, startTcpProxy, type TcpProxy, waitFor } from "@hookyard/testkit";
+import {
+  freePort,
+  manifestPush,
+  type Receiver,
+  startReceiver,
+  startTcpProxy,
+  type TcpProxy,
+  waitFor,
+} from "@hookyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { TestHookyard } from "./support/hookyard.js";
+import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
 import {
   arrivals,
   createWebhooks,
@@ -44,7 +52,30 @@ describe("a Postgres outage under load", () => {
       },
     });
     await createWebhooks(hookyard, receiver, WEBHOOKS);
-    const worker = hookyard.spawnWorker();
+    const metricsPort = await freePort();
+    const worker = hookyard.spawnWorker({ HOOKYARD_WORKER_METRICS_PORT: String(metricsPort) });
+    // What Prometheus would read off the worker: its token was checked before the outage.
+    const scrape = async (token = ADMIN_TOKEN) => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await res.text();
+      const value = (name: string) =>
+        text
+          .split("\n")
+          .filter((line) => line.startsWith(name))
+          .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+      return {
+        status: res.status,
+        available: value("hookyard_store_available"),
+        waits: value("hookyard_store_waits_total"),
+      };
+    };
+    const before = await waitFor(async () => {
+      const s = await scrape();
+      return s.status === 200 && s;
+    });
+    const scrapes: Array<Awaited<ReturnType<typeof scrape>>> = [];
     const readiness: number[] = [];
     let apiDuringOutage: unknown[] = [];
 
@@ -55,6 +86,7 @@ describe("a Postgres outage under load", () => {
       readiness.push((await hookyard.request("GET", "/readyz", { token: null })).status);
       const listing = await hookyard.request("GET", "/api/v1/webhooks");
       apiDuringOutage = [listing.status, listing.json.error.code, listing.headers.get("retry-after")];
+      scrapes.push(await scrape(), await scrape("not-a-token-anyone-has"));
       await sleep(6_000);
       await proxy.restore();
     });
@@ -82,6 +114,16 @@ describe("a Postgres outage under load", () => {
     expect(lines.filter((m) => m === "Postgres is unavailable; job intake paused until it answers")).toHaveLength(1);
     expect(lines.filter((m) => m === "Postgres answers again; job intake resumed")).toHaveLength(1);
     expect(hookyard.childLogLines.filter((l) => l.level === "error")).toEqual([]);
+
+    // The scrape shows the outage (a token it cannot check now is refused, 503), then the recovery.
+    expect(before).toMatchObject({ status: 200, available: 1, waits: 0 });
+    expect(scrapes.map((s) => [s.status, s.status === 200 ? s.available : null])).toEqual([
+      [200, 0],
+      [503, null],
+    ]);
+    const after = await scrape();
+    expect(after).toMatchObject({ status: 200, available: 1 });
+    expect(after.waits).toBeGreaterThan(0);
   }, 120_000);
 
   it("books a POST that went out while Postgres went away once it is back, and never sends it again", async () => {

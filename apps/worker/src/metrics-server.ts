@@ -30,6 +30,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/** How long after its last check a scraper's token still opens /metrics while Postgres is away. */
+const ADMITTED_THROUGH_OUTAGE_MS = 15 * 60_000;
+
 const error = (code: string, message: string) => ({ error: { code, message } });
 
 /**
@@ -40,6 +43,10 @@ const error = (code: string, message: string) => ({ error: { code, message } });
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { db, logger } = options;
+  /** The token last found to be a global admin's, by hash, and when: while Postgres is away it
+   * still opens /metrics for a while, so that the scrape shows the outage (hookyard_store_available)
+   * instead of failing. A token revoked meanwhile cannot be checked then; it reads counters only. */
+  let admitted: { hash: string; at: number } | null = null;
 
   async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.public) {
@@ -50,10 +57,15 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         send(res, 401, error("unauthorized", "a valid bearer token is required"), { "www-authenticate": "Bearer" });
         return;
       }
+      const hash = hashToken(token);
       let user: Awaited<ReturnType<typeof findUserByTokenHash>>;
       try {
-        user = await findUserByTokenHash(db, hashToken(token));
+        user = await findUserByTokenHash(db, hash);
       } catch (cause) {
+        if (admitted?.hash === hash && Date.now() - admitted.at < ADMITTED_THROUGH_OUTAGE_MS) {
+          await serveRegistry(res);
+          return;
+        }
         logger.warn("metrics: cannot check the token", { reason: storeErrorReason(cause) });
         send(res, 503, error("unavailable", "the database is unavailable; the token cannot be checked"));
         return;
@@ -66,7 +78,12 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         send(res, 403, error("forbidden", "this needs a global admin"));
         return;
       }
+      admitted = { hash, at: Date.now() };
     }
+    await serveRegistry(res);
+  }
+
+  async function serveRegistry(res: ServerResponse): Promise<void> {
     const text = await registry.metrics();
     res.writeHead(200, { "content-type": registry.contentType });
     res.end(text);

@@ -450,7 +450,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a user, its tokens and grants
-         * @description 409 for the last global admin, and for a user who created webhooks or chains (deleted ones included): revoke its tokens instead.
+         * @description Its sessions go with its tokens. Webhooks and chains it created stay, without an author (authorId null). 409 for the last global admin.
          */
         delete: operations["deleteUser"];
         options?: never;

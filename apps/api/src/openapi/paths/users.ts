@@ -62,8 +62,8 @@ export const userPaths: ZodOpenApiPathsObject = {
       tags,
       summary: "Delete a user, its tokens and grants",
       description:
-        "409 for the last global admin, and for a user who created webhooks or chains (deleted ones " +
-        "included): revoke its tokens instead.",
+        "Its sessions go with its tokens. Webhooks and chains it created stay, without an author " +
+        "(authorId null). 409 for the last global admin.",
       requestParams: { path: userPath },
       responses: { 204: noContent, ...errors(...ADMIN_ONLY, 404, 409) },
     },
