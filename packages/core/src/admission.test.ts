@@ -118,15 +118,21 @@ describe("Admission", () => {
     expect(admission.deferMs("wh_b", 2_000, () => 1)).toBe(150);
   });
 
-  it("spreads a slow webhook's deferred attempts out one behind the other, up to the bound", () => {
+  it("spreads a slow webhook's deferred attempts one behind the other, as far out as twice how long it has been slow, up to the bound", () => {
     const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
     attempt(admission, "wh_dead", 10_000, false);
     const now = 20_000;
     const delays = Array.from({ length: 4 }, () => admission.deferMs("wh_dead", now, () => 0));
-    // 10 s per attempt over 2 slots: one every 5 s.
-    expect(delays).toEqual([5_000, 10_000, 15_000, 20_000]);
-    for (let i = 0; i < 2_000; i++) admission.deferMs("wh_dead", now, () => 0);
-    expect(admission.deferMs("wh_dead", now, () => 0)).toBe(DEFER_MAX_MS);
+    // 10 s per attempt over 2 slots: one every 5 s; slow since just now: one timeout (10 s) out at most.
+    expect(delays).toEqual([5_000, 10_000, 10_000, 10_000]);
+    // Slow for 30 s: up to a minute out.
+    const later = Array.from({ length: 20 }, () => admission.deferMs("wh_dead", now + 30_000, () => 0));
+    expect(later.slice(0, 3)).toEqual([5_000, 10_000, 15_000]);
+    expect(Math.max(...later)).toBe(60_000);
+    // Slow for hours: up to the bound.
+    const hours = now + 7_200_000;
+    for (let i = 0; i < 2_000; i++) admission.deferMs("wh_dead", hours, () => 0);
+    expect(admission.deferMs("wh_dead", hours, () => 0)).toBe(DEFER_MAX_MS);
   });
 
   it("shares the slow lane among the slow webhooks with deferred attempts: more of them, each spread wider", () => {
@@ -139,6 +145,20 @@ describe("Admission", () => {
     expect(admission.deferMs("wh_d", now, () => 0)).toBe(10_000); // four share: 1 each
     // Once all their deferrals have come due, webhooks no longer share: alone again.
     expect(admission.deferMs("wh_a", now + 60_000, () => 0)).toBe(2_500);
+  });
+
+  it("defers a fast webhook held up by one slow answer briefly, not behind a spread-out backlog", () => {
+    // Its receiver answers in 30 ms; one answer takes 400 ms (a loaded machine, a GC pause): while
+    // that one is in flight the webhook counts as slow, and a fan-out defers hundreds of deliveries.
+    const admission = new Admission({ ...options, perWebhook: 10, slowCap: 2 });
+    attempt(admission, "wh_a", 30);
+    admission.take("wh_a", 2_000);
+    const now = 2_000 + FAST_MS + 50;
+    expect(admission.lane("wh_a", now)).toBe("slow");
+    const delays = Array.from({ length: 500 }, () => admission.deferMs("wh_a", now, () => 0));
+    // Each comes back after about as long as that attempt has taken: it has answered by then, or
+    // it hangs, and then the deferrals are spread (the test above).
+    expect(Math.max(...delays)).toBe(FAST_MS + 50);
   });
 
   it("forgets a slow webhook's deferrals once it answers fast", () => {

@@ -17,7 +17,10 @@
  *
  * A refused attempt is deferred, not held: `deferMs` says when to try it again. For a slow webhook
  * that is spread out behind the ones already deferred (a cursor per webhook), so that 50,000
- * deliveries of dead receivers come back a few at a time instead of cycling through the queue.
+ * deliveries of dead receivers come back a few at a time instead of cycling through the queue, no
+ * further out than twice how long the webhook has been slow (so a receiver slow for a moment has
+ * them back soon after); a webhook whose answers have been fast and that is slow only by one
+ * attempt in flight is deferred about as long as that attempt has taken.
  *
  * Pure and synchronous: times are performance.now()-style milliseconds passed in.
  */
@@ -81,6 +84,8 @@ interface WebhookState {
   unanswered: boolean;
   /** Until when its deferred attempts are already spread out. */
   deferredUntil: number;
+  /** Since when its deferrals are spread (it has been slow): how far out they may go grows with it. */
+  slowSince?: number;
 }
 
 export class Admission {
@@ -147,6 +152,7 @@ export class Admission {
       state.unanswered = false;
       state.typicalMs = heldMs;
       state.deferredUntil = 0;
+      state.slowSince = undefined;
       this.backlogged.delete(ticket.webhookId);
     } else {
       state.unanswered = false;
@@ -170,13 +176,22 @@ export class Admission {
     const oldest = state.starts[0];
     const typical = Math.max(state.typicalMs ?? 0, oldest === undefined ? 0 : now - oldest, DEFER_MIN_MS);
     const jitter = 1 + random() / 2;
-    if (lane !== "slow") return Math.round(Math.min(typical, this.options.longestMs) * jitter);
+    // Slow only by an attempt in flight, after fast answers: it likely answers soon (a loaded
+    // machine, a pause), so its deliveries come back when that attempt has, not behind a backlog
+    // spread for a dead receiver. If it hangs, its timeout makes the webhook slow for good.
+    const fastSoFar = !state.unanswered && state.typicalMs !== undefined && state.typicalMs < this.fastMs;
+    if (lane !== "slow" || fastSoFar) return Math.round(Math.min(typical, this.options.longestMs) * jitter);
     // Its part of the slow lane: the lane shared by every slow webhook with deliveries deferred.
     for (const [id, until] of this.backlogged) if (until <= now) this.backlogged.delete(id);
     const sharing = Math.max(1, this.backlogged.size + (this.backlogged.has(webhookId) ? 0 : 1));
     const slots = Math.min(this.options.perWebhook, this.options.slowCap / sharing);
     const from = Math.max(now, state.deferredUntil);
-    state.deferredUntil = Math.min(from + Math.min(typical, this.options.longestMs) / slots, now + this.maxDeferMs);
+    // As far out as twice how long it has been slow (at least one timeout), up to maxDeferMs: a
+    // receiver slow for a moment gets its deliveries back soon after it recovers, one dead for an
+    // hour has them come back an hour out (a few more passes through the queue on the way there).
+    state.slowSince ??= now;
+    const horizon = Math.min(this.maxDeferMs, Math.max(this.options.longestMs, 2 * (now - state.slowSince)));
+    state.deferredUntil = Math.min(from + Math.min(typical, this.options.longestMs) / slots, now + horizon);
     this.backlogged.set(webhookId, state.deferredUntil);
     return Math.round((state.deferredUntil - now) * jitter);
   }
