@@ -118,21 +118,41 @@ describe("Admission", () => {
     expect(admission.deferMs("wh_b", 2_000, () => 1)).toBe(150);
   });
 
-  it("spreads a slow webhook's deferred attempts one behind the other, as far out as twice how long it has been slow, up to the bound", () => {
+  it("spreads a dead webhook's deferred attempts out one behind the other, up to the bound", () => {
     const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
     attempt(admission, "wh_dead", 10_000, false);
     const now = 20_000;
     const delays = Array.from({ length: 4 }, () => admission.deferMs("wh_dead", now, () => 0));
-    // 10 s per attempt over 2 slots: one every 5 s; slow since just now: one timeout (10 s) out at most.
-    expect(delays).toEqual([5_000, 10_000, 10_000, 10_000]);
-    // Slow for 30 s: up to a minute out.
-    const later = Array.from({ length: 20 }, () => admission.deferMs("wh_dead", now + 30_000, () => 0));
-    expect(later.slice(0, 3)).toEqual([5_000, 10_000, 15_000]);
+    // 10 s per attempt over 2 slots: one every 5 s.
+    expect(delays).toEqual([5_000, 10_000, 15_000, 20_000]);
+    for (let i = 0; i < 2_000; i++) admission.deferMs("wh_dead", now, () => 0);
+    expect(admission.deferMs("wh_dead", now, () => 0)).toBe(DEFER_MAX_MS);
+  });
+
+  it("spreads the deferrals of a webhook whose first attempt hangs as a dead one's, up to the bound", () => {
+    const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
+    admission.take("wh_new", 0);
+    const now = FAST_MS * 4;
+    expect(admission.lane("wh_new", now)).toBe("slow");
+    // 1 s in flight over 2 slots: one every 0.5 s, 7,200 to the hour.
+    for (let i = 0; i < 7_200; i++) admission.deferMs("wh_new", now, () => 0);
+    expect(admission.deferMs("wh_new", now, () => 0)).toBe(DEFER_MAX_MS);
+  });
+
+  it("spreads a slowly answering webhook's deferred attempts no further out than twice how long it has been slow", () => {
+    const admission = new Admission({ ...options, perWebhook: 2, slowCap: 2 });
+    attempt(admission, "wh_slow", 2_000);
+    const now = 20_000;
+    // 2 s per attempt over 2 slots: one every second; slow since just now: one timeout (10 s) out at most.
+    const delays = Array.from({ length: 12 }, () => admission.deferMs("wh_slow", now, () => 0));
+    expect(delays.slice(0, 3)).toEqual([1_000, 2_000, 3_000]);
+    expect(Math.max(...delays)).toBe(10_000);
+    // Slow for 30 s: up to a minute out; for hours: up to the bound.
+    const later = Array.from({ length: 100 }, () => admission.deferMs("wh_slow", now + 30_000, () => 0));
     expect(Math.max(...later)).toBe(60_000);
-    // Slow for hours: up to the bound.
     const hours = now + 7_200_000;
-    for (let i = 0; i < 2_000; i++) admission.deferMs("wh_dead", hours, () => 0);
-    expect(admission.deferMs("wh_dead", hours, () => 0)).toBe(DEFER_MAX_MS);
+    for (let i = 0; i < 20_000; i++) admission.deferMs("wh_slow", hours, () => 0);
+    expect(admission.deferMs("wh_slow", hours, () => 0)).toBe(DEFER_MAX_MS);
   });
 
   it("shares the slow lane among the slow webhooks with deferred attempts: more of them, each spread wider", () => {

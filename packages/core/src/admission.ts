@@ -17,9 +17,9 @@
  *
  * A refused attempt is deferred, not held: `deferMs` says when to try it again. For a slow webhook
  * that is spread out behind the ones already deferred (a cursor per webhook), so that 50,000
- * deliveries of dead receivers come back a few at a time instead of cycling through the queue, no
- * further out than twice how long the webhook has been slow (so a receiver slow for a moment has
- * them back soon after); a webhook whose answers have been fast and that is slow only by one
+ * deliveries of dead receivers come back a few at a time instead of cycling through the queue; for
+ * a receiver that answers, slowly, no further out than twice how long it has been slow (so one slow
+ * for a moment has them back soon after); a webhook whose answers have been fast and that is slow only by one
  * attempt in flight is deferred about as long as that attempt has taken.
  *
  * Pure and synchronous: times are performance.now()-style milliseconds passed in.
@@ -186,11 +186,15 @@ export class Admission {
     const sharing = Math.max(1, this.backlogged.size + (this.backlogged.has(webhookId) ? 0 : 1));
     const slots = Math.min(this.options.perWebhook, this.options.slowCap / sharing);
     const from = Math.max(now, state.deferredUntil);
-    // As far out as twice how long it has been slow (at least one timeout), up to maxDeferMs: a
-    // receiver slow for a moment gets its deliveries back soon after it recovers, one dead for an
-    // hour has them come back an hour out (a few more passes through the queue on the way there).
+    // A receiver that answers, slowly: as far out as twice how long it has been slow (at least one
+    // timeout), so that one slow for a moment (a loaded machine) gets its deliveries back soon after
+    // it recovers. One that has not answered (dead, or its first attempt hangs): up to maxDeferMs
+    // at once, few passes through the queue while it stays dead.
     state.slowSince ??= now;
-    const horizon = Math.min(this.maxDeferMs, Math.max(this.options.longestMs, 2 * (now - state.slowSince)));
+    const answering = !state.unanswered && state.typicalMs !== undefined;
+    const horizon = answering
+      ? Math.min(this.maxDeferMs, Math.max(this.options.longestMs, 2 * (now - state.slowSince)))
+      : this.maxDeferMs;
     state.deferredUntil = Math.min(from + Math.min(typical, this.options.longestMs) / slots, now + horizon);
     this.backlogged.set(webhookId, state.deferredUntil);
     return Math.round((state.deferredUntil - now) * jitter);
