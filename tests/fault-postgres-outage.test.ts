@@ -93,6 +93,8 @@ describe("a Postgres outage under load", () => {
 
     const expected = load.accepted.length * WEBHOOKS;
     await waitFor(() => receiver.requests.length >= expected, { timeoutMs: 60_000, what: `${expected} deliveries` });
+    // First attempts are booked just after their POST (decision 0015); then any repeat would show.
+    await waitFor(async () => (await hookyard.db.deliveryAttempt.count()) >= expected, { what: "the attempts booked" });
     await sleep(500);
     const counts = arrivals(receiver);
     const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
