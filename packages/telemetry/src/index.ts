@@ -6,19 +6,12 @@ export {
   endServerSpan,
   endSpan,
   type IncomingRequest,
+  linkOf,
   type MaybeSpan,
+  type SpanLink,
   startPostSpan,
   startProcessSpan,
   startSendSpan,
   startServerSpan,
 } from "./spans.js";
-export {
-  carry,
-  parentFrom,
-  startTracing,
-  type TraceCarrier,
-  type Tracing,
-  TracingConfigError,
-  tracer,
-  tracingEnabled,
-} from "./tracing.js";
+export { startTracing, type TraceCarrier, type Tracing, TracingConfigError } from "./tracing.js";

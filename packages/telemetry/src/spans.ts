@@ -47,6 +47,17 @@ export function carrierOf(span: MaybeSpan): TraceCarrier | undefined {
   return span ? carry(contextOf(span)) : undefined;
 }
 
+/** A span as the work it starts needs it, made once for all of that work: the parent of child
+ * spans, and the carrier of the jobs it queues. */
+export interface SpanLink {
+  context: Context;
+  carrier: TraceCarrier | undefined;
+}
+
+export function linkOf(span: MaybeSpan): SpanLink | undefined {
+  return span ? { context: contextOf(span), carrier: carrierOf(span) } : undefined;
+}
+
 export interface IncomingRequest {
   method: string;
   /** The route's template (`/api/v1/ingest/distribution`), never a path holding a token. */

@@ -1,7 +1,7 @@
 import type { AcceptedEvent, Admission, Ticket } from "@hookyard/core";
 import { type Db, type FanOutChunk, insertPendingDeliveries, type MatchedDelivery } from "@hookyard/db";
 import { type QueuedDelivery, type Queues, queueDeliveries } from "@hookyard/queues";
-import { carrierOf, contextOf, type MaybeSpan } from "@hookyard/telemetry";
+import type { SpanLink } from "@hookyard/telemetry";
 import { metrics } from "../metrics.js";
 import { type AttemptDeps, BookingError, type DeliveryOutcome, runAttempt } from "./attempt.js";
 import { waitForRoom } from "./room.js";
@@ -18,13 +18,13 @@ export interface Dispatch {
   /**
    * Takes a chunk fan-out yielded: of the unwritten deliveries, sends those it can at once and
    * writes the rest pending; queues every pending one as a delivery job. Resolves once those are
-   * written and queued; the attempts made here go on. `spans`, by event id, are the events' jobs'
+   * written and queued; the attempts made here go on. `traces`, by event id, are the events' jobs'
    * spans (tracing on): the attempts and jobs made for an event continue its trace.
    */
   take(
     chunk: FanOutChunk,
     events: ReadonlyMap<string, AcceptedEvent>,
-    spans?: ReadonlyMap<string, MaybeSpan>,
+    traces?: ReadonlyMap<string, SpanLink>,
   ): Promise<void>;
   /**
    * Resolves when every attempt made here for the event is booked or queued as a job; rejects when
@@ -57,17 +57,16 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   const room = waitForRoom();
 
   /** A delivery's job: deferred for a slow webhook, carrying its event's trace when there is one. */
-  const queued = (delivery: MatchedDelivery, spans: ReadonlyMap<string, MaybeSpan> | undefined): QueuedDelivery => {
-    const span = spans?.get(delivery.eventId);
-    const job: QueuedDelivery = span ? { ...delivery, trace: carrierOf(span) } : delivery;
+  const queued = (delivery: MatchedDelivery, traces: ReadonlyMap<string, SpanLink> | undefined): QueuedDelivery => {
+    const carrier = traces?.get(delivery.eventId)?.carrier;
+    const job: QueuedDelivery = carrier ? { ...delivery, trace: carrier } : delivery;
     const now = performance.now();
     const lane = admission.lane(delivery.webhookId, now);
     return lane === "slow" ? { ...job, delayMs: admission.deferMs(delivery.webhookId, now) } : job;
   };
 
-  async function attempt(delivery: MatchedDelivery, event: AcceptedEvent, ticket: Ticket, span: MaybeSpan) {
+  async function attempt(delivery: MatchedDelivery, event: AcceptedEvent, ticket: Ticket, trace?: SpanLink) {
     let outcome: DeliveryOutcome;
-    const trace = span && contextOf(span);
     try {
       outcome = await runAttempt(
         deps,
@@ -77,7 +76,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
           requests--;
           room.freed();
         },
-        trace,
+        trace?.context,
       );
     } catch (error) {
       if (!(error instanceof BookingError)) throw error;
@@ -88,13 +87,13 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
     }
     if (outcome.kind === "retry") {
       // Written pending by the booking: the reconciler queues it if Redis refuses now.
-      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs, trace: carrierOf(span) }]).catch(
+      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs, trace: trace?.carrier }]).catch(
         (error: unknown) =>
           logger.error("delivery not queued; the reconciler will", { deliveryId: delivery.id, error }),
       );
     } else if (outcome.kind === "store-wait") {
       await queueDeliveries(deps.queues, [
-        { ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent, trace: carrierOf(span) },
+        { ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent, trace: trace?.carrier },
       ]);
     }
   }
@@ -114,7 +113,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
   }
 
   return {
-    async take({ kind, deliveries }, events, spans) {
+    async take({ kind, deliveries }, events, traces) {
       const toQueue: QueuedDelivery[] = [];
       const toWrite: MatchedDelivery[] = [];
       // Fan-out waits a little for room rather than queue: that keeps it at the pace deliveries go
@@ -137,14 +136,14 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
         }
         if (ticket && event) {
           requests++;
-          track(delivery, attempt(delivery, event, ticket, spans?.get(delivery.eventId)));
+          track(delivery, attempt(delivery, event, ticket, traces?.get(delivery.eventId)));
           continue;
         }
         if (kind === "unwritten") toWrite.push(delivery);
-        else toQueue.push(queued(delivery, spans));
+        else toQueue.push(queued(delivery, traces));
       }
       if (toWrite.length > 0) {
-        for (const written of await insertPendingDeliveries(deps.db, toWrite)) toQueue.push(queued(written, spans));
+        for (const written of await insertPendingDeliveries(deps.db, toWrite)) toQueue.push(queued(written, traces));
       }
       if (toQueue.length > 0) {
         metrics.deferred(toQueue.filter((d) => d.delayMs).length);

@@ -1,6 +1,6 @@
 import type { AcceptedEvent } from "@hookyard/core";
 import { type ClaimedEvent, claimEventsForFanOut, type Db, fanOutChunks, UnstorableItemError } from "@hookyard/db";
-import type { MaybeSpan } from "@hookyard/telemetry";
+import { linkOf, type MaybeSpan, type SpanLink } from "@hookyard/telemetry";
 import DataLoader from "dataloader";
 import type { Dispatch } from "./dispatch.js";
 
@@ -33,15 +33,15 @@ export function createFanOut(db: Db, dispatch: Dispatch, windowMs = 2): FanOut {
       );
       const stored = claimed.filter((c): c is ClaimedEvent => !(c instanceof UnstorableItemError));
       const byId = new Map(stored.map((c) => [c.id, { ...c.event, id: c.id }]));
-      const spans = new Map<string, MaybeSpan>();
+      const traces = new Map<string, SpanLink>();
       claimed.forEach((c, i) => {
-        const span = keys[i]?.span;
-        if (span && !(c instanceof UnstorableItemError)) spans.set(c.id, span);
+        const trace = linkOf(keys[i]?.span);
+        if (trace && !(c instanceof UnstorableItemError)) traces.set(c.id, trace);
       });
       const chunks = fanOutChunks(db, stored);
       let step = await chunks.next();
       while (!step.done) {
-        await dispatch.take(step.value, byId, spans);
+        await dispatch.take(step.value, byId, traces);
         step = await chunks.next();
       }
       const summaries = step.value;
