@@ -1,3 +1,4 @@
+import { nextAttempt } from "@hookyard/core";
 import { getDeliveryWithAttempts } from "@hookyard/db";
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
@@ -22,6 +23,11 @@ export function deliveryRoutes(deps: ApiDeps): Router {
     if (!delivery) throw notFound("delivery");
     const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
     if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("delivery");
+    const last = delivery.attempts.at(-1);
+    const outlook = nextAttempt(deps.config.retrySchedule, {
+      ...delivery,
+      lastAttempt: last && last.n > delivery.seriesStart ? last : null,
+    });
     res.json({
       id: delivery.id,
       webhookId: delivery.webhookId,
@@ -33,6 +39,8 @@ export function deliveryRoutes(deps: ApiDeps): Router {
       createdAt: delivery.createdAt,
       completedAt: delivery.completedAt,
       test: delivery.test,
+      nextAttemptAt: outlook.nextAttemptAt,
+      attemptsLeft: outlook.attemptsLeft,
       attempts: delivery.attempts.map((a) => ({
         n: a.n,
         startedAt: a.startedAt,
@@ -40,6 +48,7 @@ export function deliveryRoutes(deps: ApiDeps): Router {
         statusCode: a.statusCode,
         error: a.error,
         requestHeaders: a.requestHeaders,
+        requestBody: a.requestBody,
         responseHeaders: a.responseHeaders,
         responseBody: a.responseBody,
         trimmedAt: a.trimmedAt,

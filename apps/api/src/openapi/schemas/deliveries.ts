@@ -1,6 +1,6 @@
 import { CALLBACK_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
-import { deliveriesQuery } from "../../routes/webhooks.js";
+import { deliveriesQuery } from "../../http/deliveries-query.js";
 import { nullableTimestamp, pageOf, timestamp } from "./common.js";
 
 const status = deliveriesQuery.shape.status.unwrap().meta({
@@ -17,10 +17,14 @@ export const attemptSchema = z
     statusCode: z.int().nullable().meta({ description: "null when no answer came (timeout, refused, ...)" }),
     error: z.string().nullable(),
     requestHeaders: headers.meta({ description: "as sent, credential-like values masked" }),
+    requestBody: z.string().nullable().meta({
+      description:
+        "the body as sent (a dockerhub body's callback_url replaced by [redacted]); null once trimmed or when nothing went out",
+    }),
     responseHeaders: headers.nullable(),
     responseBody: z.string().nullable().meta({ description: "the first 4 KiB of the receiver's answer" }),
     trimmedAt: nullableTimestamp.meta({
-      description: "when HOOKYARD_BODY_RETENTION emptied its headers and body; null while they are kept",
+      description: "when HOOKYARD_BODY_RETENTION emptied its headers and bodies; null while they are kept",
     }),
   })
   .meta({ id: "Attempt" });
@@ -38,10 +42,19 @@ export const deliverySummarySchema = z
     completedAt: nullableTimestamp,
     durationMs: z.int().nullable().meta({ description: "how long its latest attempt took; null before the first" }),
     test: z.boolean().meta({ description: "sent by POST /api/v1/webhooks/{id}/test; never retried" }),
+    repository: z.string().nullable().meta({ description: "the event's repository; null for a registry-wide event" }),
+    tag: z.string().nullable().meta({ description: "the event's tag; null when it has none" }),
+    digest: z.string().nullable().meta({ description: "the event's digest; null when it has none" }),
+    actor: z.string().nullable().meta({ description: "who did it, as the registry said; null when it did not" }),
   })
   .meta({ id: "DeliverySummary" });
 
-export const deliveryPageSchema = pageOf(deliverySummarySchema).meta({ id: "DeliveryPage" });
+export const deliveryPageSchema = pageOf(deliverySummarySchema)
+  .extend({
+    total: z.int().min(0).meta({ description: "deliveries that match the query, counted up to 10,000" }),
+    totalCapped: z.boolean().meta({ description: "true when more than 10,000 match (total then says 10,000)" }),
+  })
+  .meta({ id: "DeliveryPage" });
 
 /** What the receiver of a dockerhub delivery said at its callback_url. */
 export const deliveryCallbackSchema = z
@@ -68,6 +81,12 @@ export const deliverySchema = z
     createdAt: timestamp,
     completedAt: nullableTimestamp,
     test: z.boolean(),
+    nextAttemptAt: nullableTimestamp.meta({
+      description:
+        "while pending, when the next attempt is due (the retry schedule after the last attempt, or a longer " +
+        "Retry-After; each delay varies by up to 20 %); null before a series' first attempt and once finished",
+    }),
+    attemptsLeft: z.int().min(0).meta({ description: "attempts the current series may still make; 0 once finished" }),
     attempts: z.array(attemptSchema),
     callback: deliveryCallbackSchema
       .nullable()
@@ -81,6 +100,6 @@ export const testResultSchema = z
     deliveryId: z.string(),
     eventType: z.enum(EVENT_TYPES),
     test: z.literal(true),
-    attempt: attemptSchema.omit({ requestHeaders: true, trimmedAt: true }),
+    attempt: attemptSchema.omit({ requestHeaders: true, requestBody: true, trimmedAt: true }),
   })
   .meta({ id: "TestResult" });
