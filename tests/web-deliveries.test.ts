@@ -1,3 +1,4 @@
+import { newId } from "@hookyard/db";
 import { freePort, manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -197,6 +198,59 @@ describe("delivery history and deliveries in a real browser", () => {
     await page.getByRole("button", { name: "Clear" }).click();
     await page.getByText("1–3 of 3").waitFor();
     await checkPage(page, "history-search");
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("says how long each list is, and stops counting a long history at 10,000", async () => {
+    const ids = await Promise.all(
+      ["a", "b", "c"].map((name) =>
+        hookyard.createWebhook({
+          name,
+          url: "http://127.0.0.1:9/count",
+          events: ["TAG_PUSH"],
+          repository: "acme/count",
+        }),
+      ),
+    );
+    const webhooks = await hookyard.request("GET", "/api/v1/webhooks?repository=acme/count&limit=2");
+    expect(webhooks.json).toMatchObject({ total: 3, totalCapped: false });
+    expect(webhooks.json.items).toHaveLength(2);
+    const users = await hookyard.request("GET", "/api/v1/users");
+    expect(users.json.total).toBe(users.json.items.length);
+    const admin = users.json.items[0].id;
+    for (const list of ["tokens", "grants"]) {
+      const res = await hookyard.request("GET", `/api/v1/users/${admin}/${list}`);
+      expect(res.json.total, list).toBe(res.json.items.length);
+    }
+    expect((await hookyard.request("GET", "/api/v1/chains?repository=acme/count")).json).toMatchObject({
+      items: [],
+      total: 0,
+    });
+
+    // A history longer than the count goes: 10,001 finished deliveries, written as a canceled one is.
+    const webhookId = ids[0]?.id as string;
+    const n = 10_001;
+    const events = Array.from({ length: n }, () => newId("event"));
+    const deliveries = Array.from({ length: n }, () => newId("delivery"));
+    await hookyard.db.$executeRaw`
+      WITH e AS (
+        INSERT INTO events (id, dedup_key, type, source, namespace, repository, tag, occurred_at, data)
+        SELECT id, 'count:' || id, 'TAG_PUSH', 'distribution', 'acme', 'acme/count', 'v' || i, now(), '{}'
+        FROM unnest(${events}::text[]) WITH ORDINALITY AS t(id, i) RETURNING id)
+      INSERT INTO deliveries (id, webhook_id, event_id, status, completed_at)
+      SELECT d, ${webhookId}, e, 'canceled', now()
+      FROM unnest(${deliveries}::text[], ${events}::text[]) AS t(d, e)`;
+    const long = await hookyard.request("GET", `/api/v1/webhooks/${webhookId}/deliveries`);
+    expect(long.json).toMatchObject({ total: 10_000, totalCapped: true });
+    const one = await hookyard.request("GET", `/api/v1/webhooks/${webhookId}/deliveries?tag=v17`);
+    expect(one.json).toMatchObject({ total: 1, totalCapped: false });
+
+    const { page, problems } = await session();
+    await signIn(page, hookyard.baseUrl, ADMIN_TOKEN);
+    await page.goto(`${hookyard.baseUrl}/ui/webhooks/${webhookId}/history`);
+    await page.getByRole("navigation", { name: "Pages" }).getByText("1–20 of 10,000+").waitFor();
+    await page.goto(`${hookyard.baseUrl}/ui/repositories/acme/count`);
+    await page.getByText("1–3 of 3").waitFor();
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -64,6 +64,8 @@ export function webhookRoutes(deps: ApiDeps): Router {
     res.json({
       items: visible.map((w) => ({ ...presentWebhook(w), lastDelivery: last.get(w.id) ?? null })),
       nextCursor: webhooks.nextCursor,
+      total: webhooks.total,
+      totalCapped: webhooks.totalCapped,
     });
   });
 

@@ -2066,6 +2066,10 @@ export interface components {
             items: components["schemas"]["WebhookListItem"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         WebhookListItem: {
             /** @example wh_01k9xq2c3r4s5t6v7w8x9y0z1a */
@@ -2143,9 +2147,9 @@ export interface components {
             items: components["schemas"]["DeliverySummary"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
-            /** @description deliveries that match the query, counted up to 10,000 */
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
             total: number;
-            /** @description true when more than 10,000 match (total then says 10,000) */
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
             totalCapped: boolean;
         };
         DeliverySummary: {
@@ -2183,6 +2187,14 @@ export interface components {
             eventId: string;
             /** @enum {string} */
             eventType: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the event's repository; null for a registry-wide event */
+            repository: string | null;
+            /** @description the event's tag; null when it has none */
+            tag: string | null;
+            /** @description the event's digest; null when it has none */
+            digest: string | null;
+            /** @description who did it, as the registry said; null when it did not */
+            actor: string | null;
             /**
              * @description pending until it succeeds, fails for good (no attempt left) or is canceled (webhook deleted)
              * @enum {string}
@@ -2293,11 +2305,19 @@ export interface components {
             items: components["schemas"]["Chain"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         ChainRunPage: {
             items: components["schemas"]["ChainRun"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         ChainRun: {
             /** @example run_01k9xq2c3r4s5t6v7w8x9y0z1a */
@@ -2407,6 +2427,10 @@ export interface components {
             items: components["schemas"]["User"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         User: {
             id: string;
@@ -2426,6 +2450,10 @@ export interface components {
             items: components["schemas"]["TokenSummary"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         TokenSummary: {
             id: string;
@@ -2446,6 +2474,10 @@ export interface components {
             items: components["schemas"]["Grant"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         WebhookLimitList: {
             items: components["schemas"]["WebhookLimit"][];

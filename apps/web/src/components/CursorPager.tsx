@@ -54,7 +54,7 @@ export function CursorPager({
       ? pageRange(pages.page, shown, total, totalCapped)
       : `Page ${pages.page}`;
   if (pages.page === 1 && !nextCursor) {
-    return total === undefined ? null : (
+    return total === undefined || total === 0 ? null : (
       <Text size="sm" c="dimmed" ta="right" mt="sm">
         {range}
       </Text>

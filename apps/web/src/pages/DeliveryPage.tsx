@@ -81,6 +81,16 @@ export function DeliveryPage() {
             </Fact>
             <Fact term="Event">{`${d.eventType}${d.test ? " (test)" : ""}`}</Fact>
             <Fact term="Event id">{d.eventId}</Fact>
+            {d.tag && <Fact term="Tag">{d.tag}</Fact>}
+            {d.digest && (
+              <Fact term="Digest">
+                <Text span inherit style={{ overflowWrap: "anywhere" }}>
+                  {d.digest}
+                </Text>
+              </Fact>
+            )}
+            {d.actor && <Fact term="Actor">{d.actor}</Fact>}
+            {d.repository && <Fact term="Repository">{d.repository}</Fact>}
             <Fact term="Attempts">{d.attemptCount}</Fact>
             {d.status === "pending" && (
               <Fact term="Next attempt">

@@ -2,7 +2,7 @@ import type { AcceptedEvent } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { type DeliveryStatus, type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, type PageQuery, readPageById } from "../paging.js";
 import { isolateFailures } from "../store-errors.js";
 import { type EventRow, eventRowData } from "./events.js";
 import { openWebhookSecrets } from "./webhook-secrets.js";
@@ -131,16 +131,6 @@ export interface DeliverySearch {
   to?: Date | undefined;
 }
 
-/** Counting stops here: a count of a long history costs a scan of it (docs/performance.md). */
-export const DELIVERY_COUNT_CAP = 10_000;
-
-export interface DeliveryList extends Page<DeliverySummary> {
-  /** How many deliveries match, counted up to DELIVERY_COUNT_CAP. */
-  total: number;
-  /** More match than `total` says (the count stopped at the cap). */
-  totalCapped: boolean;
-}
-
 /**
  * Newest first (ids are time-ordered TypeIDs), each with its event's push in the same statement
  * (one join), and how many match, counted up to a cap. A tag is found through events_tag_idx and
@@ -151,9 +141,9 @@ export async function listDeliveries(
   db: Db,
   webhookId: string,
   query: PageQuery & DeliverySearch,
-): Promise<DeliveryList> {
+): Promise<CountedPage<DeliverySummary>> {
   const where = searchConditions(webhookId, query);
-  const [page, total] = await Promise.all([
+  return countedPage(
     readPageById(query, "desc", ({ idAfter, take }) =>
       sql<DeliverySummary>(
         db,
@@ -168,9 +158,8 @@ export async function listDeliveries(
         ORDER BY d.id DESC LIMIT ${take}`,
       ),
     ),
-    countUpTo(db, where, DELIVERY_COUNT_CAP),
-  ]);
-  return { ...page, total: Math.min(total, DELIVERY_COUNT_CAP), totalCapped: total > DELIVERY_COUNT_CAP };
+    (take) => countUpTo(db, where, take),
+  );
 }
 
 function searchConditions(webhookId: string, search: DeliverySearch): Prisma.Sql {
@@ -183,12 +172,12 @@ function searchConditions(webhookId: string, search: DeliverySearch): Prisma.Sql
   return Prisma.join(conditions, " AND ");
 }
 
-/** The matching rows counted, reading at most cap + 1 of them (a LIMITed subquery). */
-async function countUpTo(db: Db, where: Prisma.Sql, cap: number): Promise<number> {
+/** The matching rows counted, reading at most `take` of them (a LIMITed subquery). */
+async function countUpTo(db: Db, where: Prisma.Sql, take: number): Promise<number> {
   const [row] = await sql<{ n: number }>(
     db,
     Prisma.sql`SELECT count(*)::int AS n FROM (
-      SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${where} LIMIT ${cap + 1}) matching`,
+      SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${where} LIMIT ${take}) matching`,
   );
   return row?.n ?? 0;
 }
@@ -196,7 +185,11 @@ async function countUpTo(db: Db, where: Prisma.Sql, cap: number): Promise<number
 export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
   return db.delivery.findUnique({
     where: { id: deliveryId },
-    include: { event: { select: { type: true } }, attempts: { orderBy: { n: "asc" } }, callback: true },
+    include: {
+      event: { select: { type: true, repository: true, tag: true, digest: true, actor: true } },
+      attempts: { orderBy: { n: "asc" } },
+      callback: true,
+    },
   });
 }
 

@@ -1,7 +1,7 @@
 import { CALLBACK_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
 import { deliveriesQuery } from "../../http/deliveries-query.js";
-import { nullableTimestamp, pageOf, timestamp } from "./common.js";
+import { countedPageOf, nullableTimestamp, timestamp } from "./common.js";
 
 const status = deliveriesQuery.shape.status.unwrap().meta({
   description: "pending until it succeeds, fails for good (no attempt left) or is canceled (webhook deleted)",
@@ -29,6 +29,14 @@ export const attemptSchema = z
   })
   .meta({ id: "Attempt" });
 
+/** Which push a delivery is: its event's repository, tag, digest and actor. */
+const pushFields = {
+  repository: z.string().nullable().meta({ description: "the event's repository; null for a registry-wide event" }),
+  tag: z.string().nullable().meta({ description: "the event's tag; null when it has none" }),
+  digest: z.string().nullable().meta({ description: "the event's digest; null when it has none" }),
+  actor: z.string().nullable().meta({ description: "who did it, as the registry said; null when it did not" }),
+};
+
 /** listDeliveries' items (packages/db stores/deliveries.ts). */
 export const deliverySummarySchema = z
   .object({
@@ -42,19 +50,11 @@ export const deliverySummarySchema = z
     completedAt: nullableTimestamp,
     durationMs: z.int().nullable().meta({ description: "how long its latest attempt took; null before the first" }),
     test: z.boolean().meta({ description: "sent by POST /api/v1/webhooks/{id}/test; never retried" }),
-    repository: z.string().nullable().meta({ description: "the event's repository; null for a registry-wide event" }),
-    tag: z.string().nullable().meta({ description: "the event's tag; null when it has none" }),
-    digest: z.string().nullable().meta({ description: "the event's digest; null when it has none" }),
-    actor: z.string().nullable().meta({ description: "who did it, as the registry said; null when it did not" }),
+    ...pushFields,
   })
   .meta({ id: "DeliverySummary" });
 
-export const deliveryPageSchema = pageOf(deliverySummarySchema)
-  .extend({
-    total: z.int().min(0).meta({ description: "deliveries that match the query, counted up to 10,000" }),
-    totalCapped: z.boolean().meta({ description: "true when more than 10,000 match (total then says 10,000)" }),
-  })
-  .meta({ id: "DeliveryPage" });
+export const deliveryPageSchema = countedPageOf(deliverySummarySchema).meta({ id: "DeliveryPage" });
 
 /** What the receiver of a dockerhub delivery said at its callback_url. */
 export const deliveryCallbackSchema = z
@@ -75,6 +75,7 @@ export const deliverySchema = z
     webhookId: z.string(),
     eventId: z.string(),
     eventType: z.enum(EVENT_TYPES),
+    ...pushFields,
     status,
     attemptCount: z.int(),
     lastStatusCode: z.int().nullable(),
