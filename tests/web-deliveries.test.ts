@@ -167,6 +167,15 @@ describe("delivery history and deliveries in a real browser", () => {
     const bad = await hookyard.request("GET", `/api/v1/webhooks/${webhook.id}/deliveries?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toContain("from");
+    const swapped = await hookyard.request(
+      "GET",
+      `/api/v1/webhooks/${webhook.id}/deliveries?from=2026-12-07T02:00:00Z&to=2026-12-07T01:00:00Z`,
+    );
+    expect(swapped.status).toBe(400);
+    expect(JSON.stringify(swapped.json)).toContain("to: must be later than from");
+    const badEvent = await hookyard.request("GET", `/api/v1/webhooks/${webhook.id}/deliveries?eventId=nope`);
+    expect(badEvent.status).toBe(400);
+    expect(JSON.stringify(badEvent.json)).toContain("eventId");
     const paged = await hookyard.request("GET", `/api/v1/webhooks/${webhook.id}/deliveries?limit=2`);
     expect(paged.json).toMatchObject({ total: 3 });
     expect(paged.json.items).toHaveLength(2);
