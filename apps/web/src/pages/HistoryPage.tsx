@@ -1,6 +1,7 @@
 import {
   Anchor,
   Badge,
+  Box,
   Breadcrumbs,
   Button,
   Group,
@@ -263,37 +264,41 @@ function DeliveryLink({ delivery }: { delivery: DeliverySummary }) {
 /** At desktop width: a table. */
 function DeliveryTable({ items, webhook, caption }: { items: DeliverySummary[]; webhook: Webhook; caption: string }) {
   return (
-    <Table verticalSpacing="sm" highlightOnHover visibleFrom="sm">
-      <Table.Caption>{caption}</Table.Caption>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th scope="col">Status</Table.Th>
-          <Table.Th scope="col">Time</Table.Th>
-          <Table.Th scope="col">Event</Table.Th>
-          <Table.Th scope="col">Response</Table.Th>
-          <Table.Th scope="col">Duration</Table.Th>
-          <Table.Th scope="col">Attempts</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {items.map((d) => (
-          <Table.Tr key={d.id} data-delivery-id={d.id}>
-            <Table.Td>
-              <StatusBadge status={d.status} />
-            </Table.Td>
-            <Table.Td>
-              <DeliveryLink delivery={d} />
-            </Table.Td>
-            <Table.Td>
-              <EventCell delivery={d} webhook={webhook} />
-            </Table.Td>
-            <Table.Td>{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : "—"}</Table.Td>
-            <Table.Td>{formatDuration(d.durationMs)}</Table.Td>
-            <Table.Td>{d.attempts}</Table.Td>
+    // Between phone and desktop widths (a tablet, the navigation beside it) the table may be wider
+    // than the page: it scrolls inside this region, which the keyboard can reach and scroll.
+    <Box visibleFrom="sm" style={{ overflowX: "auto" }} tabIndex={0} role="region" aria-label="Deliveries table">
+      <Table verticalSpacing="sm" highlightOnHover miw={640}>
+        <Table.Caption>{caption}</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">Time</Table.Th>
+            <Table.Th scope="col">Event</Table.Th>
+            <Table.Th scope="col">Response</Table.Th>
+            <Table.Th scope="col">Duration</Table.Th>
+            <Table.Th scope="col">Attempts</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((d) => (
+            <Table.Tr key={d.id} data-delivery-id={d.id}>
+              <Table.Td>
+                <StatusBadge status={d.status} />
+              </Table.Td>
+              <Table.Td>
+                <DeliveryLink delivery={d} />
+              </Table.Td>
+              <Table.Td>
+                <EventCell delivery={d} webhook={webhook} />
+              </Table.Td>
+              <Table.Td>{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : "—"}</Table.Td>
+              <Table.Td>{formatDuration(d.durationMs)}</Table.Td>
+              <Table.Td>{d.attempts}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Box>
   );
 }
 
