@@ -3,7 +3,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP, PHONE, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { allViolations, focused, UiHarness } from "./support/web-ui-kit.js";
+import { allViolations, focused, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, item 5: axe finds nothing, of any impact, with each dialog and menu open, at desktop and
@@ -105,7 +105,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
 
     // Focus on an input is a ring of at least 2 px, not only a border colour.
     await page.getByRole("button", { name: "Create webhook" }).click();
-    const name = page.getByRole("dialog", { name: "Create webhook" }).getByLabel("Name", { exact: true });
+    const name = textField(page.getByRole("dialog", { name: "Create webhook" }), "Name");
     await name.focus();
     await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Tab");
@@ -124,8 +124,8 @@ describe("web UI: accessibility with dialogs and menus open", () => {
     await page.goto(`${ui.hookyard.baseUrl}/ui/repositories/acme/first`);
     await page.getByRole("button", { name: "Create webhook" }).click();
     const form = page.getByRole("dialog", { name: "Create webhook" });
-    await form.getByLabel("Name", { exact: true }).fill("first");
-    await form.getByLabel("URL", { exact: true }).fill("http://127.0.0.1:9/first");
+    await textField(form, "Name").fill("first");
+    await textField(form, "URL").fill("http://127.0.0.1:9/first");
     await form.getByRole("checkbox", { name: /\(TAG_PUSH\)/ }).uncheck();
     await form.getByRole("checkbox", { name: /\(TAG_PUSH\)/ }).check();
     await form.getByLabel("Format").selectOption("dockerhub");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { errorOf, focused, inView, UiHarness } from "./support/web-ui-kit.js";
+import { errorOf, focused, inView, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, item 2: errors after submitting are seen: all at once, in plain words, the first one
@@ -22,8 +22,8 @@ describe("web UI: form errors", () => {
     await page.goto(`${ui.hookyard.baseUrl}/ui/repositories/acme/errors`);
     await page.getByRole("button", { name: "Create webhook" }).click();
     const form = page.getByRole("dialog", { name: "Create webhook" });
-    const name = form.getByLabel("Name", { exact: true });
-    const url = form.getByLabel("URL", { exact: true });
+    const name = textField(form, "Name");
+    const url = textField(form, "URL");
     await name.fill("n".repeat(201));
     await url.fill("ftp://127.0.0.1/x");
     await form.getByRole("checkbox", { name: /\(TAG_PUSH\)/ }).uncheck();

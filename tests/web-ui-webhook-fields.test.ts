@@ -2,7 +2,7 @@ import { makeCertificate, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { errorOf, UiHarness } from "./support/web-ui-kit.js";
+import { errorOf, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, item 1: the web UI shows and sets every field of a webhook that the API takes (custom
@@ -103,8 +103,8 @@ describe("web UI: every webhook field", () => {
     await page.goto(`${ui.hookyard.baseUrl}/ui/repositories/acme/made`);
     await page.getByRole("button", { name: "Create webhook" }).click();
     const form = page.getByRole("dialog", { name: "Create webhook" });
-    await form.getByLabel("Name").fill("made");
-    await form.getByLabel("URL").fill("https://127.0.0.1:9/made");
+    await textField(form, "Name").fill("made");
+    await textField(form, "URL").fill("https://127.0.0.1:9/made");
     await form.getByRole("button", { name: "Add header" }).click();
     await form.getByLabel("Name of header 1").fill("X-Api-Key");
     await form.getByLabel("Value of header 1").fill("k-123");

@@ -99,3 +99,10 @@ export function inView(locator: Locator): Promise<boolean> {
 
 export const scrollWidth = (page: Page): Promise<number> =>
   page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+
+/** A form's text field by its label alone: a required field's label ends with " *", and "Name" must
+ * not also find "Name of header 1". */
+export function textField(scope: Page | Locator, label: string): Locator {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return scope.getByRole("textbox", { name: new RegExp(`^${escaped}\\s*\\*?$`) });
+}

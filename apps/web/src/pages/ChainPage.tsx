@@ -8,6 +8,7 @@ import { EmptyNote } from "../components/EmptyNote";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
+import { CopyId } from "../components/CopyId";
 import { PageHeader } from "../components/PageHeader";
 import { StatusBadge } from "../components/StatusBadge";
 import { Time } from "../components/Time";
@@ -34,7 +35,11 @@ function ChainRuns({ chain }: { chain: Chain }) {
     <>
       <PageHeader
         title={`Chain ${chain.name}`}
-        description={`Runs on ${chain.events.join(", ")} of ${chain.repository}, newest first.`}
+        description={
+          <>
+            Runs on {chain.events.join(", ")} of {chain.repository}, newest first. <CopyId value={chain.id} what="chain" />
+          </>
+        }
         above={
           <Breadcrumbs>
             <Anchor component={Link} to={chainsTabPath(chain.repository)}>

@@ -9,6 +9,7 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { Fact, Facts } from "../components/Facts";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
+import { CopyId } from "../components/CopyId";
 import { PageHeader } from "../components/PageHeader";
 import { StatusBadge } from "../components/StatusBadge";
 import { Time } from "../components/Time";
@@ -32,6 +33,7 @@ export function ChainRunPage() {
     <>
       <PageHeader
         title={`Run of ${r.chainName}`}
+        description={<CopyId value={r.id} what="run" />}
         above={
           <Breadcrumbs>
             <Anchor component={Link} to={chainsTabPath(r.repository)}>

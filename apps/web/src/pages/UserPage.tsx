@@ -33,6 +33,7 @@ import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { ErrorAlert, errorMessage } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
+import { CopyId } from "../components/CopyId";
 import { PageHeader } from "../components/PageHeader";
 import { SecretOnce } from "../components/SecretOnce";
 import { Time } from "../components/Time";
@@ -57,7 +58,10 @@ export function UserPage() {
       <PageHeader
         title={u.name}
         description={
-          u.admin ? "Global admin: may manage every webhook and user." : "User: administers what its grants say."
+          <>
+            {u.admin ? "Global admin: may manage every webhook and user." : "User: administers what its grants say."}{" "}
+            <CopyId value={u.id} what="user" />
+          </>
         }
         above={
           <Breadcrumbs>
