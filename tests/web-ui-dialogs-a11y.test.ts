@@ -3,7 +3,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP, PHONE, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { allViolations, focused, textField, UiHarness } from "./support/web-ui-kit.js";
+import { allViolations, focused, resize, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, item 5: axe finds nothing, of any impact, with each dialog and menu open, at desktop and
@@ -15,14 +15,14 @@ let ui: UiHarness;
 /** Opens the dialog or menu at both widths in turn and runs axe with it open. */
 async function checkOpen(page: Page, what: string, open: () => Promise<Locator>, close: () => Promise<void>) {
   for (const viewport of [DESKTOP, PHONE]) {
-    await page.setViewportSize(viewport);
+    await resize(page, viewport);
     const opened = await open();
     await opened.waitFor();
     expect(await allViolations(page), `axe with ${what} open at ${viewport.width}`).toEqual([]);
     await close();
     await opened.waitFor({ state: "hidden" });
   }
-  await page.setViewportSize(DESKTOP);
+  await resize(page, DESKTOP);
 }
 
 describe("web UI: accessibility with dialogs and menus open", () => {
@@ -42,11 +42,12 @@ describe("web UI: accessibility with dialogs and menus open", () => {
     const { page } = await ui.session();
     await signIn(page, ui.hookyard.baseUrl, ADMIN_TOKEN);
     await page.goto(`${ui.hookyard.baseUrl}/ui/repositories/acme/a11y`);
-    const escape = () => page.keyboard.press("Escape");
+    const pressEscape = () => page.keyboard.press("Escape");
     const menuItem = async (item: string) => {
       await page.getByRole("button", { name: "Actions for notify" }).click();
       await page.getByRole("menuitem", { name: item }).click();
     };
+    await page.getByRole("button", { name: "Actions for notify" }).waitFor();
 
     await checkOpen(
       page,
@@ -55,7 +56,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await page.getByRole("button", { name: "Actions for notify" }).click();
         return page.getByRole("menu");
       },
-      escape,
+      pressEscape,
     );
     await checkOpen(
       page,
@@ -64,7 +65,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await menuItem("Edit");
         return page.getByRole("dialog", { name: "Edit webhook notify" });
       },
-      escape,
+      pressEscape,
     );
     await checkOpen(
       page,
@@ -73,7 +74,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await page.getByRole("button", { name: "Create webhook" }).click();
         return page.getByRole("dialog", { name: "Create webhook" });
       },
-      escape,
+      pressEscape,
     );
     await checkOpen(
       page,
@@ -82,7 +83,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await menuItem("Rotate secret");
         return page.getByRole("dialog", { name: "Rotate the secret of notify" });
       },
-      escape,
+      pressEscape,
     );
     await checkOpen(
       page,
@@ -91,7 +92,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await menuItem("Delete");
         return page.getByRole("dialog", { name: "Delete webhook notify?" });
       },
-      escape,
+      pressEscape,
     );
     await checkOpen(
       page,
@@ -100,7 +101,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
         await menuItem("Test");
         return page.getByRole("dialog", { name: "Test delivery to notify" });
       },
-      escape,
+      pressEscape,
     );
 
     // Focus on an input is a ring of at least 2 px, not only a border colour.
@@ -115,7 +116,7 @@ describe("web UI: accessibility with dialogs and menus open", () => {
     });
     expect(ring.outline).not.toBe("none");
     expect(ring.width).toBeGreaterThanOrEqual(2);
-    await escape();
+    await pressEscape();
   }, 55_000);
 
   it("lands focus on the new row after the first webhook is created; user, token and chain dialogs pass axe", async () => {

@@ -2,7 +2,7 @@ import { manifestPush, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP, PHONE, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { scrollWidth, UiHarness } from "./support/web-ui-kit.js";
+import { resize, scrollWidth, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, items 3 and 4: a grant given while the user is signed in works without a reload, and
@@ -57,7 +57,7 @@ describe("web UI: grants picked up, long values", () => {
     await signIn(page, ui.hookyard.baseUrl, ADMIN_TOKEN);
 
     for (const viewport of [DESKTOP, PHONE]) {
-      await page.setViewportSize(viewport);
+      await resize(page, viewport);
       await page.goto(`${ui.hookyard.baseUrl}/ui/repositories/acme/long`);
       const link = page.getByRole("link", { name, exact: true });
       await link.waitFor();

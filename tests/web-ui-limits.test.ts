@@ -37,7 +37,9 @@ describe("web UI limits", () => {
       expect(Object.keys(problems), JSON.stringify(change)).toEqual([field]);
       const body = { ...draft, ...change } as Record<string, unknown>;
       if (field === "name" || field === "url" || field === "events") {
-        expect(fields[field].safeParse(body[field]).success, `the API refuses ${JSON.stringify(change)} too`).toBe(false);
+        expect(fields[field].safeParse(body[field]).success, `the API refuses ${JSON.stringify(change)} too`).toBe(
+          false,
+        );
       }
     }
     expect(webhookProblems({ ...draft, name: "n".repeat(200) })).toEqual({});

@@ -1,6 +1,6 @@
 import { makeCertificate, startReceiver, waitFor } from "@hookyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "./support/browser.js";
+import { PHONE, screenshots, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
 import { errorOf, textField, UiHarness } from "./support/web-ui-kit.js";
 
@@ -51,6 +51,8 @@ describe("web UI: every webhook field", () => {
     await details.getByText("Deliveries are signed", { exact: false }).waitFor();
     await details.getByText("Never", { exact: false }).first().waitFor(); // no success yet
     await details.getByRole("button", { name: "Copy webhook id" }).waitFor();
+    const { phoneScrollWidth } = await screenshots(page, "webhook-details");
+    expect(phoneScrollWidth).toBeLessThanOrEqual(PHONE.width);
 
     // Editing shows them in the form.
     await details.getByRole("button", { name: "Actions for fields" }).click();
@@ -73,6 +75,7 @@ describe("web UI: every webhook field", () => {
     await form.getByLabel("Value of header 3").fill("staging");
     await form.getByRole("button", { name: "Save webhook" }).click();
     expect(await errorOf(form.getByLabel("Value of header 2"))).toContain("Enter the value of authorization again");
+    await screenshots(page, "webhook-form-headers");
     await form.getByLabel("Value of header 2").fill("Bearer new-value");
     await form.getByLabel("Skip TLS verification").uncheck();
     await form.getByRole("button", { name: "Save webhook" }).click();

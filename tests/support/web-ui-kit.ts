@@ -1,9 +1,16 @@
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { freePort, type Receiver } from "@hookyard/testkit";
 import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
-import { type AxeViolation, type BrowserSession, launchChromium, openSession, WEB_DIST_INDEX, webUiBuilt } from "./browser.js";
+import {
+  type AxeViolation,
+  type BrowserSession,
+  launchChromium,
+  openSession,
+  WEB_DIST_INDEX,
+  webUiBuilt,
+} from "./browser.js";
 import { TestHookyard } from "./hookyard.js";
 
 /*
@@ -105,4 +112,17 @@ export const scrollWidth = (page: Page): Promise<number> =>
 export function textField(scope: Page | Locator, label: string): Locator {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return scope.getByRole("textbox", { name: new RegExp(`^${escaped}\\s*\\*?$`) });
+}
+
+/** Sets the viewport and waits until the page has re-rendered for it (tables become cards at phone
+ * width: a click in between could land on what is being replaced). */
+export async function resize(page: Page, viewport: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(viewport);
+  await page.waitForFunction((width) => (globalThis as any).innerWidth === width, viewport.width);
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(() => resolve())),
+      ),
+  );
 }

@@ -1,7 +1,7 @@
 import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, VisuallyHidden } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { useQueryClient } from "@tanstack/react-query";
 import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { SESSION_KEY, useSession, useUser } from "../api/session";

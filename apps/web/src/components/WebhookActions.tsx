@@ -149,30 +149,30 @@ export function WebhookActions({
               Send test
             </Button>
           </Group>
-        {test.isPending ? (
-          <Loading label="Sending a sample event" />
-        ) : test.error ? (
-          <ErrorAlert error={test.error} title="The test was not sent" />
-        ) : test.data ? (
-          <Stack gap="xs">
-            <Text>
-              A sample {test.data.eventType} event was sent at <Time value={test.data.attempt.startedAt} />.
-            </Text>
-            <Text fw={600}>
-              {test.data.attempt.statusCode !== null
-                ? `The receiver answered HTTP ${test.data.attempt.statusCode}`
-                : `No answer: ${test.data.attempt.error ?? "unknown error"}`}{" "}
-              in {formatDuration(test.data.attempt.durationMs)}.
-            </Text>
-            <Text size="sm" fw={600}>
-              Response body
-            </Text>
-            <BodyBlock body={test.data.attempt.responseBody} />
-            <Anchor component={Link} to={`/deliveries/${encodeURIComponent(test.data.deliveryId)}`}>
-              Open this test delivery
-            </Anchor>
-          </Stack>
-        ) : null}
+          {test.isPending ? (
+            <Loading label="Sending a sample event" />
+          ) : test.error ? (
+            <ErrorAlert error={test.error} title="The test was not sent" />
+          ) : test.data ? (
+            <Stack gap="xs">
+              <Text>
+                A sample {test.data.eventType} event was sent at <Time value={test.data.attempt.startedAt} />.
+              </Text>
+              <Text fw={600}>
+                {test.data.attempt.statusCode !== null
+                  ? `The receiver answered HTTP ${test.data.attempt.statusCode}`
+                  : `No answer: ${test.data.attempt.error ?? "unknown error"}`}{" "}
+                in {formatDuration(test.data.attempt.durationMs)}.
+              </Text>
+              <Text size="sm" fw={600}>
+                Response body
+              </Text>
+              <BodyBlock body={test.data.attempt.responseBody} />
+              <Anchor component={Link} to={`/deliveries/${encodeURIComponent(test.data.deliveryId)}`}>
+                Open this test delivery
+              </Anchor>
+            </Stack>
+          ) : null}
         </Stack>
       </Modal>
 

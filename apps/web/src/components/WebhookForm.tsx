@@ -95,7 +95,6 @@ function WebhookForm({
   const extra = (webhook?.events ?? []).filter((e) => !known.some((o) => o.type === e));
   const { general } = splitError(mutation.error, FIELDS, ALIASES, LABELS);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once the errors of an attempt are on screen
   useEffect(() => {
     if (attempt > 0) focusFirstError(formRef.current);
   }, [attempt]);

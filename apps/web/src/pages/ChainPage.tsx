@@ -3,12 +3,12 @@ import { Link, useParams } from "react-router";
 import { useChain, useChainRuns } from "../api/chains";
 import { ApiError } from "../api/client";
 import type { Chain } from "../api/types";
+import { CopyId } from "../components/CopyId";
 import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { EmptyNote } from "../components/EmptyNote";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
-import { CopyId } from "../components/CopyId";
 import { PageHeader } from "../components/PageHeader";
 import { StatusBadge } from "../components/StatusBadge";
 import { Time } from "../components/Time";
@@ -37,7 +37,8 @@ function ChainRuns({ chain }: { chain: Chain }) {
         title={`Chain ${chain.name}`}
         description={
           <>
-            Runs on {chain.events.join(", ")} of {chain.repository}, newest first. <CopyId value={chain.id} what="chain" />
+            Runs on {chain.events.join(", ")} of {chain.repository}, newest first.{" "}
+            <CopyId value={chain.id} what="chain" />
           </>
         }
         above={

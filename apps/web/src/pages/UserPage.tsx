@@ -29,11 +29,11 @@ import {
   useUserDetails,
 } from "../api/users";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { CopyId } from "../components/CopyId";
 import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { ErrorAlert, errorMessage } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
 import { NotFound } from "../components/NotFound";
-import { CopyId } from "../components/CopyId";
 import { PageHeader } from "../components/PageHeader";
 import { SecretOnce } from "../components/SecretOnce";
 import { Time } from "../components/Time";
