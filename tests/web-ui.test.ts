@@ -166,7 +166,7 @@ describe("web UI in a real browser", () => {
     await form.getByLabel("URL").fill(`${receiver.url}/hook`);
     expect(await form.getByRole("checkbox", { name: /\(TAG_PUSH\)/ }).isChecked()).toBe(true);
     // The repository's 11 types and Hookyard's own 4; none of a namespace or the registry.
-    expect(await form.getByRole("checkbox").count()).toBe(15);
+    expect(await form.getByRole("group", { name: "Event types" }).getByRole("checkbox").count()).toBe(15);
     expect(await form.getByRole("checkbox", { name: /\((REPO_CREATED|SCANNER_UPDATE_COMPLETED)\)/ }).count()).toBe(0);
     expect(await form.getByRole("checkbox", { name: /\(DELIVERY_EXHAUSTED\)/ }).count()).toBe(1);
     await form.getByLabel("Tag filter").fill("v*, release-*");
@@ -406,7 +406,7 @@ describe("web UI in a real browser", () => {
     const form = page.getByRole("dialog", { name: "Create webhook" });
     await form.getByLabel("Name").waitFor();
     // The namespace's own types, those of its repositories and Hookyard's own; not the registry's.
-    expect(await form.getByRole("checkbox").count()).toBe(18);
+    expect(await form.getByRole("group", { name: "Event types" }).getByRole("checkbox").count()).toBe(18);
     expect(await form.getByRole("checkbox", { name: /SCANNER_UPDATE_COMPLETED/ }).count()).toBe(0);
     await form.getByLabel("Name").fill("new repositories");
     await form.getByLabel("URL").fill("http://127.0.0.1:9/repos");

@@ -46,7 +46,7 @@ function LastDelivery({ webhook, inline }: { webhook: WebhookListItem; inline?: 
   const last = webhook.lastDelivery;
   if (!last) {
     return (
-      <Text size="sm" c="dimmed">
+      <Text size="sm" c="dimmed" style={{ whiteSpace: "nowrap" }}>
         None yet
       </Text>
     );

@@ -56,6 +56,9 @@ export function ChainRunPage() {
               <StatusBadge status={r.state} />
             </Fact>
             <Fact term="Event">{`${r.eventType}${r.tag ? ` of tag ${r.tag}` : ""}`}</Fact>
+            <Fact term="Event id">
+              <CopyId value={r.eventId} what="event" />
+            </Fact>
             <Fact term="Step">{`${r.currentStep} of ${r.steps.length}`}</Fact>
             <Fact term="Started">
               <Time value={r.createdAt} />
@@ -106,9 +109,8 @@ function StepCard({ step, name }: { step: RunStep; name: string }) {
                 {step.delivery.lastStatusCode !== null ? `, HTTP ${step.delivery.lastStatusCode}` : ""} (
                 {step.delivery.attempts} {step.delivery.attempts === 1 ? "attempt" : "attempts"})
               </Anchor>
-            ) : (
-              "Not sent"
-            )}
+            ) : null}
+            {step.delivery ? <CopyId value={step.delivery.id} what="delivery" /> : "Not sent"}
           </Fact>
         </Facts>
         {step.callback && (
