@@ -74,6 +74,11 @@ describe("web UI: grants picked up, long values", () => {
       expect(await scrollWidth(page), `details width at ${viewport.width}`).toBeLessThanOrEqual(viewport.width);
       // Wrapped in the details: the whole URL is on the page.
       expect(await page.locator("main").textContent()).toContain(url);
+
+      // The history page, headed by the long name, does not scroll sideways either.
+      await page.goto(`${ui.hookyard.baseUrl}/ui/webhooks/${id}/history`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      expect(await scrollWidth(page), `history width at ${viewport.width}`).toBeLessThanOrEqual(viewport.width);
     }
     expect(problems).toEqual([]);
   }, 40_000);
