@@ -66,7 +66,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   const limiter = createRateLimiter(connection, {
     prefix: config.queuePrefix,
     longestMs: config.deliveryTimeoutMs,
-    onError: (error) => logger.warn("rate limit window not updated; it counts the request until it times out", { error }),
+    onError: (error) =>
+      logger.warn("rate limit window not updated; it counts the request until it times out", { error }),
   });
   const attemptDeps = {
     db,
