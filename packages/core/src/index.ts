@@ -18,6 +18,7 @@ export * from "./payloads/dockerhub.js";
 export * from "./payloads/dtr.js";
 export * from "./payloads/render.js";
 export * from "./permissions.js";
+export * from "./rate-limit.js";
 export * from "./registry-event.js";
 export * from "./repository-name.js";
 export * from "./retry-schedule.js";

@@ -916,6 +916,8 @@ export interface components {
             tlsCert?: string;
             /** @default false */
             skipTLSVerification?: boolean;
+            /** @default null */
+            rateLimit?: number | null;
             repository?: string;
             namespace?: string;
         };
@@ -936,6 +938,7 @@ export interface components {
             enabled?: boolean;
             tlsCert?: string | null;
             skipTLSVerification?: boolean;
+            rateLimit?: number | null;
         };
         TestWebhookRequest: {
             /** @enum {string} */
@@ -2043,6 +2046,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;
@@ -2094,6 +2099,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;

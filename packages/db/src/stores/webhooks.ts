@@ -19,6 +19,8 @@ export interface NewWebhook {
   filterTags: string[];
   tlsCert: string | null;
   skipTlsVerification: boolean;
+  /** Deliveries per second at most; null or absent: none (/api/v0 has no such field). */
+  rateLimit?: number | null;
   enabled: boolean;
   authorId: string;
 }
@@ -49,6 +51,7 @@ export type WebhookChanges = Partial<
     | "filterTags"
     | "tlsCert"
     | "skipTlsVerification"
+    | "rateLimit"
     | "enabled"
   >
 > & {
