@@ -215,4 +215,72 @@ describe("the admin overview", () => {
     expect(plans[1]).toMatch(/delivery_attempts_delivery_id_n_key/);
     expect(plans[1]).toMatch(/Limit/);
   });
+
+  // In Chromium: the deliveries the API checks above waited for are on the page.
+  it("shows an admin the charts and figures, each with a text alternative, at desktop and phone width", async () => {
+    const opened = await openSession(browser);
+    sessions.push(opened);
+    const { page, problems } = opened;
+    await signIn(page, hookyard.baseUrl, ADMIN_TOKEN);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Overview" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    const expected = (await overview()).json;
+
+    const figure = (term: string) => page.locator("dt", { hasText: term }).locator("xpath=following-sibling::dd[1]");
+    const rate = `${(100 * expected.failureRate).toFixed(1).replace(/\.0$/, "")}%`;
+    await figure("Failure rate").getByText(rate).waitFor();
+    expect(await figure("Succeeded").textContent()).toMatch(/^6/);
+    expect(await figure("Failed").textContent()).toMatch(new RegExp(`^${expected.totals.failed}`));
+
+    // Each chart is drawn (recharts' bars) and said in words.
+    const deliveries = page.getByRole("region", { name: "Deliveries by outcome" });
+    await deliveries.locator(".recharts-bar-rectangle path").first().waitFor();
+    await deliveries.getByText(`6 succeeded, ${expected.totals.failed} failed`).waitFor();
+    const table = deliveries.getByRole("table", { name: /Deliveries finished per minute/ });
+    const cells = await table.locator("tbody td").allTextContents();
+    const sums = [0, 0, 0];
+    for (let i = 0; i < cells.length; i += 4) for (let k = 0; k < 3; k++) sums[k]! += Number(cells[i + 1 + k]);
+    expect(sums).toEqual([expected.totals.succeeded, expected.totals.failed, expected.totals.canceled]);
+
+    const slowest = page.getByRole("region", { name: "Slowest webhooks" });
+    await slowest.locator(".recharts-bar-rectangle path").first().waitFor();
+    const firstRow = slowest.getByRole("table").locator("tbody tr").first();
+    expect(await firstRow.getByRole("link").textContent()).toBe("slow-ci");
+
+    const queues = page.getByRole("region", { name: "Queue depth" });
+    await queues.locator(".recharts-surface").first().waitFor();
+    expect(await queues.getByRole("table").locator("tbody th").allTextContents()).toEqual(["events", "deliveries"]);
+
+    const disabled = page.getByRole("region", { name: "Disabled webhooks (2)" });
+    await disabled.getByText(/410/).waitFor();
+    await disabled.getByText("Paused by a person").waitFor();
+
+    expect(await axeViolations(page), "axe on the overview").toEqual([]);
+    const { phoneScrollWidth } = await screenshots(page, "overview", async () => {
+      expect(await axeViolations(page), "axe on the overview at phone width").toEqual([]);
+    });
+    expect(phoneScrollWidth).toBeLessThanOrEqual(PHONE.width);
+
+    // A slow webhook's link leads to its history; a disabled one's too.
+    await firstRow.getByRole("link", { name: "slow-ci" }).click();
+    await page.waitForURL(`**/ui/webhooks/${ids.slow}/history`);
+    await page.goBack();
+    await disabled.getByRole("link", { name: "retired-chat" }).click();
+    await page.waitForURL(`**/ui/webhooks/${ids.gone}/history`);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("shows a repository admin no Overview link, and says so on its address", async () => {
+    const opened = await openSession(browser);
+    sessions.push(opened);
+    const { page } = opened;
+    await signIn(page, hookyard.baseUrl, repoAdminToken);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Repositories" }).waitFor();
+    expect(await nav.getByRole("link", { name: "Overview" }).count()).toBe(0);
+    await page.goto(`${hookyard.baseUrl}/ui/overview`);
+    await page.getByText("Only global admins see how the whole system is doing.").waitFor();
+    expect(await page.locator(".recharts-surface").count()).toBe(0);
+  }, 30_000);
 });
