@@ -11,6 +11,8 @@ const MAX_WINDOW_MS = 24 * 3_600_000;
 const MAX_BUCKETS = 120;
 /** The slowest webhooks are judged on the attempts of at most this many of the latest finished deliveries. */
 export const MAX_SAMPLED_DELIVERIES = 20_000;
+/** ...and on at most this many attempts of each (a delivery has far fewer: its retry schedule's). */
+const MAX_ATTEMPTS_PER_DELIVERY = 100;
 const SLOWEST = 5;
 const MAX_DISABLED = 50;
 
@@ -83,7 +85,8 @@ export const FINISHED_BY_BUCKET_SQL = `
 /**
  * The $3 webhooks whose attempts since $1 took longest (p95, then mean), judged on the attempts of
  * the $2 latest deliveries finished since $1: found by deliveries_finished_idx, their attempts by
- * delivery_attempts' (delivery_id, n) key, so the work is bounded whatever the traffic.
+ * delivery_attempts' (delivery_id, n) key, so the work is bounded whatever the traffic (the plan
+ * and its cost on a million deliveries: docs/performance.md).
  */
 export const SLOWEST_WEBHOOKS_SQL = `
   WITH finished AS (
@@ -93,8 +96,13 @@ export const SLOWEST_WEBHOOKS_SQL = `
   ), timed AS (
     SELECT f.webhook_id, count(*)::int AS attempts, round(avg(a.duration_ms))::int AS mean_ms,
            round(percentile_cont(0.95) WITHIN GROUP (ORDER BY a.duration_ms))::int AS p95_ms
-    FROM finished f JOIN delivery_attempts a ON a.delivery_id = f.id
-    WHERE a.started_at >= $1
+    FROM finished f
+    -- LIMIT keeps this a lookup per delivery by the (delivery_id, n) key: as a plain join the
+    -- planner would rather read every attempt of the table in a hash join.
+    CROSS JOIN LATERAL (
+      SELECT duration_ms FROM delivery_attempts
+      WHERE delivery_id = f.id AND started_at >= $1 ORDER BY n LIMIT ${MAX_ATTEMPTS_PER_DELIVERY}
+    ) a
     GROUP BY f.webhook_id
     ORDER BY p95_ms DESC, mean_ms DESC, f.webhook_id LIMIT $3::int
   )

@@ -1,7 +1,7 @@
 import "@mantine/charts/styles.css";
 import { SegmentedControl, SimpleGrid, Stack } from "@mantine/core";
 import { useState } from "react";
-import { OVERVIEW_WINDOWS, type OverviewWindow, useOverview } from "../api/overview";
+import { OVERVIEW_WINDOWS, type OverviewWindow, refreshSeconds, useOverview } from "../api/overview";
 import { useUser } from "../api/session";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
@@ -34,7 +34,7 @@ function AdminOverview() {
     <>
       <PageHeader
         title="Overview"
-        description="Deliveries, failures, slow and disabled webhooks, and the queues: refreshed every 15 seconds."
+        description={`Deliveries, failures, slow and disabled webhooks, and the queues: refreshed every ${refreshSeconds(window)} seconds.`}
         actions={
           <SegmentedControl
             aria-label="Time window"
