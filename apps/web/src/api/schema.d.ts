@@ -2494,7 +2494,7 @@ export interface components {
             redis: string;
         };
         Overview: {
-            /** @description the window asked for, e.g. "1h" */
+            /** @description the window, as asked for (default "1h") */
             window: string;
             /**
              * Format: date-time
