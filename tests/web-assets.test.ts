@@ -81,7 +81,12 @@ describe("the web UI's assets, compressed and cached", () => {
       const refused = await get(hookyard.baseUrl, path, { "accept-encoding": "br;q=0, gzip;q=0.5" });
       expect(refused.headers["content-encoding"]).toBe("gzip");
 
-      for (const headers of [{}, { "accept-encoding": "identity" }, { "accept-encoding": "deflate" }]) {
+      const neither: Array<Record<string, string>> = [
+        {},
+        { "accept-encoding": "identity" },
+        { "accept-encoding": "deflate" },
+      ];
+      for (const headers of neither) {
         const plain = await get(hookyard.baseUrl, path, headers);
         expect(plain.status).toBe(200);
         expect(plain.headers["content-encoding"]).toBeUndefined();
