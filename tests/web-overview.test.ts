@@ -262,6 +262,12 @@ describe("the admin overview", () => {
     });
     expect(phoneScrollWidth).toBeLessThanOrEqual(PHONE.width);
 
+    // A longer window: wider buckets, the same deliveries.
+    await page.getByText("Last 24h", { exact: true }).click();
+    await deliveries.getByText(/in the last 24h, per 12 minutes\./).waitFor();
+    await deliveries.getByRole("table", { name: /Deliveries finished per 12 minutes/ }).waitFor({ state: "attached" });
+    await page.getByText("refreshed every 60 seconds").waitFor();
+
     // A slow webhook's link leads to its history; a disabled one's too.
     await firstRow.getByRole("link", { name: "slow-ci" }).click();
     await page.waitForURL(`**/ui/webhooks/${ids.slow}/history`);
