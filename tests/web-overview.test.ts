@@ -254,7 +254,7 @@ describe("the admin overview", () => {
 
     const disabled = page.getByRole("region", { name: "Disabled webhooks (2)" });
     await disabled.getByText(/410/).waitFor();
-    await disabled.getByText("Paused by a person").waitFor();
+    await disabled.getByText("Created paused").waitFor();
 
     expect(await axeViolations(page), "axe on the overview").toEqual([]);
     const { phoneScrollWidth } = await screenshots(page, "overview", async () => {

@@ -2559,7 +2559,7 @@ export interface components {
                     repository: string | null;
                     /** @description its namespace; null (and no repository) for a global webhook */
                     namespace: string | null;
-                    /** @description why it was disabled; null when paused by hand */
+                    /** @description why it was disabled ("paused by alice", "the receiver answered 410 Gone at ..."); null when it was created paused */
                     reason: string | null;
                     /**
                      * Format: date-time

@@ -63,7 +63,10 @@ const overviewSchema = z
             id: z.string(),
             name: z.string(),
             ...scope,
-            reason: z.string().nullable().meta({ description: "why it was disabled; null when paused by hand" }),
+            reason: z.string().nullable().meta({
+              description:
+                'why it was disabled ("paused by alice", "the receiver answered 410 Gone at ..."); null when it was created paused',
+            }),
             since: timestamp.meta({ description: "its last change: when it was disabled unless edited since" }),
           }),
         )

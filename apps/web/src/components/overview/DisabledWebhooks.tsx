@@ -19,7 +19,7 @@ export function DisabledWebhooks({ disabled }: { disabled: Overview["disabledWeb
               ({scopeOf(w)}) since <Time value={w.since} />
             </Text>
             <Text size="sm" style={{ overflowWrap: "anywhere" }}>
-              {w.reason ?? "Paused by a person"}
+              {w.reason ?? "Created paused"}
             </Text>
           </List.Item>
         ))}
