@@ -136,7 +136,7 @@ describe("the admin overview", () => {
     for (const b of body.buckets) for (const k of Object.keys(summed) as Array<keyof typeof summed>) summed[k] += b[k];
     expect(summed).toEqual(expected);
     expect(body.buckets.length).toBeGreaterThanOrEqual(60);
-    expect(body.pending).toEqual({ total: 0, retrying: 0 });
+    expect(body.pending).toEqual({ total: 0, retrying: 0, more: false });
   });
 
   it("ranks the webhook whose receiver is slow first, and lists the disabled webhooks with why", async () => {

@@ -14,6 +14,8 @@ export const MAX_SAMPLED_DELIVERIES = 20_000;
 /** ...and on at most this many attempts of each (a delivery has far fewer: its retry schedule's). */
 const MAX_ATTEMPTS_PER_DELIVERY = 100;
 const SLOWEST = 5;
+/** Pending deliveries are counted up to this many (pending.more says there are more). */
+export const MAX_PENDING_COUNTED = 100_000;
 const MAX_DISABLED = 50;
 
 export const overviewQuery = z.object({
@@ -46,7 +48,7 @@ export interface Overview {
   buckets: OverviewBucket[];
   totals: Record<Outcome, number>;
   failureRate: number | null;
-  pending: { total: number; retrying: number };
+  pending: { total: number; retrying: number; more: boolean };
   slowestWebhooks: Array<{
     id: string;
     name: string;
@@ -110,6 +112,12 @@ export const SLOWEST_WEBHOOKS_SQL = `
   FROM timed t JOIN webhooks w ON w.id = t.webhook_id
   ORDER BY t.p95_ms DESC, t.mean_ms DESC, w.id`;
 
+/** Of MAX_PENDING_COUNTED + 1 rows counted, the last only says there are more. */
+function presentPending({ total, retrying }: { total: number; retrying: number }): Overview["pending"] {
+  const more = total > MAX_PENDING_COUNTED;
+  return { total: Math.min(total, MAX_PENDING_COUNTED), retrying: Math.min(retrying, MAX_PENDING_COUNTED), more };
+}
+
 /** The bucket width for a window: one minute up to two hours, then as wide as MAX_BUCKETS needs. */
 export function bucketMinutesFor(windowMs: number): number {
   return Math.max(1, Math.ceil(windowMs / MIN_WINDOW_MS / MAX_BUCKETS));
@@ -136,10 +144,12 @@ export async function readOverview(db: Db, queues: Queues, windowText = DEFAULT_
       bucketMinutes,
       new Date(firstBucket),
     ),
-    // deliveries_pending_idx holds only pending rows: what waits now, however old.
+    // deliveries_pending_idx holds only pending rows: what waits now, however old. A backlog of
+    // millions is counted only up to MAX_PENDING_COUNTED: the page needs "a lot", not the figure.
     db.$queryRaw<Array<{ total: number; retrying: number }>>`
       SELECT count(*)::int AS total, (count(*) FILTER (WHERE attempt_count > series_start))::int AS retrying
-      FROM deliveries WHERE status = 'pending' AND NOT test`,
+      FROM (SELECT attempt_count, series_start FROM deliveries WHERE status = 'pending' AND NOT test
+            LIMIT ${MAX_PENDING_COUNTED + 1}::int) pending`,
     db.$queryRawUnsafe<
       Array<{
         id: string;
@@ -188,7 +198,7 @@ export async function readOverview(db: Db, queues: Queues, windowText = DEFAULT_
     totals,
     // Of the deliveries that finished with an answer either way; canceled ones were never judged.
     failureRate: judged === 0 ? null : totals.failed / judged,
-    pending: pending[0] ?? { total: 0, retrying: 0 },
+    pending: presentPending(pending[0] ?? { total: 0, retrying: 0 }),
     slowestWebhooks: slowest.map((row) => ({
       id: row.id,
       name: row.name,

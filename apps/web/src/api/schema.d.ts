@@ -2532,6 +2532,8 @@ export interface components {
                 total: number;
                 /** @description of which at least one attempt failed */
                 retrying: number;
+                /** @description true when more than 100,000 are pending: total stops there */
+                more: boolean;
             };
             /** @description at most 5, slowest p95 first, from the attempts of the window's finished deliveries */
             slowestWebhooks: {

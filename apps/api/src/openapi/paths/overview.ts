@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
-import { overviewQuery } from "../../services/overview.js";
+import { MAX_PENDING_COUNTED, overviewQuery } from "../../services/overview.js";
 import { AUTHENTICATED, errors, ok } from "../responses.js";
 import { timestamp } from "../schemas/common.js";
 
@@ -41,6 +41,9 @@ const overviewSchema = z
       .object({
         total: count.meta({ description: "deliveries not finished now" }),
         retrying: count.meta({ description: "of which at least one attempt failed" }),
+        more: z.boolean().meta({
+          description: `true when more than ${MAX_PENDING_COUNTED.toLocaleString("en")} are pending: total stops there`,
+        }),
       })
       .meta({ description: "now, whatever the window" }),
     slowestWebhooks: z

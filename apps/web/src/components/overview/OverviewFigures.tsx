@@ -15,7 +15,7 @@ export function OverviewFigures({ overview }: { overview: Overview }) {
     { term: "Failed", value: String(overview.totals.failed), note: `in the last ${overview.window}` },
     {
       term: "Pending now",
-      value: String(overview.pending.total),
+      value: `${overview.pending.total.toLocaleString()}${overview.pending.more ? "+" : ""}`,
       note: `${overview.pending.retrying} retrying`,
     },
   ];
