@@ -44,6 +44,7 @@ const ROUTES = [
   "GET /api/v0/repositories/{ns}/{repo}/webhooks",
   "GET /api/v0/repositories/{ns}/webhooks",
   "GET /api/v1/me",
+  "GET /api/v1/overview",
   "POST /api/v1/users",
   "GET /api/v1/users",
   "GET /api/v1/users/{id}",

@@ -6,6 +6,7 @@ import { ChainPage } from "./pages/ChainPage";
 import { ChainRunPage } from "./pages/ChainRunPage";
 import { DeliveryPage } from "./pages/DeliveryPage";
 import { HistoryPage } from "./pages/HistoryPage";
+import { LazyOverviewPage } from "./pages/LazyOverviewPage";
 import { RepositoriesPage } from "./pages/RepositoriesPage";
 import { RepositoryPage } from "./pages/RepositoryPage";
 import { ScopedWebhooksPage } from "./pages/ScopedWebhooksPage";
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/scoped-webhooks" element={<ScopedWebhooksPage />} />
           <Route path="/users" element={<UsersPage />} />
           <Route path="/users/:id" element={<UserPage />} />
+          <Route path="/overview" element={<LazyOverviewPage />} />
           <Route path="*" element={<NotFound what="page" explanation="This address leads nowhere in Hookyard." />} />
         </Route>
       </Route>

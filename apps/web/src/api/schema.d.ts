@@ -777,6 +777,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How Hookyard is doing: deliveries by outcome, failure rate, slowest and disabled webhooks, queues
+         * @description Global admins only. Deliveries that finished in the window (test sends left out), by outcome per bucket; what is pending now; the webhooks whose attempts took longest; the disabled webhooks; and every queue's jobs by state. The web UI's Overview page draws it.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -2480,6 +2500,95 @@ export interface components {
             /** @description "ok", or "down: <why>" */
             redis: string;
         };
+        Overview: {
+            /** @description the window, as asked for (default "1h") */
+            window: string;
+            /**
+             * Format: date-time
+             * @description the start of the window
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description when the figures were read
+             */
+            until: string;
+            /** @description the width of each bucket: 1 up to a 2h window, wider beyond */
+            bucketMinutes: number;
+            /** @description deliveries finished in each bucket by outcome, oldest first, empty buckets included */
+            buckets: {
+                /**
+                 * Format: date-time
+                 * @description the bucket's start (whole minutes)
+                 */
+                start: string;
+                succeeded: number;
+                failed: number;
+                canceled: number;
+            }[];
+            totals: {
+                succeeded: number;
+                failed: number;
+                canceled: number;
+            };
+            /** @description failed / (succeeded + failed) over the window; null when none finished */
+            failureRate: number | null;
+            /** @description now, whatever the window */
+            pending: {
+                /** @description deliveries not finished now */
+                total: number;
+                /** @description of which at least one attempt failed */
+                retrying: number;
+                /** @description true when more than 100,000 are pending: total stops there */
+                more: boolean;
+            };
+            /** @description at most 5, slowest p95 first, from the attempts of the window's finished deliveries */
+            slowestWebhooks: {
+                id: string;
+                name: string;
+                /** @description its repository, for a repository's webhook */
+                repository: string | null;
+                /** @description its namespace; null (and no repository) for a global webhook */
+                namespace: string | null;
+                /** @description attempts in the window */
+                attempts: number;
+                /** @description their mean duration */
+                meanMs: number;
+                /** @description their 95th percentile duration */
+                p95Ms: number;
+            }[];
+            disabledWebhooks: {
+                /** @description disabled webhooks (not deleted) */
+                total: number;
+                /** @description the 50 changed last */
+                items: {
+                    id: string;
+                    name: string;
+                    /** @description its repository, for a repository's webhook */
+                    repository: string | null;
+                    /** @description its namespace; null (and no repository) for a global webhook */
+                    namespace: string | null;
+                    /** @description why it was disabled ("paused by alice", "the receiver answered 410 Gone at ..."); null when it was created paused */
+                    reason: string | null;
+                    /**
+                     * Format: date-time
+                     * @description its last change: when it was disabled unless edited since
+                     */
+                    since: string;
+                }[];
+            };
+            /** @description jobs in each queue by state, as hookyard_queue_jobs in /metrics */
+            queues: {
+                /** @description events, deliveries, deliveries-1, ... */
+                queue: string;
+                waiting: number;
+                prioritized: number;
+                active: number;
+                delayed: number;
+                /** @description the dead letter: jobs that will not be tried again */
+                failed: number;
+            }[];
+        };
     };
     responses: {
         /** @description Invalid input; the message names the field */
@@ -4110,6 +4219,34 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: {
+                /** @description how far back to look: whole minutes from 1m to 24h (default 1h) */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOpenApiDocument: {

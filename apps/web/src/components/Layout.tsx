@@ -28,6 +28,7 @@ export function Layout() {
     { to: "/repositories", label: "Repositories", show: true },
     { to: "/scoped-webhooks", label: "Namespace & global webhooks", show: scoped },
     { to: "/users", label: "Users", show: user.admin },
+    { to: "/overview", label: "Overview", show: user.admin },
   ];
 
   const onSignOut = async () => {
