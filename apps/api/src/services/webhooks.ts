@@ -17,6 +17,7 @@ import {
   SUPPORTED_FORMATS,
   scopeOf,
   splitRepositoryName,
+  type TemplateLimits,
   tagFilterProblem,
   tlsCertProblem,
   WEBHOOK_SECRET_RULE,
@@ -40,6 +41,7 @@ import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
 import { webhookLimitReached } from "./webhook-limits.js";
+import { resolveTemplateFields, templateFields } from "./webhook-templates.js";
 
 /** The parts of a URL that would not reach the receiver as written; null when there is none. */
 function urlProblem(text: string): string | null {
@@ -89,6 +91,7 @@ export const fields = {
       if (problem) ctx.addIssue({ code: "custom", message: problem.replace(/^tlsCert: /, "") });
     }),
   skipTLSVerification: z.boolean(),
+  ...templateFields,
 };
 
 export const createWebhookBody = z.strictObject({
@@ -102,6 +105,8 @@ export const createWebhookBody = z.strictObject({
   enabled: fields.enabled.default(true),
   tlsCert: fields.tlsCert.optional(),
   skipTLSVerification: fields.skipTLSVerification.default(false),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
 });
 
 /** PATCH: any of the fields; `secret: null` and `filter: null` remove them. The scope is named only to refuse it. */
@@ -116,6 +121,8 @@ export const updateWebhookBody = z.strictObject({
   enabled: fields.enabled.optional(),
   tlsCert: fields.tlsCert.nullable().optional(),
   skipTLSVerification: fields.skipTLSVerification.optional(),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
   repository: z.unknown().optional(),
   namespace: z.unknown().optional(),
 });
@@ -180,7 +187,7 @@ export async function createWebhook(
   db: Db,
   user: AuthenticatedUser,
   body: unknown,
-  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number },
+  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
   assertHeaders(body);
@@ -197,6 +204,12 @@ export async function createWebhook(
   assertTagFilter(events, filterTags);
   assertFormat(input.format);
   assertFormatTakes(input.format, events, "events");
+  const template = resolveTemplateFields(
+    input.format,
+    input,
+    { template: null, templateContentType: null },
+    { types: events, scope, limits: options.templateLimits, recheck: false },
+  );
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   const row: NewWebhook = {
     name: input.name,
@@ -205,6 +218,7 @@ export async function createWebhook(
     namespace: scope.kind === "global" ? null : scope.namespace,
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format,
+    ...template,
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
     filterTags,
@@ -228,7 +242,7 @@ export async function changeWebhook(
   user: AuthenticatedUser,
   webhook: Webhook,
   body: unknown,
-  options: { allowPrivateTargets: boolean },
+  options: { allowPrivateTargets: boolean; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(updateWebhookBody, body);
   for (const field of ["repository", "namespace"] as const) {
@@ -256,6 +270,16 @@ export async function changeWebhook(
     changes.format ?? webhook.format,
     (changes.events ?? webhook.events) as EventType[],
     input.events !== undefined ? "events" : "format",
+  );
+  // A template is checked again when the types it renders for or the format change.
+  Object.assign(
+    changes,
+    resolveTemplateFields(changes.format ?? webhook.format, input, webhook, {
+      types: (changes.events ?? webhook.events) as EventType[],
+      scope: scopeOf(webhook),
+      limits: options.templateLimits,
+      recheck: changes.events !== undefined || (changes.format !== undefined && changes.format !== webhook.format),
+    }),
   );
   if (input.url !== undefined) {
     await assertAllowedTarget(input.url, options.allowPrivateTargets);
@@ -317,6 +341,8 @@ export function presentWebhook(webhook: Webhook) {
     repository: webhook.repository,
     namespace: webhook.namespace,
     format: webhook.format,
+    template: webhook.template,
+    templateContentType: webhook.templateContentType,
     hasSecret: webhook.secret !== null,
     // When a rotated-out secret stops signing; null when none does.
     previousSecretExpiresAt: previousSecretInGrace(webhook, new Date()) ? webhook.previousSecretUntil : null,

@@ -1,4 +1,11 @@
-import { type AcceptedEvent, type AttemptTiming, endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
+import {
+  type AcceptedEvent,
+  type AttemptTiming,
+  endsDelivery,
+  nextRetryDelay,
+  type TemplateLimits,
+  withJitter,
+} from "@hookyard/core";
 import {
   type ChainStanding,
   cancelPending,
@@ -13,7 +20,7 @@ import {
 import type { Logger } from "@hookyard/logger";
 import type { SentAttempt } from "@hookyard/queues";
 import { type Context, endPostSpan, startPostSpan } from "@hookyard/telemetry";
-import { sendDelivery, type Transport } from "@hookyard/transport";
+import { isTemplateFailure, sendDelivery, type Transport } from "@hookyard/transport";
 import { metrics } from "../metrics.js";
 import type { DeliveryStore } from "./batched-store.js";
 import type { ChainSweeper } from "./chain-sweeper.js";
@@ -28,6 +35,8 @@ export interface AttemptDeps {
   successClock: SuccessClock;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
+  /** HOOKYARD_TEMPLATE_*: the bounds of a template webhook's render. */
+  templateLimits?: TemplateLimits;
   /** Where dockerhub deliveries' callback_url points (HOOKYARD_PUBLIC_URL), and how long it holds. */
   callbacks: { publicUrl: string; ttlMs: number };
   /** Ends the chain runs a failed delivery concerns. */
@@ -186,9 +195,11 @@ async function prepareAndSend(
     event: prepared.event,
     timeoutMs: deps.deliveryTimeoutMs,
     callbackUrl,
+    templateLimits: deps.templateLimits,
   });
   endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
-  sentBack({ answered: result.statusCode !== null || result.notSent });
+  // A template that did not render sent nothing: it says nothing of how fast the receiver is.
+  sentBack(isTemplateFailure(result) ? null : { answered: result.statusCode !== null || result.notSent });
   const { startedAt, gone, notSent, ...request } = result;
   return {
     ...request,

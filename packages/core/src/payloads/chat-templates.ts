@@ -50,7 +50,7 @@ const FACTS: Fact[] = [
 ];
 
 // The digest is shown short; assigned once so that a fact's value is a plain variable.
-const PRELUDE = '{%- assign short_digest = event.digest | short_digest -%}{%- capture nl %}\n{% endcapture -%}';
+const PRELUDE = "{%- assign short_digest = event.digest | short_digest -%}{%- capture nl %}\n{% endcapture -%}";
 
 /** `{% if ... %}body{% endif %}` for a fact: its own condition, and a value that is not blank. */
 function ifFact(fact: Fact, body: string): string {

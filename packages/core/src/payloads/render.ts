@@ -1,10 +1,10 @@
 import type { EventType } from "../event-types.js";
 import { PAYLOAD_FORMATS, type PayloadFormat } from "../payload-format.js";
 import type { RegistryEvent } from "../registry-event.js";
+import { CHAT_TEMPLATES } from "./chat-templates.js";
 import { renderCloudEvent } from "./cloudevents.js";
 import { renderDockerHub } from "./dockerhub.js";
 import { renderDtr } from "./dtr.js";
-import { CHAT_TEMPLATES } from "./chat-templates.js";
 import {
   DEFAULT_TEMPLATE_LIMITS,
   renderTemplate,

@@ -76,7 +76,8 @@ export function templateScope(event: RegistryEvent, eventId: string, subject: Te
 const engines = new Map<string, Liquid>();
 
 function engineFor(limits: TemplateLimits): Liquid {
-  const key = `${limits.maxBytes}:${limits.renderTimeoutMs}:${limits.maxOutputBytes}`;
+  // The render time is given per render: the engine depends only on the sizes.
+  const key = `${limits.maxBytes}:${limits.maxOutputBytes}`;
   let engine = engines.get(key);
   if (!engine) {
     engine = new Liquid({
@@ -85,7 +86,6 @@ function engineFor(limits: TemplateLimits): Liquid {
       // An empty in-memory map stands in for the file system: nothing is ever looked up on disk.
       templates: {},
       parseLimit: limits.maxBytes,
-      renderLimit: limits.renderTimeoutMs,
       // Strings, arrays and ranges a render builds, in characters/items: a few times the output bound.
       memoryLimit: Math.max(limits.maxOutputBytes * 8, 1024 * 1024),
       cache: false,
@@ -114,7 +114,10 @@ function fromLiquid(error: unknown, fallback: TemplateError["kind"]): TemplateEr
     : message.includes("memory alloc limit exceeded")
       ? "output"
       : fallback;
-  return new TemplateError(kind, message, position?.[0] ?? null, position?.[1] ?? null);
+  const hint = /^tag "(include|render|layout|block)" not found/.test(message)
+    ? ": a template cannot include other templates or files"
+    : "";
+  return new TemplateError(kind, message + hint, position?.[0] ?? null, position?.[1] ?? null);
 }
 
 // Parsed templates, by source: a webhook's template is parsed once per process, not per delivery.
@@ -153,9 +156,27 @@ export function renderTemplate(
   const templates = parseTemplate(source, limits);
   let output: string;
   try {
-    output = engineFor(limits).renderSync(templates, scope) as string;
+    output = engineFor(limits).renderSync(templates, scope, { renderLimit: limits.renderTimeoutMs }) as string;
   } catch (error) {
-    throw fromLiquid(error, "render");
+    const problem = fromLiquid(error, "render");
+    // Said in terms of the settings, not of liquidjs's limiters.
+    if (problem.kind === "timeout") {
+      throw new TemplateError(
+        "timeout",
+        `rendering took longer than ${limits.renderTimeoutMs} ms (HOOKYARD_TEMPLATE_RENDER_TIMEOUT)`,
+        problem.line,
+        problem.column,
+      );
+    }
+    if (problem.kind === "output") {
+      throw new TemplateError(
+        "output",
+        `the render built more than the template memory bound (8 x HOOKYARD_TEMPLATE_MAX_OUTPUT_BYTES)`,
+        problem.line,
+        problem.column,
+      );
+    }
+    throw problem;
   }
   const bytes = Buffer.byteLength(output, "utf8");
   if (bytes > limits.maxOutputBytes) {
@@ -171,6 +192,6 @@ export function renderTemplate(
 export function describeTemplateError(error: TemplateError): string {
   if (error.line === null) return error.message;
   // liquidjs's message already ends with ", line:3, col:7"; say it once, in words.
-  const message = error.message.replace(/, line:\d+, col:\d+$/, "");
+  const message = error.message.replace(/, line:\d+, col:\d+/, "");
   return `line ${error.line}, column ${error.column}: ${message}`;
 }
