@@ -66,12 +66,12 @@ function ifFact(fact: Fact, body: string): string {
 }
 
 /** The headline: the type in words, then where (repository:tag, or namespace). */
-function headline(escape: string, max: number): string {
+function headline(escapeFilter: string, max: number): string {
   return (
     "{{ event.type | event_title }}" +
-    `{%- if event.repository != blank %} in {{ event.repository | truncate: ${max} | ${escape} }}` +
-    `{%- if event.tag != blank %}:{{ event.tag | truncate: ${max} | ${escape} }}{% endif -%}` +
-    `{%- elsif event.namespace != blank %} in {{ event.namespace | truncate: ${max} | ${escape} }}{% endif -%}`
+    `{%- if event.repository != blank %} in {{ event.repository | truncate: ${max} | ${escapeFilter} }}` +
+    `{%- if event.tag != blank %}:{{ event.tag | truncate: ${max} | ${escapeFilter} }}{% endif -%}` +
+    `{%- elsif event.namespace != blank %} in {{ event.namespace | truncate: ${max} | ${escapeFilter} }}{% endif -%}`
   );
 }
 
