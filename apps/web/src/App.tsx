@@ -12,6 +12,7 @@ import { ScopedWebhooksPage } from "./pages/ScopedWebhooksPage";
 import { SignInPage } from "./pages/SignInPage";
 import { UserPage } from "./pages/UserPage";
 import { UsersPage } from "./pages/UsersPage";
+import { WebhookPage } from "./pages/WebhookPage";
 
 export function App() {
   return (
@@ -22,6 +23,7 @@ export function App() {
           <Route index element={<Navigate to="/repositories" replace />} />
           <Route path="/repositories" element={<RepositoriesPage />} />
           <Route path="/repositories/*" element={<RepositoryPage />} />
+          <Route path="/webhooks/:id" element={<WebhookPage />} />
           <Route path="/webhooks/:id/history" element={<HistoryPage />} />
           <Route path="/deliveries/:id" element={<DeliveryPage />} />
           <Route path="/chains/:id" element={<ChainPage />} />

@@ -23,6 +23,7 @@ export * from "./payloads/render.js";
 export * from "./payloads/template.js";
 export * from "./payloads/template-filters.js";
 export * from "./permissions.js";
+export * from "./rate-limit.js";
 export * from "./registry-event.js";
 export * from "./repository-name.js";
 export * from "./retry-schedule.js";

@@ -12,6 +12,7 @@ import {
   PAYLOAD_FORMATS,
   type PayloadFormat,
   previousSecretInGrace,
+  RATE_LIMIT_MAX,
   redactHeaders,
   type Scope,
   SUPPORTED_FORMATS,
@@ -91,6 +92,8 @@ export const fields = {
       if (problem) ctx.addIssue({ code: "custom", message: problem.replace(/^tlsCert: /, "") });
     }),
   skipTLSVerification: z.boolean(),
+  // Deliveries per second at most (decision 0021); null: no limit.
+  rateLimit: z.int().min(1).max(RATE_LIMIT_MAX).nullable(),
   ...templateFields,
 };
 
@@ -105,6 +108,7 @@ export const createWebhookBody = z.strictObject({
   enabled: fields.enabled.default(true),
   tlsCert: fields.tlsCert.optional(),
   skipTLSVerification: fields.skipTLSVerification.default(false),
+  rateLimit: fields.rateLimit.default(null),
   template: fields.template.optional(),
   templateContentType: fields.templateContentType.optional(),
 });
@@ -121,6 +125,7 @@ export const updateWebhookBody = z.strictObject({
   enabled: fields.enabled.optional(),
   tlsCert: fields.tlsCert.nullable().optional(),
   skipTLSVerification: fields.skipTLSVerification.optional(),
+  rateLimit: fields.rateLimit.optional(),
   template: fields.template.optional(),
   templateContentType: fields.templateContentType.optional(),
   repository: z.unknown().optional(),
@@ -224,6 +229,7 @@ export async function createWebhook(
     filterTags,
     tlsCert: input.tlsCert ?? null,
     skipTlsVerification: input.skipTLSVerification,
+    rateLimit: input.rateLimit,
     enabled: input.enabled,
     authorId: user.userId,
   };
@@ -293,6 +299,7 @@ export async function changeWebhook(
   if (input.headers !== undefined) changes.headers = wireHeaders(input.headers);
   if (input.tlsCert !== undefined) changes.tlsCert = input.tlsCert;
   if (input.skipTLSVerification !== undefined) changes.skipTlsVerification = input.skipTLSVerification;
+  if (input.rateLimit !== undefined) changes.rateLimit = input.rateLimit;
   if (input.enabled !== undefined) {
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : `paused by ${user.name}`;
@@ -351,6 +358,7 @@ export function presentWebhook(webhook: Webhook) {
     // A CA certificate is public; it is shown so that people can see which one is trusted.
     tlsCert: webhook.tlsCert,
     skipTLSVerification: webhook.skipTlsVerification,
+    rateLimit: webhook.rateLimit,
     enabled: webhook.enabled,
     disabledReason: webhook.disabledReason,
     authorId: webhook.authorId,

@@ -1036,6 +1036,8 @@ export interface components {
             tlsCert?: string;
             /** @default false */
             skipTLSVerification?: boolean;
+            /** @default null */
+            rateLimit?: number | null;
             /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
             template?: string;
             /** @description format template only: the deliveries' Content-Type; default application/json */
@@ -1079,6 +1081,7 @@ export interface components {
             enabled?: boolean;
             tlsCert?: string | null;
             skipTLSVerification?: boolean;
+            rateLimit?: number | null;
             /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
             template?: string;
             /** @description format template only: the deliveries' Content-Type; default application/json */
@@ -2278,6 +2281,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;
@@ -2333,6 +2338,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;

@@ -22,6 +22,8 @@ export interface NewWebhook {
   filterTags: string[];
   tlsCert: string | null;
   skipTlsVerification: boolean;
+  /** Deliveries per second at most; null or absent: none (/api/v0 has no such field). */
+  rateLimit?: number | null;
   enabled: boolean;
   authorId: string;
 }
@@ -54,6 +56,7 @@ export type WebhookChanges = Partial<
     | "filterTags"
     | "tlsCert"
     | "skipTlsVerification"
+    | "rateLimit"
     | "enabled"
   >
 > & {

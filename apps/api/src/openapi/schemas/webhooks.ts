@@ -26,6 +26,10 @@ export const webhookSchema = z
     filter: webhookFilter.nullable(),
     tlsCert: z.string().nullable().meta({ description: "PEM CA certificates trusted besides the system ones" }),
     skipTLSVerification: z.boolean(),
+    rateLimit: z
+      .int()
+      .nullable()
+      .meta({ description: "deliveries per second at most, in any one-second window; null: no limit" }),
     enabled: z.boolean(),
     disabledReason: z.string().nullable().meta({ description: "why it was paused or disabled (e.g. a 410 Gone)" }),
     authorId: z.string().nullable().meta({ description: "null once its author was deleted" }),
