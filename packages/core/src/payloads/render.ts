@@ -31,6 +31,7 @@ export function formatTypesProblem(format: PayloadFormat, types: readonly EventT
 // Hookyard's chat templates are not bound by the settings meant for webhook owners' templates.
 const CHAT_TEMPLATE_MAX_BYTES = 64 * 1024;
 const CHAT_OUTPUT_MAX_BYTES = 64 * 1024;
+const CHAT_RENDER_TIMEOUT_MS = 60_000;
 
 export interface RenderedPayload {
   body: string;
@@ -86,12 +87,14 @@ export function renderPayload(
     case "discord":
     case "googlechat": {
       const scope = templateScope(event, eventId, options.subject);
-      // Hookyard's own templates are bounded by the same render time; their output is small.
+      // Hookyard's own templates have no loop over the event and cut every value, so their cost is
+      // bounded by their source. HOOKYARD_TEMPLATE_RENDER_TIMEOUT is wall-clock time: a GC pause or
+      // a busy core during a 0.6 ms render must not fail a chat delivery, so it does not apply here.
       const limits = options.templateLimits ?? DEFAULT_TEMPLATE_LIMITS;
       const body = renderTemplate(CHAT_TEMPLATES[format], scope, {
-        ...limits,
         maxBytes: Math.max(limits.maxBytes, CHAT_TEMPLATE_MAX_BYTES),
         maxOutputBytes: Math.max(limits.maxOutputBytes, CHAT_OUTPUT_MAX_BYTES),
+        renderTimeoutMs: CHAT_RENDER_TIMEOUT_MS,
       });
       return { body, contentType: "application/json" };
     }
