@@ -77,6 +77,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     successClock,
     retrySchedule: config.retrySchedule,
     deliveryTimeoutMs: config.deliveryTimeoutMs,
+    templateLimits: config.templateLimits,
     callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
     chains,
     limiter,

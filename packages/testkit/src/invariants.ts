@@ -214,6 +214,17 @@ export const INVARIANTS = [
       FROM webhooks WHERE not_before > now() + interval '1 hour 1 minute'`,
   },
   {
+    name: "webhook-template-format",
+    holds: "a webhook has a template and a template content type exactly when its format is template",
+    sql: `
+      SELECT 'webhook ' || id || ' of format ' || format::text || ' has template ' ||
+             CASE WHEN template IS NULL THEN 'null' ELSE 'set' END || ' and template_content_type ' ||
+             COALESCE(quote_literal(template_content_type), 'null')
+      FROM webhooks
+      WHERE (format::text = 'template') <> (template IS NOT NULL)
+         OR (template IS NULL) <> (template_content_type IS NULL)`,
+  },
+  {
     name: "chain-run-ended-when-final",
     holds: "a chain run has ended_at exactly when it is no longer running",
     sql: `

@@ -18,6 +18,7 @@ import {
   SUPPORTED_FORMATS,
   scopeOf,
   splitRepositoryName,
+  type TemplateLimits,
   tagFilterProblem,
   tlsCertProblem,
   WEBHOOK_SECRET_RULE,
@@ -41,6 +42,7 @@ import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
 import { webhookLimitReached } from "./webhook-limits.js";
+import { resolveTemplateFields, templateFields } from "./webhook-templates.js";
 
 /** The parts of a URL that would not reach the receiver as written; null when there is none. */
 function urlProblem(text: string): string | null {
@@ -92,6 +94,7 @@ export const fields = {
   skipTLSVerification: z.boolean(),
   // Deliveries per second at most (decision 0021); null: no limit.
   rateLimit: z.int().min(1).max(RATE_LIMIT_MAX).nullable(),
+  ...templateFields,
 };
 
 export const createWebhookBody = z.strictObject({
@@ -106,6 +109,8 @@ export const createWebhookBody = z.strictObject({
   tlsCert: fields.tlsCert.optional(),
   skipTLSVerification: fields.skipTLSVerification.default(false),
   rateLimit: fields.rateLimit.default(null),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
 });
 
 /** PATCH: any of the fields; `secret: null` and `filter: null` remove them. The scope is named only to refuse it. */
@@ -121,6 +126,8 @@ export const updateWebhookBody = z.strictObject({
   tlsCert: fields.tlsCert.nullable().optional(),
   skipTLSVerification: fields.skipTLSVerification.optional(),
   rateLimit: fields.rateLimit.optional(),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
   repository: z.unknown().optional(),
   namespace: z.unknown().optional(),
 });
@@ -185,7 +192,7 @@ export async function createWebhook(
   db: Db,
   user: AuthenticatedUser,
   body: unknown,
-  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number },
+  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
   assertHeaders(body);
@@ -202,6 +209,12 @@ export async function createWebhook(
   assertTagFilter(events, filterTags);
   assertFormat(input.format);
   assertFormatTakes(input.format, events, "events");
+  const template = resolveTemplateFields(
+    input.format,
+    input,
+    { template: null, templateContentType: null },
+    { types: events, scope, limits: options.templateLimits, recheck: false },
+  );
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   const row: NewWebhook = {
     name: input.name,
@@ -210,6 +223,7 @@ export async function createWebhook(
     namespace: scope.kind === "global" ? null : scope.namespace,
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format,
+    ...template,
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
     filterTags,
@@ -234,7 +248,7 @@ export async function changeWebhook(
   user: AuthenticatedUser,
   webhook: Webhook,
   body: unknown,
-  options: { allowPrivateTargets: boolean },
+  options: { allowPrivateTargets: boolean; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(updateWebhookBody, body);
   for (const field of ["repository", "namespace"] as const) {
@@ -262,6 +276,16 @@ export async function changeWebhook(
     changes.format ?? webhook.format,
     (changes.events ?? webhook.events) as EventType[],
     input.events !== undefined ? "events" : "format",
+  );
+  // A template is checked again when the types it renders for or the format change.
+  Object.assign(
+    changes,
+    resolveTemplateFields(changes.format ?? webhook.format, input, webhook, {
+      types: (changes.events ?? webhook.events) as EventType[],
+      scope: scopeOf(webhook),
+      limits: options.templateLimits,
+      recheck: changes.events !== undefined || (changes.format !== undefined && changes.format !== webhook.format),
+    }),
   );
   if (input.url !== undefined) {
     await assertAllowedTarget(input.url, options.allowPrivateTargets);
@@ -324,6 +348,8 @@ export function presentWebhook(webhook: Webhook) {
     repository: webhook.repository,
     namespace: webhook.namespace,
     format: webhook.format,
+    template: webhook.template,
+    templateContentType: webhook.templateContentType,
     hasSecret: webhook.secret !== null,
     // When a rotated-out secret stops signing; null when none does.
     previousSecretExpiresAt: previousSecretInGrace(webhook, new Date()) ? webhook.previousSecretUntil : null,

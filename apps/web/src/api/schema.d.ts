@@ -17,9 +17,29 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events
-         * @description No repository and no namespace means global (global admins only). `events` may hold `*` and globs such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin set for it: PUT /api/v1/limits/webhooks).
+         * @description No repository and no namespace means global (global admins only). `events` may hold `*` and globs such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin set for it: PUT /api/v1/limits/webhooks). `template` and `templateContentType` go with format `template` only (and it needs a template): the template is parsed and rendered against a sample of each type, and a problem is a 400 naming its line and column.
          */
         post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render what a webhook of a format would send, without sending anything
+         * @description Renders `format` (with `template` for the template format) for a stored event the caller may see (`eventId`; or `latestOf`: the newest event of that repository, of `eventType` if given), or for a sample of `eventType` (TAG_PUSH by default) in `repository`, the event a test sends. A stored event is found only in a scope whose webhooks the caller may manage (404 otherwise, and 404 when `latestOf` has none). A template is checked as at creation: 400 naming the line and what is wrong.
+         */
+        post: operations["previewWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -910,6 +930,106 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "template" webhook
+         * @description The webhook's Liquid template rendered for the event (docs/event-payloads.md, Template variables), with the webhook's templateContentType (application/json by default). Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    slack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "slack" webhook (a Slack incoming webhook)
+         * @description Text and Block Kit blocks for a Slack incoming webhook URL. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverSlack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "teams" webhook (a Microsoft Teams Workflows webhook)
+         * @description A message with one Adaptive Card 1.4 attachment. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    discord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "discord" webhook (Discord Execute Webhook)
+         * @description Content and one embed, within Discord's limits, mentions off. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverDiscord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    googlechat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "googlechat" webhook (a Google Chat incoming webhook)
+         * @description A text message. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverGooglechat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -922,7 +1042,7 @@ export interface components {
              * @default dtr
              * @enum {string}
              */
-            format?: "dtr" | "dockerhub" | "cloudevents";
+            format?: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
             secret?: string;
             /** @default {} */
             headers?: {
@@ -938,8 +1058,31 @@ export interface components {
             skipTLSVerification?: boolean;
             /** @default null */
             rateLimit?: number | null;
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
             repository?: string;
             namespace?: string;
+        };
+        PreviewWebhookRequest: {
+            /** @enum {string} */
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
+            /**
+             * @description the sample's type, or the stored one's; default TAG_PUSH for a sample
+             * @enum {string}
+             */
+            eventType?: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the sample's repository ("ns/repo") */
+            repository?: string;
+            /** @description a stored event to render (evt_...) */
+            eventId?: string;
+            /** @description the newest stored event of this repository ("ns/repo"), of eventType if given */
+            latestOf?: string;
         };
         UpdateWebhookRequest: {
             name?: string;
@@ -947,7 +1090,7 @@ export interface components {
             url?: string;
             events?: string[];
             /** @enum {string} */
-            format?: "dtr" | "dockerhub" | "cloudevents";
+            format?: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
             secret?: string | null;
             headers?: {
                 [key: string]: string;
@@ -959,6 +1102,10 @@ export interface components {
             tlsCert?: string | null;
             skipTLSVerification?: boolean;
             rateLimit?: number | null;
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
         };
         TestWebhookRequest: {
             /** @enum {string} */
@@ -2039,6 +2186,90 @@ export interface components {
             subject?: string;
             data: components["schemas"]["ChainRunEndedContents"];
         };
+        SlackMessage: {
+            text: string;
+            blocks: ({
+                /** @constant */
+                type: "section";
+                text: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                };
+                fields?: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                }[];
+            } | {
+                /** @constant */
+                type: "context";
+                elements: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                }[];
+            })[];
+        };
+        TeamsMessage: {
+            /** @constant */
+            type: "message";
+            attachments: {
+                /** @constant */
+                contentType: "application/vnd.microsoft.card.adaptive";
+                contentUrl?: null;
+                content: {
+                    /** @constant */
+                    $schema: "http://adaptivecards.io/schemas/adaptive-card.json";
+                    /** @constant */
+                    type: "AdaptiveCard";
+                    /** @enum {string} */
+                    version: "1.4" | "1.5";
+                    body: ({
+                        /** @constant */
+                        type: "TextBlock";
+                        text: string;
+                        /** @enum {string} */
+                        size?: "Small" | "Default" | "Medium" | "Large" | "ExtraLarge";
+                        /** @enum {string} */
+                        weight?: "Lighter" | "Default" | "Bolder";
+                        wrap?: boolean;
+                        isSubtle?: boolean;
+                    } | {
+                        /** @constant */
+                        type: "FactSet";
+                        facts: {
+                            title: string;
+                            value: string;
+                        }[];
+                    })[];
+                };
+            }[];
+        };
+        DiscordMessage: {
+            content: string;
+            allowed_mentions: {
+                parse: ("roles" | "users" | "everyone")[];
+            };
+            embeds: {
+                title: string;
+                description: string;
+                /** Format: date-time */
+                timestamp: string;
+                color: number;
+                footer: {
+                    text: string;
+                };
+                fields: {
+                    name: string;
+                    value: string;
+                    inline: boolean;
+                }[];
+            }[];
+        };
+        GoogleChatMessage: {
+            text: string;
+        };
         Webhook: {
             /** @example wh_01k9xq2c3r4s5t6v7w8x9y0z1a */
             id: string;
@@ -2051,7 +2282,11 @@ export interface components {
             /** @description set for repository and namespace webhooks; null: global */
             namespace: string | null;
             /** @enum {string} */
-            format: "dtr" | "dockerhub" | "cloudevents";
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template: its Liquid template; null otherwise */
+            template: string | null;
+            /** @description format template: the deliveries' Content-Type; null otherwise */
+            templateContentType: string | null;
             /** @description whether deliveries carry webhook-signature */
             hasSecret: boolean;
             /** @description until when a rotated-out secret still signs */
@@ -2104,7 +2339,11 @@ export interface components {
             /** @description set for repository and namespace webhooks; null: global */
             namespace: string | null;
             /** @enum {string} */
-            format: "dtr" | "dockerhub" | "cloudevents";
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template: its Liquid template; null otherwise */
+            template: string | null;
+            /** @description format template: the deliveries' Content-Type; null otherwise */
+            templateContentType: string | null;
             /** @description whether deliveries carry webhook-signature */
             hasSecret: boolean;
             /** @description until when a rotated-out secret still signs */
@@ -2140,6 +2379,20 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             } | null;
+        };
+        WebhookPreview: {
+            /** @description the stored event rendered, or "evt_preview" for a sample */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the Content-Type the delivery would carry */
+            contentType: string;
+            /** @description the body exactly as it would be sent */
+            body: string;
+            /** @description the headers every delivery carries (unsigned: no webhook, no secret, no custom headers) */
+            headers: {
+                [key: string]: string;
+            };
         };
         TestResult: {
             deliveryId: string;
@@ -2752,6 +3005,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    previewWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The body and headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -4451,6 +4735,296 @@ export interface operations {
         requestBody: {
             content: {
                 "application/cloudevents+json": components["schemas"]["CloudEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverTemplate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverSlack: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlackMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverTeams: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamsMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverDiscord: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscordMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverGooglechat: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoogleChatMessage"];
             };
         };
         responses: {

@@ -6,6 +6,11 @@ const FORMAT_LABELS: Record<PayloadFormat, string> = {
   dtr: "DTR (dtr)",
   dockerhub: "Docker Hub (dockerhub), TAG_PUSH only, with a callback_url",
   cloudevents: "CloudEvents 1.0 (cloudevents)",
+  template: "Your Liquid template (template), set through the API",
+  slack: "Slack incoming webhook (slack)",
+  teams: "Microsoft Teams Workflows card (teams)",
+  discord: "Discord webhook (discord)",
+  googlechat: "Google Chat incoming webhook (googlechat)",
 };
 const FORMATS = PAYLOAD_FORMATS.map((value) => ({ value, label: FORMAT_LABELS[value] }));
 

@@ -5,6 +5,7 @@ import {
   heldForMs,
   holdAfterAnswer,
   nextRetryDelay,
+  type TemplateLimits,
   withJitter,
 } from "@hookyard/core";
 import {
@@ -22,7 +23,7 @@ import {
 import type { Logger } from "@hookyard/logger";
 import type { SentAttempt } from "@hookyard/queues";
 import { type Context, endPostSpan, startPostSpan } from "@hookyard/telemetry";
-import { sendDelivery, type Transport } from "@hookyard/transport";
+import { isTemplateFailure, sendDelivery, type Transport } from "@hookyard/transport";
 import { metrics } from "../metrics.js";
 import type { DeliveryStore } from "./batched-store.js";
 import type { ChainSweeper } from "./chain-sweeper.js";
@@ -38,6 +39,8 @@ export interface AttemptDeps {
   successClock: SuccessClock;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
+  /** HOOKYARD_TEMPLATE_*: the bounds of a template webhook's render. */
+  templateLimits?: TemplateLimits;
   /** Where dockerhub deliveries' callback_url points (HOOKYARD_PUBLIC_URL), and how long it holds. */
   callbacks: { publicUrl: string; ttlMs: number };
   /** Ends the chain runs a failed delivery concerns. */
@@ -207,14 +210,17 @@ async function prepareAndSend(
       event: prepared.event,
       timeoutMs: deps.deliveryTimeoutMs,
       callbackUrl,
+      templateLimits: deps.templateLimits,
     });
     endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
-    if (result.notSent) permit?.unused();
+    // A template that did not render sent nothing either: it spends no rate permit.
+    if (result.notSent || isTemplateFailure(result)) permit?.unused();
     else permit?.ended();
   } finally {
     permit?.unused(); // nothing went out, if it was not given back meanwhile
   }
-  sentBack({ answered: result.statusCode !== null || result.notSent });
+  // A template that did not render sent nothing: it says nothing of how fast the receiver is.
+  sentBack(isTemplateFailure(result) ? null : { answered: result.statusCode !== null || result.notSent });
   const holdMs = holdAfterAnswer(result.statusCode, result.retryAfterMs);
   if (holdMs !== null) await holdWebhook(deps, webhook.id, holdMs);
   const { startedAt, gone, notSent, ...request } = result;

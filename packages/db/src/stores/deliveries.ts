@@ -14,8 +14,11 @@ export interface DeliveryForSending {
   test: boolean;
   webhook: {
     id: string;
+    name: string;
     url: string;
     format: PayloadFormat;
+    template: string | null;
+    templateContentType: string | null;
     secret: string | null;
     previousSecret: string | null;
     previousSecretUntil: Date | null;
@@ -63,7 +66,8 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
 }
 
 /** What sending needs of a webhook, as one JSON value; `enabled` is false for a deleted one too. */
-const SENDING_WEBHOOK = Prisma.sql`json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
+const SENDING_WEBHOOK = Prisma.sql`json_build_object('id', w.id, 'name', w.name, 'url', w.url, 'format', w.format,
+  'template', w.template, 'templateContentType', w.template_content_type, 'secret', w.secret,
   'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
   'headers', w.headers, 'tlsCert', w.tls_cert, 'skipTlsVerification', w.skip_tls_verification,
   'enabled', w.enabled AND w.deleted_at IS NULL, 'rateLimit', w.rate_limit, 'notBefore', w.not_before)`;

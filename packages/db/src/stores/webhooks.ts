@@ -13,6 +13,9 @@ export interface NewWebhook {
   namespace: string | null;
   repository: string | null;
   format: PayloadFormat;
+  /** A `template` webhook's Liquid template and its deliveries' Content-Type; null for other formats. */
+  template?: string | null;
+  templateContentType?: string | null;
   secret: string | null;
   headers: Record<string, string>;
   /** Tag globs; empty for no filter. */
@@ -46,6 +49,8 @@ export type WebhookChanges = Partial<
     | "url"
     | "events"
     | "format"
+    | "template"
+    | "templateContentType"
     | "secret"
     | "headers"
     | "filterTags"
