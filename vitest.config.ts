@@ -6,6 +6,31 @@ import { defineConfig } from "vitest/config";
 const source = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import.meta.url));
 const packages = ["core", "config", "logger", "db", "queues", "telemetry", "testkit", "transport"];
 
+const ALL = ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "tests/**/*.test.ts"];
+
+/**
+ * Files that run alone, after the rest: they load both cores on purpose (faults, crashes, two
+ * workers, fairness and rate limits under load, the cost of hostile input, clusters, images,
+ * Prometheus, process starts), so a neighbour would change what they measure or slow them past
+ * their waits. Everything else runs two files at a time: each test has its own database and queue
+ * prefix (CONTRIBUTING.md, "Tests").
+ */
+const ALONE = [
+  "tests/fault-*.test.ts",
+  "tests/fairness.test.ts",
+  "tests/rate-limit*.test.ts",
+  "tests/fan-out-crash.test.ts",
+  "tests/worker-crash.test.ts",
+  "tests/redis-*.test.ts",
+  "tests/input-cost.test.ts",
+  "tests/hostile-input.test.ts",
+  "tests/containers.test.ts",
+  "tests/start.test.ts",
+  "tests/alerts.test.ts",
+  "tests/tracing.test.ts",
+  "tests/first-attempts.test.ts",
+];
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -15,7 +40,6 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/global-setup.ts"],
     // Each test database is checked against docs/invariants.md before it is dropped.
     setupFiles: ["tests/support/invariants-setup.ts"],
@@ -23,5 +47,15 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     reporters: ["default", "./tests/support/count-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "shared", include: ALL, exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: "alone", include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

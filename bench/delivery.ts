@@ -63,6 +63,7 @@ async function queued(
   name: string,
   extra: Record<string, string>,
   run: (stage: Stage, sink: Sink, procs: Proc[]) => Promise<void>,
+  rateLimit: number | null = null,
 ): Promise<void> {
   const stage = await openStage(name, { HOOKYARD_WORKER_CONCURRENCY: CONCURRENCY, ...extra });
   const sink = await startSink();
@@ -70,6 +71,8 @@ async function queued(
   const procs: Proc[] = [];
   try {
     await seedWebhooks(stage.db, WEBHOOKS, { url: sink.url("ok"), repository: "bench/app" });
+    if (rateLimit !== null)
+      await stage.db.webhook.updateMany({ where: { repository: "bench/app" }, data: { rateLimit } });
     await ingestPushes(api.base, "bench/app", EVENTS);
     await api.stop();
     await run(stage, sink, procs);
@@ -86,34 +89,64 @@ async function queued(
  * from a fifth of the deliveries to the last, so that a worker's start (module loading, about 2 s
  * of CPU) is not counted as delivery work.
  */
-export async function throughput(workers: number): Promise<Throughput> {
+export async function throughput(workers: number, rateLimit: number | null = null): Promise<Throughput> {
   let figure: Throughput | undefined;
-  await queued(`throughput-${workers}`, {}, async (stage, sink, procs) => {
-    const total = EVENTS * WEBHOOKS;
-    for (let i = 0; i < workers; i++) procs.push(startWorker(stage.env));
-    await untilSucceeded(stage.db, sink, total / 5);
-    const from = await reading(stage.db, procs);
-    await untilSucceeded(stage.db, sink, total);
-    const to = await reading(stage.db, procs);
-    const delivered = to.done - from.done;
-    const perDelivery = (key: "workers" | "postgres" | "redis" | "receiver") =>
-      Math.round(((to[key] - from[key]) * 1e6) / delivered);
-    const peakRssMb = await Promise.all(procs.map((p) => p.peakRssMb()));
-    figure = {
-      perSecond: (delivered * 1000) / (to.at - from.at),
-      perWorkerCpuSecond: delivered / (to.workers - from.workers),
-      cpuPerDelivery: {
-        workers: perDelivery("workers"),
-        postgres: perDelivery("postgres"),
-        redis: perDelivery("redis"),
-        receiver: perDelivery("receiver"),
-      },
-      peakRssMb,
-      seconds: (to.at - from.at) / 1000,
-      walPerDelivery: Math.round((to.wal - from.wal) / delivered),
-    };
-  });
+  const name = rateLimit === null ? `throughput-${workers}` : `throughput-${workers}-limited`;
+  await queued(
+    name,
+    {},
+    async (stage, sink, procs) => {
+      const total = EVENTS * WEBHOOKS;
+      for (let i = 0; i < workers; i++) procs.push(startWorker(stage.env));
+      await untilSucceeded(stage.db, sink, total / 5);
+      const from = await reading(stage.db, procs);
+      await untilSucceeded(stage.db, sink, total);
+      const to = await reading(stage.db, procs);
+      const delivered = to.done - from.done;
+      const perDelivery = (key: "workers" | "postgres" | "redis" | "receiver") =>
+        Math.round(((to[key] - from[key]) * 1e6) / delivered);
+      const peakRssMb = await Promise.all(procs.map((p) => p.peakRssMb()));
+      figure = {
+        perSecond: (delivered * 1000) / (to.at - from.at),
+        perWorkerCpuSecond: delivered / (to.workers - from.workers),
+        cpuPerDelivery: {
+          workers: perDelivery("workers"),
+          postgres: perDelivery("postgres"),
+          redis: perDelivery("redis"),
+          receiver: perDelivery("receiver"),
+        },
+        peakRssMb,
+        seconds: (to.at - from.at) / 1000,
+        walPerDelivery: Math.round((to.wal - from.wal) / delivered),
+      };
+    },
+    rateLimit,
+  );
   return figure as Throughput;
+}
+
+/**
+ * What per-webhook rate limits cost (decision 0021): the throughput run with no webhook limited
+ * (no Redis round trip for the limit: compare with `pnpm bench throughput` before it), then with
+ * every webhook limited far above what it gets (10,000/s each), so that the limit never defers and
+ * what is measured is the window's two script calls per attempt.
+ */
+export async function benchRateLimits(): Promise<void> {
+  const unlimited = await throughput(1);
+  const limited = await throughput(1, 10_000);
+  console.log(
+    `rate limits: ${fmt(EVENTS)} pushes x ${WEBHOOKS} webhooks, one worker process, no limit vs 10,000/s each`,
+  );
+  for (const [label, run] of [
+    ["rateLimit null (unused)", unlimited],
+    ["rateLimit 10,000 (never reached)", limited],
+  ] as const) {
+    const cpu = run.cpuPerDelivery;
+    console.log(
+      `  ${label.padEnd(34)} ${fmt(run.perSecond).padStart(7)} deliveries/s; CPU per delivery: worker ${cpu.workers} µs, Postgres ${cpu.postgres} µs, Redis ${cpu.redis} µs`,
+    );
+  }
+  console.log("");
 }
 
 export async function benchThroughput(): Promise<Throughput> {

@@ -11,7 +11,15 @@ import { loadConfig } from "@hookyard/config";
 import { createLogger } from "@hookyard/logger";
 import { createTestDatabase, deleteQueueKeys, prepareTemplateDatabase } from "@hookyard/testkit";
 import express from "express";
-import { benchCrash, benchFanOut, benchIsolation, benchLatency, benchThroughput, benchTwoWorkers } from "./delivery.js";
+import {
+  benchCrash,
+  benchFanOut,
+  benchIsolation,
+  benchLatency,
+  benchRateLimits,
+  benchThroughput,
+  benchTwoWorkers,
+} from "./delivery.js";
 import { benchFairness } from "./fairness.js";
 import { benchMatching } from "./matching.js";
 import { benchPrune } from "./prune.js";
@@ -101,7 +109,7 @@ try {
   console.log(`Hookyard benchmarks (${new Date().toISOString()}, node ${process.version}, ${SECONDS}s runs)\n`);
 
   // `pnpm bench <section>` (or BENCH_ONLY=<section>) runs that section alone: ingest, throughput,
-  // latency, fanout, isolation, fairness, two-workers, crash, tracing, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
+  // latency, fanout, isolation, fairness, two-workers, crash, rate-limits, tracing, matching, secrets, or, only when named, prune (5 million rows; minutes) and soak (10 minutes; BENCH_SOAK_MINUTES).
   const only = process.argv[2] ?? process.env.BENCH_ONLY;
   const runs = (section: string) => (only ? only === section : section !== "prune" && section !== "soak");
 
@@ -111,6 +119,7 @@ try {
   // --- delivery (bench/delivery.ts): throughput beside its baselines, latency, fan-out, isolation,
   // two workers; each end to end through API and worker processes to a loopback receiver
   if (runs("throughput")) await benchThroughput();
+  if (runs("rate-limits")) await benchRateLimits();
   if (runs("latency")) await benchLatency();
   if (runs("fanout")) await benchFanOut();
   if (runs("isolation")) await benchIsolation();

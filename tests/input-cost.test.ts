@@ -11,8 +11,10 @@ import {
   isValidRepositoryName,
   isValidWebhookSecret,
   maskSecretPath,
+  mediaTypeProblem,
   parseDuration,
   parseRetryAfter,
+  parseTemplate,
   presentedToken,
   tagFilterProblem,
   tlsCertProblem,
@@ -389,6 +391,14 @@ describe("validators of request data, called as the services call them", () => {
       if (Array.isArray(body.events) && Array.isArray(body.filter?.tags)) tagFilterProblem([], body.filter.tags);
       if (typeof body.tlsCert === "string") tlsCertProblem(body.tlsCert);
       if (typeof body.secret === "string") isValidWebhookSecret(body.secret);
+      if (typeof body.templateContentType === "string") mediaTypeProblem(body.templateContentType);
+      // Parsing is bounded by the input; rendering the samples at creation by
+      // HOOKYARD_TEMPLATE_RENDER_TIMEOUT (decision 0020), not by this sweep.
+      if (typeof body.template === "string") {
+        try {
+          parseTemplate(body.template);
+        } catch {}
+      }
     };
   }
 
@@ -408,6 +418,13 @@ describe("validators of request data, called as the services call them", () => {
 
   it("webhook create and PATCH bodies", () => {
     expect(overBound(webhookChecks(createWebhookBody), webhook())).toEqual([]);
+    const template = {
+      ...webhook(),
+      format: "template",
+      template: '{"text": "{{ event.repository }}:{{ event.tag }}", "tag": {{ event.tag | json }}}',
+      templateContentType: "application/json; charset=utf-8",
+    };
+    expect(overBound(webhookChecks(createWebhookBody), template)).toEqual([]);
     const { repository: _, ...patch } = webhook();
     expect(overBound(webhookChecks(updateWebhookBody), { ...patch, namespace: "acme" })).toEqual([]);
   });

@@ -29,7 +29,14 @@ const MEDIA_TYPE: Record<PayloadFormat, string> = {
   dtr: "application/json",
   dockerhub: "application/json",
   cloudevents: "application/cloudevents+json",
+  // A template's body is whatever it renders, with the content type its webhook names.
+  template: "*/*",
+  slack: "application/json",
+  teams: "application/json",
+  discord: "application/json",
+  googlechat: "application/json",
 };
+const TEMPLATE = '{"tag": {{ event.tag | json }}, "repository": {{ event.repository | json }}}';
 const CALLBACK_URL = "http://127.0.0.1:3000/api/v1/callbacks/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const SCOPES: Scope[] = [
   { kind: "repository", namespace: "acme", repository: "acme/web" },
@@ -53,7 +60,7 @@ describe("the OpenAPI document's webhooks", () => {
 
   /** The body schema of a format's webhook, compiled with the document around it for its $refs. */
   function body(format: PayloadFormat) {
-    const pointer = `#/webhooks/${format}/post/requestBody/content/${MEDIA_TYPE[format].replace("/", "~1")}/schema`;
+    const pointer = `#/webhooks/${format}/post/requestBody/content/${MEDIA_TYPE[format].replaceAll("/", "~1")}/schema`;
     const validate = ajv.getSchema(`hookyard${pointer}`);
     if (!validate) throw new Error(`no schema at ${pointer}`);
     return (value: unknown) => ({ valid: validate(value), errors: validate.errors ?? [] });
@@ -118,7 +125,15 @@ describe("the OpenAPI document's webhooks", () => {
   it.each(rendered)("describes the %s body of %s (a %s webhook's test)", (format, type, kind) => {
     const scope = SCOPES.find((s) => s.kind === kind)!;
     const event = sampleEvent(type, scope, "key", new Date("2026-11-23T10:00:00.123Z"));
-    const payload = renderPayload(format, event, "evt_01k9xq2c3r4s5t6v7w8x9y0z1e", { callbackUrl: CALLBACK_URL });
+    const payload = renderPayload(format, event, "evt_01k9xq2c3r4s5t6v7w8x9y0z1e", {
+      callbackUrl: CALLBACK_URL,
+      template: TEMPLATE,
+    });
+    if (format === "template") {
+      expect(payload.contentType).toBe("application/json");
+      expect(body(format)(payload.body)).toEqual({ valid: true, errors: [] });
+      return;
+    }
     expect(payload.contentType.split(";")[0]).toBe(MEDIA_TYPE[format]);
     expect(body(format)(JSON.parse(payload.body))).toEqual({ valid: true, errors: [] });
   });

@@ -51,6 +51,37 @@ describe("Hookyard on a Redis Cluster (three masters, three replicas)", () => {
       },
     });
 
+  it("keeps a webhook's rate limit (its window's keys share one slot, decision 0021)", async () => {
+    const times: number[] = [];
+    receiver = await startReceiver(() => {
+      times.push(Date.now());
+      return { status: 200 };
+    });
+    hookyard = await startHookyard();
+    const hook = await hookyard.createWebhook({
+      name: "chat",
+      url: `${receiver.url}/hook`,
+      events: ["TAG_PUSH"],
+      repository: "acme/chat",
+      rateLimit: 3,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        hookyard.ingestDistribution(manifestPush({ repository: "acme/chat", tag: `r${i}` })),
+      ),
+    );
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    await receiver.waitForRequests(12, 30_000);
+    await hookyard.settledDeliveries(hook.id, 12, 15_000);
+    // No four requests within any second: each fourth comes at least a second after the first.
+    const sorted = [...times].sort((a, b) => a - b);
+    for (let i = 3; i < sorted.length; i++) {
+      expect((sorted[i] as number) - (sorted[i - 3] as number)).toBeGreaterThanOrEqual(1_000);
+    }
+    const attempts = await hookyard.db.deliveryAttempt.findMany({ where: { delivery: { webhookId: hook.id } } });
+    expect(attempts.map((a) => a.n)).toEqual(new Array(12).fill(1));
+  }, 60_000);
+
   it("delivers over delivery shards on several masters, and loses no acknowledged event when a master dies", async () => {
     // A receiver that takes a moment, so that deliveries are in flight when the master dies. It
     // answers each calm delivery's first attempt 503: the worker makes first attempts itself, so

@@ -1,6 +1,10 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
+/** @mantine/charts, recharts and recharts' own dependencies, none of which another page imports. */
+const CHART_LIBRARIES =
+  /node_modules[\\/](@mantine[\\/]charts|recharts|@reduxjs[\\/]toolkit|redux|redux-thunk|react-redux|reselect|immer|decimal\.js-light|es-toolkit|eventemitter3|tiny-invariant|use-sync-external-store|victory-vendor|d3-[a-z-]+|internmap|@standard-schema[\\/][a-z]+)[\\/]/;
+
 // The API serves this build at /ui/ (index.html for any other /ui/* path), and the files under
 // dist/assets/ with a long cache: their names carry a hash of their content.
 export default defineConfig({
@@ -18,7 +22,14 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 20 },
-            { name: "vendor", test: /node_modules[\\/]/, priority: 10 },
+            // Only the Overview page (loaded on demand) draws charts: left out of the vendor chunk,
+            // the library and what it alone uses go into that page's chunk, not into what every page
+            // loads (apps/web/README.md has the sizes).
+            {
+              name: "vendor",
+              test: (id: string) => /node_modules[\\/]/.test(id) && !CHART_LIBRARIES.test(id),
+              priority: 10,
+            },
           ],
         },
       },

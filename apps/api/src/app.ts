@@ -12,6 +12,7 @@ import { dtrV0Routes } from "./routes/dtr-v0.js";
 import { healthRoutes } from "./routes/health.js";
 import { limitRoutes } from "./routes/limits.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { overviewRoutes } from "./routes/overview.js";
 import { repositoryRoutes } from "./routes/repositories.js";
 import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(dtrV0Routes(deps));
   app.use(userRoutes(deps));
   app.use(limitRoutes(deps));
+  app.use(overviewRoutes(deps));
   app.use(deliveryRoutes(deps));
   app.use(callbackRoutes(deps));
   app.use(bullBoardRoutes(deps));

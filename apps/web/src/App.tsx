@@ -6,12 +6,14 @@ import { ChainPage } from "./pages/ChainPage";
 import { ChainRunPage } from "./pages/ChainRunPage";
 import { DeliveryPage } from "./pages/DeliveryPage";
 import { HistoryPage } from "./pages/HistoryPage";
+import { LazyOverviewPage } from "./pages/LazyOverviewPage";
 import { RepositoriesPage } from "./pages/RepositoriesPage";
 import { RepositoryPage } from "./pages/RepositoryPage";
 import { ScopedWebhooksPage } from "./pages/ScopedWebhooksPage";
 import { SignInPage } from "./pages/SignInPage";
 import { UserPage } from "./pages/UserPage";
 import { UsersPage } from "./pages/UsersPage";
+import { WebhookPage } from "./pages/WebhookPage";
 
 export function App() {
   return (
@@ -22,6 +24,7 @@ export function App() {
           <Route index element={<Navigate to="/repositories" replace />} />
           <Route path="/repositories" element={<RepositoriesPage />} />
           <Route path="/repositories/*" element={<RepositoryPage />} />
+          <Route path="/webhooks/:id" element={<WebhookPage />} />
           <Route path="/webhooks/:id/history" element={<HistoryPage />} />
           <Route path="/deliveries/:id" element={<DeliveryPage />} />
           <Route path="/chains/:id" element={<ChainPage />} />
@@ -29,6 +32,7 @@ export function App() {
           <Route path="/scoped-webhooks" element={<ScopedWebhooksPage />} />
           <Route path="/users" element={<UsersPage />} />
           <Route path="/users/:id" element={<UserPage />} />
+          <Route path="/overview" element={<LazyOverviewPage />} />
           <Route path="*" element={<NotFound what="page" explanation="This address leads nowhere in Hookyard." />} />
         </Route>
       </Route>

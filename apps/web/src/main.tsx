@@ -28,7 +28,8 @@ if (!root) throw new Error("no #root element in index.html");
 createRoot(root).render(
   <StrictMode>
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
-      <Notifications position="top-right" />
+      {/* Bottom right, under dialogs (Modal's z-index is 200): clear of Sign out and of a dialog's buttons. */}
+      <Notifications position="bottom-right" zIndex={190} />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter basename="/ui">
           <SessionProvider>

@@ -1,4 +1,4 @@
-import { type CSSVariablesResolver, createTheme, Modal, Notification } from "@mantine/core";
+import { type CSSVariablesResolver, createTheme, Menu, Modal, Notification } from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "indigo",
@@ -10,7 +10,16 @@ export const theme = createTheme({
   fontFamilyMonospace: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
   components: {
     // Mantine's close buttons are icons alone: without a name a screen reader says only "button".
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),
+    // Dialogs and menus open inside the page's <main>, not in a portal at the end of <body>: content
+    // outside every landmark is what axe's `region` rule finds (each open dialog or menu, before).
+    // Both are fixed-position, so they still cover the page; a menu in a table's scroll container
+    // is positioned `fixed` so that the container does not clip it.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" }, withinPortal: false } }),
+    // Without the placeholder Mantine puts first in the menu (a focusable "presentation" div, which
+    // axe reports as a child a menu may not have: aria-required-children); focus goes to the menu.
+    Menu: Menu.extend({
+      defaultProps: { withinPortal: false, floatingStrategy: "fixed", withInitialFocusPlaceholder: false },
+    }),
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { "aria-label": "Hide notification" } },
       styles: { description: { color: "var(--mantine-color-gray-7)" } },

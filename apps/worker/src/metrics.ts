@@ -33,6 +33,13 @@ const deferred = new Counter({
   registers: [registry],
 });
 
+const rateLimited = new Counter({
+  name: "hookyard_rate_limited_total",
+  help: "Delivery attempts deferred, without spending one, by reason: rate-limit (the webhook's rateLimit had its window full), retry-after (its receiver answered 429 with Retry-After, which holds the webhook)",
+  labelNames: ["reason"],
+  registers: [registry],
+});
+
 type Lanes = { counts(now: number): Record<"fast" | "slow" | "unknown", number> };
 /** The admission whose lanes the gauge reads (the one worker of this process). */
 let watched: Lanes | null = null;
@@ -147,6 +154,9 @@ export const metrics = {
   },
   storeWait(queue: string): void {
     storeWaits.inc({ queue });
+  },
+  rateLimited(reason: "rate-limit" | "retry-after"): void {
+    rateLimited.inc({ reason });
   },
   deferred(count: number): void {
     if (count > 0) deferred.inc(count);

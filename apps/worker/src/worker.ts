@@ -24,6 +24,7 @@ import { createDispatch } from "./services/dispatch.js";
 import { createFanOut } from "./services/fan-out.js";
 import { throttleFanOut } from "./services/fan-out-throttle.js";
 import { intakeOf } from "./services/intake.js";
+import { createRateLimiter } from "./services/rate-limiter.js";
 import { createStoreGate } from "./services/store-gate.js";
 import { createSuccessClock } from "./services/success-clock.js";
 
@@ -62,6 +63,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
   });
   watchLanes(admission);
   watchStore(gate);
+  const limiter = createRateLimiter(connection, {
+    prefix: config.queuePrefix,
+    longestMs: config.deliveryTimeoutMs,
+    onError: (error) =>
+      logger.warn("rate limit window not updated; it counts the request until it times out", { error }),
+  });
   const attemptDeps = {
     db,
     store: createBatchedStore(db, { maxAttempts: config.maxAttempts }),
@@ -70,8 +77,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Worke
     successClock,
     retrySchedule: config.retrySchedule,
     deliveryTimeoutMs: config.deliveryTimeoutMs,
+    templateLimits: config.templateLimits,
     callbacks: { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs },
     chains,
+    limiter,
     logger,
   };
   const dispatch = createDispatch({ ...attemptDeps, queues, admission, limit: config.workerConcurrency });

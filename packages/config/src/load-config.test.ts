@@ -60,6 +60,17 @@ describe("loadConfig", () => {
     expect(config.workerMetricsPort).toBe(0);
   });
 
+  it("bounds templates by the HOOKYARD_TEMPLATE_* settings, 16 KiB, 100 ms and 256 KiB by default", () => {
+    expect(load({}).templateLimits).toEqual({ maxBytes: 16384, renderTimeoutMs: 100, maxOutputBytes: 262144 });
+    expect(
+      load({
+        HOOKYARD_TEMPLATE_MAX_BYTES: "4096",
+        HOOKYARD_TEMPLATE_RENDER_TIMEOUT: "250ms",
+        HOOKYARD_TEMPLATE_MAX_OUTPUT_BYTES: "1048576",
+      }).templateLimits,
+    ).toEqual({ maxBytes: 4096, renderTimeoutMs: 250, maxOutputBytes: 1048576 });
+  });
+
   it.each([
     ["PORT", "abc"],
     ["PORT", "70000"],
@@ -93,6 +104,10 @@ describe("loadConfig", () => {
     ["HOOKYARD_AUTH_FAILURE_LIMIT", "-1"],
     ["HOOKYARD_AUTH_FAILURE_LIMIT", "many"],
     ["HOOKYARD_AUTH_FAILURE_WINDOW", "0s"],
+    ["HOOKYARD_TEMPLATE_MAX_BYTES", "0"],
+    ["HOOKYARD_TEMPLATE_MAX_BYTES", "40000"],
+    ["HOOKYARD_TEMPLATE_RENDER_TIMEOUT", "fast"],
+    ["HOOKYARD_TEMPLATE_MAX_OUTPUT_BYTES", "2000000"],
   ])("refuses %s=%s with an error naming the variable", (variable, value) => {
     expect(() => load({ [variable]: value })).toThrow(ConfigError);
     expect(() => load({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));

@@ -5,11 +5,14 @@ import {
   EncryptionKeysError,
   formatDuration,
   MAX_DELIVERY_SHARDS,
+  MAX_TEMPLATE_BYTES,
+  MAX_TEMPLATE_OUTPUT_BYTES,
   maxAttempts,
   NoProxyError,
   parseDuration,
   parseNoProxy,
   parseRetrySchedule,
+  type TemplateLimits,
   withoutTrailingSlashes,
 } from "@hookyard/core";
 import { placeholderProblems } from "./placeholders.js";
@@ -87,6 +90,8 @@ export interface Config {
   metricsPublic: boolean;
   /** Port of the worker's own HTTP server (GET /metrics, /healthz) on 0.0.0.0; 0: no server. */
   workerMetricsPort: number;
+  /** HOOKYARD_TEMPLATE_MAX_BYTES, _RENDER_TIMEOUT, _MAX_OUTPUT_BYTES: bounds of a webhook's template. */
+  templateLimits: TemplateLimits;
   logLevel: string;
 }
 
@@ -355,6 +360,11 @@ export function loadConfig(env: Env): Config {
     maxWebhooksPerScope: integer(env, "HOOKYARD_MAX_WEBHOOKS_PER_SCOPE", 1000, 1, 1_000_000),
     metricsPublic: boolean(env, "HOOKYARD_METRICS_PUBLIC", false),
     workerMetricsPort: integer(env, "HOOKYARD_WORKER_METRICS_PORT", 9465, 0, 65535),
+    templateLimits: {
+      maxBytes: integer(env, "HOOKYARD_TEMPLATE_MAX_BYTES", 16 * 1024, 1, MAX_TEMPLATE_BYTES),
+      renderTimeoutMs: duration(env, "HOOKYARD_TEMPLATE_RENDER_TIMEOUT", "100ms"),
+      maxOutputBytes: integer(env, "HOOKYARD_TEMPLATE_MAX_OUTPUT_BYTES", 256 * 1024, 1, MAX_TEMPLATE_OUTPUT_BYTES),
+    },
     logLevel: read(env, "LOG_LEVEL") ?? "info",
   };
 }

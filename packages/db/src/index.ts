@@ -20,6 +20,7 @@ export * from "./stores/redelivery.js";
 export * from "./stores/repositories.js";
 export * from "./stores/sessions.js";
 export * from "./stores/users.js";
+export * from "./stores/webhook-hold.js";
 export * from "./stores/webhook-limits.js";
 export * from "./stores/webhook-secrets.js";
 export * from "./stores/webhooks.js";

@@ -217,6 +217,27 @@ export const INVARIANTS = [
       FROM webhooks WHERE (previous_secret IS NULL) <> (previous_secret_until IS NULL)`,
   },
   {
+    name: "webhook-rate-limit-bounded",
+    holds: "a webhook's rate limit is null or 1 to 10000; a 429's hold ends within the hour (decision 0021)",
+    sql: `
+      SELECT 'webhook ' || id || ' has rate_limit ' || rate_limit
+      FROM webhooks WHERE rate_limit IS NOT NULL AND (rate_limit < 1 OR rate_limit > 10000)
+      UNION ALL
+      SELECT 'webhook ' || id || ' is held until ' || not_before::text || ', more than an hour from now'
+      FROM webhooks WHERE not_before > now() + interval '1 hour 1 minute'`,
+  },
+  {
+    name: "webhook-template-format",
+    holds: "a webhook has a template and a template content type exactly when its format is template",
+    sql: `
+      SELECT 'webhook ' || id || ' of format ' || format::text || ' has template ' ||
+             CASE WHEN template IS NULL THEN 'null' ELSE 'set' END || ' and template_content_type ' ||
+             COALESCE(quote_literal(template_content_type), 'null')
+      FROM webhooks
+      WHERE (format::text = 'template') <> (template IS NOT NULL)
+         OR (template IS NULL) <> (template_content_type IS NULL)`,
+  },
+  {
     name: "chain-run-ended-when-final",
     holds: "a chain run has ended_at exactly when it is no longer running",
     sql: `

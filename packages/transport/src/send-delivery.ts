@@ -2,6 +2,7 @@ import {
   type AcceptedEvent,
   type AttemptAnswer,
   buildDeliveryHeaders,
+  describeTemplateError,
   InvalidSecretError,
   type PayloadFormat,
   parseRetryAfter,
@@ -11,14 +12,22 @@ import {
   storableHeaders,
   storableRequestBody,
   storableText,
+  TemplateError,
+  type TemplateLimits,
 } from "@hookyard/core";
 import type { Transport } from "./http-transport.js";
 import { USER_AGENT } from "./user-agent.js";
 
 /** What of a webhook shapes the request sent to it. */
 export interface DeliveryTarget {
+  /** Named to templates as webhook.id and webhook.name; absent for DTR's test of a bare endpoint. */
+  id?: string;
+  name?: string;
   url: string;
   format: PayloadFormat;
+  /** A `template` webhook's template and content type (null for other formats). */
+  template?: string | null;
+  templateContentType?: string | null;
   secret: string | null;
   previousSecret: string | null;
   previousSecretUntil: Date | null;
@@ -51,12 +60,29 @@ export async function sendDelivery(
     event: AcceptedEvent;
     timeoutMs: number;
     callbackUrl?: string;
+    /** HOOKYARD_TEMPLATE_*: the bounds of a template's render. */
+    templateLimits?: TemplateLimits;
   },
 ): Promise<SentRequest> {
   const { deliveryId, webhook, event } = options;
-  const payload = renderPayload(webhook.format, event, event.id, {
-    callbackUrl: options.callbackUrl,
-  });
+  let payload: ReturnType<typeof renderPayload>;
+  try {
+    payload = renderPayload(webhook.format, event, event.id, {
+      callbackUrl: options.callbackUrl,
+      template: webhook.template ?? null,
+      templateContentType: webhook.templateContentType ?? null,
+      templateLimits: options.templateLimits,
+      subject: {
+        deliveryId,
+        webhook: webhook.id === undefined ? null : { id: webhook.id, name: webhook.name ?? "" },
+      },
+    });
+  } catch (error) {
+    // A template that fails (too slow, too big, an error) fails this attempt, as a network error
+    // would, with the reason in its error: nothing went out. Anything else is a bug and is thrown.
+    if (!(error instanceof TemplateError)) throw error;
+    return templateFailure(error);
+  }
   const startedAt = new Date();
   let headers: Record<string, string>;
   try {
@@ -113,6 +139,30 @@ export async function sendDelivery(
     succeeded,
     gone: statusCode === 410,
     retryAfterMs: result.ok ? parseRetryAfter(result.headers["retry-after"], new Date()) : null,
+    notSent: false,
+  };
+}
+
+/** The kind (first word) of an attempt's error when its template failed to render. */
+export const TEMPLATE_ERROR_KIND = "template";
+
+/** Whether an attempt failed because its template did not render (nothing went out). */
+export function isTemplateFailure(sent: Pick<SentRequest, "error" | "statusCode">): boolean {
+  return sent.statusCode === null && (sent.error?.startsWith(`${TEMPLATE_ERROR_KIND}: `) ?? false);
+}
+
+function templateFailure(error: TemplateError): SentRequest {
+  return {
+    startedAt: new Date(),
+    durationMs: 0,
+    statusCode: null,
+    error: storableText(`${TEMPLATE_ERROR_KIND}: ${error.kind}: ${describeTemplateError(error)}`),
+    requestHeaders: {},
+    responseHeaders: null,
+    responseBody: null,
+    succeeded: false,
+    gone: false,
+    retryAfterMs: null,
     notSent: false,
   };
 }

@@ -9,6 +9,7 @@ import { dtrV0Paths } from "./paths/dtr-v0.js";
 import { ingestPaths } from "./paths/ingest.js";
 import { limitPaths } from "./paths/limits.js";
 import { operationsPaths } from "./paths/operations.js";
+import { overviewPaths } from "./paths/overview.js";
 import { userPaths } from "./paths/users.js";
 import { webUiPaths } from "./paths/web-ui.js";
 import { webhookPaths } from "./paths/webhooks.js";
@@ -27,6 +28,7 @@ const AREAS: ZodOpenApiPathsObject[] = [
   limitPaths,
   ingestPaths,
   operationsPaths,
+  overviewPaths,
   docsPaths,
 ];
 

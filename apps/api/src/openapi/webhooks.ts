@@ -1,4 +1,11 @@
-import { EVENT_TYPES, type PayloadFormat } from "@hookyard/core";
+import {
+  discordMessageShape,
+  EVENT_TYPES,
+  googleChatMessageShape,
+  type PayloadFormat,
+  slackMessageShape,
+  teamsMessageShape,
+} from "@hookyard/core";
 import { z } from "zod";
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from "zod-openapi";
 import { callbackRequestSchema, callbackResultSchema } from "./paths/callbacks.js";
@@ -136,5 +143,52 @@ export const webhookDeliveries: ZodOpenApiPathsObject = {
     },
     "application/cloudevents+json",
     cloudEventPayloadSchema,
+  ),
+  ...delivery(
+    "template",
+    {
+      summary: 'A delivery of a "template" webhook',
+      description:
+        "The webhook's Liquid template rendered for the event (docs/event-payloads.md, Template variables), " +
+        `with the webhook's templateContentType (application/json by default). ${COMMON}`,
+    },
+    "*/*",
+    z.string().meta({ description: "exactly what the template rendered" }),
+  ),
+  ...delivery(
+    "slack",
+    {
+      summary: 'A delivery of a "slack" webhook (a Slack incoming webhook)',
+      description: `Text and Block Kit blocks for a Slack incoming webhook URL. ${COMMON}`,
+    },
+    "application/json",
+    slackMessageShape.meta({ id: "SlackMessage" }),
+  ),
+  ...delivery(
+    "teams",
+    {
+      summary: 'A delivery of a "teams" webhook (a Microsoft Teams Workflows webhook)',
+      description: `A message with one Adaptive Card 1.4 attachment. ${COMMON}`,
+    },
+    "application/json",
+    teamsMessageShape.meta({ id: "TeamsMessage" }),
+  ),
+  ...delivery(
+    "discord",
+    {
+      summary: 'A delivery of a "discord" webhook (Discord Execute Webhook)',
+      description: `Content and one embed, within Discord's limits, mentions off. ${COMMON}`,
+    },
+    "application/json",
+    discordMessageShape.meta({ id: "DiscordMessage" }),
+  ),
+  ...delivery(
+    "googlechat",
+    {
+      summary: 'A delivery of a "googlechat" webhook (a Google Chat incoming webhook)',
+      description: `A text message. ${COMMON}`,
+    },
+    "application/json",
+    googleChatMessageShape.meta({ id: "GoogleChatMessage" }),
   ),
 };

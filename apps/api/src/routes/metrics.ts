@@ -10,8 +10,8 @@ import { requestIdOf } from "../http/request-context.js";
 import { storesAway } from "../http/stores-away.js";
 import { chainRunMoves } from "../services/chain-moves.js";
 import { eventsDuplicate, eventsIngested, ingestRefused } from "../services/ingest-metrics.js";
+import { QUEUE_STATES, readQueueDepths } from "../services/queue-depths.js";
 
-const STATES = ["waiting", "prioritized", "active", "delayed", "failed"] as const;
 const WEBHOOK_STATES = ["enabled", "disabled", "deleted"] as const;
 /** callbacks.state; NULL (no answer yet) is shown as pending. */
 const CALLBACK_STATES = ["pending", "success", "failure", "error"] as const;
@@ -37,9 +37,8 @@ export function metricsRoutes(deps: ApiDeps): Router {
     labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
-      for (const queue of [queues.events, ...queues.deliveryShards]) {
-        const counts = await queue.getJobCounts(...STATES);
-        for (const state of STATES) this.set({ queue: queueLabel(queue.name), state }, counts[state] ?? 0);
+      for (const depth of await readQueueDepths(queues)) {
+        for (const state of QUEUE_STATES) this.set({ queue: depth.queue, state }, depth[state]);
       }
     },
   });

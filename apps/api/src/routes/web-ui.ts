@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import express, { type RequestHandler, Router } from "express";
 import { notFound, unavailable } from "../http/api-error.js";
+import { precompressedAssets } from "../http/precompressed-assets.js";
 
 /** apps/web's build, beside this package in the repository and in the images (docker/Dockerfile copies both). */
 const WEB_DIST = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
@@ -26,8 +27,9 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * The web UI at /ui/: hashed assets cached for a year (a new build has new names), and index.html,
- * never cached, for every other /ui/ path, where the app's router takes over.
+ * The web UI at /ui/: hashed assets cached for a year (a new build has new names), brotli or gzip
+ * as the browser takes them (compressed at build time, decision 0022), and index.html, never
+ * cached, for every other /ui/ path, where the app's router takes over.
  */
 export function webUiRoutes(distDir: string = WEB_DIST): Router {
   const router = Router();
@@ -42,13 +44,23 @@ export function webUiRoutes(distDir: string = WEB_DIST): Router {
   });
   router.use(
     "/ui/assets",
-    express.static(`${distDir}/assets`, { immutable: true, maxAge: "365d", index: false }),
+    precompressedAssets(`${distDir}/assets`),
     // An asset of another build is not the app's page: a plain 404, not index.html.
     () => {
       throw notFound("asset");
     },
   );
-  router.use("/ui", express.static(distDir, { index: false, maxAge: 0 }));
+  router.use(
+    "/ui",
+    express.static(distDir, {
+      index: false,
+      maxAge: 0,
+      // index.html by its own name too: never cached, as below (it names the current build's assets).
+      setHeaders: (res, path) => {
+        if (path.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+      },
+    }),
+  );
   router.get("/ui/{*path}", (_req, res) => {
     res.set("Cache-Control", "no-cache");
     res.sendFile("index.html", { root: distDir });

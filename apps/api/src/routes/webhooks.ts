@@ -12,6 +12,7 @@ import { parseInput } from "../http/validate.js";
 import { endChainRunsOf } from "../services/chain-moves.js";
 import { recover, redeliveryDeps } from "../services/redelivery.js";
 import { rotateSecret } from "../services/secret-rotation.js";
+import { previewWebhook } from "../services/webhook-preview.js";
 import { testWebhook } from "../services/webhook-test.js";
 import {
   changeWebhook,
@@ -69,6 +70,12 @@ export function webhookRoutes(deps: ApiDeps): Router {
     });
   });
 
+  // Before the /:id routes: "preview" is not a webhook's id.
+  router.post("/api/v1/webhooks/preview", async (req, res) => {
+    const previewDeps = { db, publicUrl: config.publicUrl, templateLimits: config.templateLimits };
+    res.json(await previewWebhook(previewDeps, currentUser(req), req.body));
+  });
+
   router.get("/api/v1/webhooks/:id", async (req, res) => {
     res.json(presentWebhook(await manageableWebhook(db, currentUser(req), pathId(req, "webhook"))));
   });
@@ -92,7 +99,14 @@ export function webhookRoutes(deps: ApiDeps): Router {
   router.post("/api/v1/webhooks/:id/test", async (req, res) => {
     const webhook = await manageableWebhook(db, currentUser(req), pathId(req, "webhook"));
     const callbacks = { publicUrl: config.publicUrl, ttlMs: config.callbackTtlMs };
-    res.json(await testWebhook({ db, transport, timeoutMs: config.deliveryTimeoutMs, callbacks }, webhook, req.body));
+    const testDeps = {
+      db,
+      transport,
+      timeoutMs: config.deliveryTimeoutMs,
+      callbacks,
+      templateLimits: config.templateLimits,
+    };
+    res.json(await testWebhook(testDeps, webhook, req.body));
   });
 
   router.post("/api/v1/webhooks/:id/secret/rotate", async (req, res) => {

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType, sampleEvent, scopeOf } from "@hookyard/core";
+import { EVENT_TYPES, type EventType, sampleEvent, scopeOf, type TemplateLimits } from "@hookyard/core";
 import { type Db, insertTestDelivery, issueCallbackUrl, newId, recordAttempts, type Webhook } from "@hookyard/db";
 import { type DeliveryTarget, type SentRequest, sendDelivery, type Transport } from "@hookyard/transport";
 import { z } from "zod";
@@ -29,7 +29,13 @@ export function presentTestAttempt(sent: SentRequest) {
  * not disable the webhook here: a test answers what happened, it does not act on it.
  */
 export async function testWebhook(
-  deps: { db: Db; transport: Transport; timeoutMs: number; callbacks: { publicUrl: string; ttlMs: number } },
+  deps: {
+    db: Db;
+    transport: Transport;
+    timeoutMs: number;
+    callbacks: { publicUrl: string; ttlMs: number };
+    templateLimits?: TemplateLimits;
+  },
   webhook: Webhook,
   body: unknown,
 ) {
@@ -49,6 +55,7 @@ export async function testWebhook(
     event,
     timeoutMs: deps.timeoutMs,
     callbackUrl,
+    templateLimits: deps.templateLimits,
   });
   const { startedAt, gone: _gone, notSent: _notSent, retryAfterMs: _retryAfterMs, ...attempt } = sent;
   await recordAttempts(

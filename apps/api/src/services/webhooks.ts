@@ -12,11 +12,13 @@ import {
   PAYLOAD_FORMATS,
   type PayloadFormat,
   previousSecretInGrace,
+  RATE_LIMIT_MAX,
   redactHeaders,
   type Scope,
   SUPPORTED_FORMATS,
   scopeOf,
   splitRepositoryName,
+  type TemplateLimits,
   tagFilterProblem,
   tlsCertProblem,
   WEBHOOK_SECRET_RULE,
@@ -40,6 +42,7 @@ import { badRequest, forbidden, notFound } from "../http/api-error.js";
 import { parseInput } from "../http/validate.js";
 import { assertAllowedTarget } from "./target-check.js";
 import { webhookLimitReached } from "./webhook-limits.js";
+import { resolveTemplateFields, templateFields } from "./webhook-templates.js";
 
 /** The parts of a URL that would not reach the receiver as written; null when there is none. */
 function urlProblem(text: string): string | null {
@@ -89,6 +92,9 @@ export const fields = {
       if (problem) ctx.addIssue({ code: "custom", message: problem.replace(/^tlsCert: /, "") });
     }),
   skipTLSVerification: z.boolean(),
+  // Deliveries per second at most (decision 0021); null: no limit.
+  rateLimit: z.int().min(1).max(RATE_LIMIT_MAX).nullable(),
+  ...templateFields,
 };
 
 export const createWebhookBody = z.strictObject({
@@ -102,6 +108,9 @@ export const createWebhookBody = z.strictObject({
   enabled: fields.enabled.default(true),
   tlsCert: fields.tlsCert.optional(),
   skipTLSVerification: fields.skipTLSVerification.default(false),
+  rateLimit: fields.rateLimit.default(null),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
 });
 
 /** PATCH: any of the fields; `secret: null` and `filter: null` remove them. The scope is named only to refuse it. */
@@ -116,6 +125,9 @@ export const updateWebhookBody = z.strictObject({
   enabled: fields.enabled.optional(),
   tlsCert: fields.tlsCert.nullable().optional(),
   skipTLSVerification: fields.skipTLSVerification.optional(),
+  rateLimit: fields.rateLimit.optional(),
+  template: fields.template.optional(),
+  templateContentType: fields.templateContentType.optional(),
   repository: z.unknown().optional(),
   namespace: z.unknown().optional(),
 });
@@ -180,7 +192,7 @@ export async function createWebhook(
   db: Db,
   user: AuthenticatedUser,
   body: unknown,
-  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number },
+  options: { allowPrivateTargets: boolean; maxWebhooksPerScope: number; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(createWebhookBody, body);
   assertHeaders(body);
@@ -197,6 +209,12 @@ export async function createWebhook(
   assertTagFilter(events, filterTags);
   assertFormat(input.format);
   assertFormatTakes(input.format, events, "events");
+  const template = resolveTemplateFields(
+    input.format,
+    input,
+    { template: null, templateContentType: null },
+    { types: events, scope, limits: options.templateLimits, recheck: false },
+  );
   await assertAllowedTarget(input.url, options.allowPrivateTargets);
   const row: NewWebhook = {
     name: input.name,
@@ -205,11 +223,13 @@ export async function createWebhook(
     namespace: scope.kind === "global" ? null : scope.namespace,
     repository: scope.kind === "repository" ? scope.repository : null,
     format: input.format,
+    ...template,
     secret: input.secret ?? null,
     headers: wireHeaders(input.headers),
     filterTags,
     tlsCert: input.tlsCert ?? null,
     skipTlsVerification: input.skipTLSVerification,
+    rateLimit: input.rateLimit,
     enabled: input.enabled,
     authorId: user.userId,
   };
@@ -228,7 +248,7 @@ export async function changeWebhook(
   user: AuthenticatedUser,
   webhook: Webhook,
   body: unknown,
-  options: { allowPrivateTargets: boolean },
+  options: { allowPrivateTargets: boolean; templateLimits: TemplateLimits },
 ): Promise<Webhook> {
   const input = parseInput(updateWebhookBody, body);
   for (const field of ["repository", "namespace"] as const) {
@@ -257,6 +277,16 @@ export async function changeWebhook(
     (changes.events ?? webhook.events) as EventType[],
     input.events !== undefined ? "events" : "format",
   );
+  // A template is checked again when the types it renders for or the format change.
+  Object.assign(
+    changes,
+    resolveTemplateFields(changes.format ?? webhook.format, input, webhook, {
+      types: (changes.events ?? webhook.events) as EventType[],
+      scope: scopeOf(webhook),
+      limits: options.templateLimits,
+      recheck: changes.events !== undefined || (changes.format !== undefined && changes.format !== webhook.format),
+    }),
+  );
   if (input.url !== undefined) {
     await assertAllowedTarget(input.url, options.allowPrivateTargets);
     changes.url = input.url;
@@ -269,6 +299,7 @@ export async function changeWebhook(
   if (input.headers !== undefined) changes.headers = wireHeaders(input.headers);
   if (input.tlsCert !== undefined) changes.tlsCert = input.tlsCert;
   if (input.skipTLSVerification !== undefined) changes.skipTlsVerification = input.skipTLSVerification;
+  if (input.rateLimit !== undefined) changes.rateLimit = input.rateLimit;
   if (input.enabled !== undefined) {
     changes.enabled = input.enabled;
     changes.disabledReason = input.enabled ? null : `paused by ${user.name}`;
@@ -317,6 +348,8 @@ export function presentWebhook(webhook: Webhook) {
     repository: webhook.repository,
     namespace: webhook.namespace,
     format: webhook.format,
+    template: webhook.template,
+    templateContentType: webhook.templateContentType,
     hasSecret: webhook.secret !== null,
     // When a rotated-out secret stops signing; null when none does.
     previousSecretExpiresAt: previousSecretInGrace(webhook, new Date()) ? webhook.previousSecretUntil : null,
@@ -325,6 +358,7 @@ export function presentWebhook(webhook: Webhook) {
     // A CA certificate is public; it is shown so that people can see which one is trusted.
     tlsCert: webhook.tlsCert,
     skipTLSVerification: webhook.skipTlsVerification,
+    rateLimit: webhook.rateLimit,
     enabled: webhook.enabled,
     disabledReason: webhook.disabledReason,
     authorId: webhook.authorId,

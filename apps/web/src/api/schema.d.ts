@@ -17,9 +17,29 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events
-         * @description No repository and no namespace means global (global admins only). `events` may hold `*` and globs such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin set for it: PUT /api/v1/limits/webhooks).
+         * @description No repository and no namespace means global (global admins only). `events` may hold `*` and globs such as `TAG_*`, expanded to the types the scope allows. 403 when the caller may not subscribe to the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin set for it: PUT /api/v1/limits/webhooks). `template` and `templateContentType` go with format `template` only (and it needs a template): the template is parsed and rendered against a sample of each type, and a problem is a 400 naming its line and column.
          */
         post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render what a webhook of a format would send, without sending anything
+         * @description Renders `format` (with `template` for the template format) for a stored event the caller may see (`eventId`; or `latestOf`: the newest event of that repository, of `eventType` if given), or for a sample of `eventType` (TAG_PUSH by default) in `repository`, the event a test sends. A stored event is found only in a scope whose webhooks the caller may manage (404 otherwise, and 404 when `latestOf` has none). A template is checked as at creation: 400 naming the line and what is wrong.
+         */
+        post: operations["previewWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -777,6 +797,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How Hookyard is doing: deliveries by outcome, failure rate, slowest and disabled webhooks, queues
+         * @description Global admins only. Deliveries that finished in the window (test sends left out), by outcome per bucket; what is pending now; the webhooks whose attempts took longest; the disabled webhooks; and every queue's jobs by state. The web UI's Overview page draws it.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -890,6 +930,106 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "template" webhook
+         * @description The webhook's Liquid template rendered for the event (docs/event-payloads.md, Template variables), with the webhook's templateContentType (application/json by default). Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    slack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "slack" webhook (a Slack incoming webhook)
+         * @description Text and Block Kit blocks for a Slack incoming webhook URL. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverSlack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "teams" webhook (a Microsoft Teams Workflows webhook)
+         * @description A message with one Adaptive Card 1.4 attachment. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    discord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "discord" webhook (Discord Execute Webhook)
+         * @description Content and one embed, within Discord's limits, mentions off. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverDiscord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    googlechat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery of a "googlechat" webhook (a Google Chat incoming webhook)
+         * @description A text message. Sent to the webhook's URL for every event it is subscribed to, with the webhook's own headers besides these; at least once (a retry carries the same webhook-id), and deliveries to one webhook may arrive out of order. The body's schema is exactly what this version sends (no other field); a later version may add fields, so a receiver should ignore those it does not know.
+         */
+        post: operations["deliverGooglechat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -902,7 +1042,7 @@ export interface components {
              * @default dtr
              * @enum {string}
              */
-            format?: "dtr" | "dockerhub" | "cloudevents";
+            format?: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
             secret?: string;
             /** @default {} */
             headers?: {
@@ -916,8 +1056,33 @@ export interface components {
             tlsCert?: string;
             /** @default false */
             skipTLSVerification?: boolean;
+            /** @default null */
+            rateLimit?: number | null;
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
             repository?: string;
             namespace?: string;
+        };
+        PreviewWebhookRequest: {
+            /** @enum {string} */
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
+            /**
+             * @description the sample's type, or the stored one's; default TAG_PUSH for a sample
+             * @enum {string}
+             */
+            eventType?: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the sample's repository ("ns/repo") */
+            repository?: string;
+            /** @description a stored event to render (evt_...) */
+            eventId?: string;
+            /** @description the newest stored event of this repository ("ns/repo"), of eventType if given */
+            latestOf?: string;
         };
         UpdateWebhookRequest: {
             name?: string;
@@ -925,7 +1090,7 @@ export interface components {
             url?: string;
             events?: string[];
             /** @enum {string} */
-            format?: "dtr" | "dockerhub" | "cloudevents";
+            format?: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
             secret?: string | null;
             headers?: {
                 [key: string]: string;
@@ -936,6 +1101,11 @@ export interface components {
             enabled?: boolean;
             tlsCert?: string | null;
             skipTLSVerification?: boolean;
+            rateLimit?: number | null;
+            /** @description format template only: a Liquid template rendered into each delivery's body (docs/event-payloads.md, Template variables); at most HOOKYARD_TEMPLATE_MAX_BYTES */
+            template?: string;
+            /** @description format template only: the deliveries' Content-Type; default application/json */
+            templateContentType?: string;
         };
         TestWebhookRequest: {
             /** @enum {string} */
@@ -2016,6 +2186,90 @@ export interface components {
             subject?: string;
             data: components["schemas"]["ChainRunEndedContents"];
         };
+        SlackMessage: {
+            text: string;
+            blocks: ({
+                /** @constant */
+                type: "section";
+                text: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                };
+                fields?: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                }[];
+            } | {
+                /** @constant */
+                type: "context";
+                elements: {
+                    /** @enum {string} */
+                    type: "mrkdwn" | "plain_text";
+                    text: string;
+                }[];
+            })[];
+        };
+        TeamsMessage: {
+            /** @constant */
+            type: "message";
+            attachments: {
+                /** @constant */
+                contentType: "application/vnd.microsoft.card.adaptive";
+                contentUrl?: null;
+                content: {
+                    /** @constant */
+                    $schema: "http://adaptivecards.io/schemas/adaptive-card.json";
+                    /** @constant */
+                    type: "AdaptiveCard";
+                    /** @enum {string} */
+                    version: "1.4" | "1.5";
+                    body: ({
+                        /** @constant */
+                        type: "TextBlock";
+                        text: string;
+                        /** @enum {string} */
+                        size?: "Small" | "Default" | "Medium" | "Large" | "ExtraLarge";
+                        /** @enum {string} */
+                        weight?: "Lighter" | "Default" | "Bolder";
+                        wrap?: boolean;
+                        isSubtle?: boolean;
+                    } | {
+                        /** @constant */
+                        type: "FactSet";
+                        facts: {
+                            title: string;
+                            value: string;
+                        }[];
+                    })[];
+                };
+            }[];
+        };
+        DiscordMessage: {
+            content: string;
+            allowed_mentions: {
+                parse: ("roles" | "users" | "everyone")[];
+            };
+            embeds: {
+                title: string;
+                description: string;
+                /** Format: date-time */
+                timestamp: string;
+                color: number;
+                footer: {
+                    text: string;
+                };
+                fields: {
+                    name: string;
+                    value: string;
+                    inline: boolean;
+                }[];
+            }[];
+        };
+        GoogleChatMessage: {
+            text: string;
+        };
         Webhook: {
             /** @example wh_01k9xq2c3r4s5t6v7w8x9y0z1a */
             id: string;
@@ -2028,7 +2282,11 @@ export interface components {
             /** @description set for repository and namespace webhooks; null: global */
             namespace: string | null;
             /** @enum {string} */
-            format: "dtr" | "dockerhub" | "cloudevents";
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template: its Liquid template; null otherwise */
+            template: string | null;
+            /** @description format template: the deliveries' Content-Type; null otherwise */
+            templateContentType: string | null;
             /** @description whether deliveries carry webhook-signature */
             hasSecret: boolean;
             /** @description until when a rotated-out secret still signs */
@@ -2043,6 +2301,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;
@@ -2083,7 +2343,11 @@ export interface components {
             /** @description set for repository and namespace webhooks; null: global */
             namespace: string | null;
             /** @enum {string} */
-            format: "dtr" | "dockerhub" | "cloudevents";
+            format: "dtr" | "dockerhub" | "cloudevents" | "template" | "slack" | "teams" | "discord" | "googlechat";
+            /** @description format template: its Liquid template; null otherwise */
+            template: string | null;
+            /** @description format template: the deliveries' Content-Type; null otherwise */
+            templateContentType: string | null;
             /** @description whether deliveries carry webhook-signature */
             hasSecret: boolean;
             /** @description until when a rotated-out secret still signs */
@@ -2098,6 +2362,8 @@ export interface components {
             /** @description PEM CA certificates trusted besides the system ones */
             tlsCert: string | null;
             skipTLSVerification: boolean;
+            /** @description deliveries per second at most, in any one-second window; null: no limit */
+            rateLimit: number | null;
             enabled: boolean;
             /** @description why it was paused or disabled (e.g. a 410 Gone) */
             disabledReason: string | null;
@@ -2117,6 +2383,20 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             } | null;
+        };
+        WebhookPreview: {
+            /** @description the stored event rendered, or "evt_preview" for a sample */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the Content-Type the delivery would carry */
+            contentType: string;
+            /** @description the body exactly as it would be sent */
+            body: string;
+            /** @description the headers every delivery carries (unsigned: no webhook, no secret, no custom headers) */
+            headers: {
+                [key: string]: string;
+            };
         };
         TestResult: {
             deliveryId: string;
@@ -2523,6 +2803,95 @@ export interface components {
             /** @description "ok", or "down: <why>" */
             redis: string;
         };
+        Overview: {
+            /** @description the window, as asked for (default "1h") */
+            window: string;
+            /**
+             * Format: date-time
+             * @description the start of the window
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description when the figures were read
+             */
+            until: string;
+            /** @description the width of each bucket: 1 up to a 2h window, wider beyond */
+            bucketMinutes: number;
+            /** @description deliveries finished in each bucket by outcome, oldest first, empty buckets included */
+            buckets: {
+                /**
+                 * Format: date-time
+                 * @description the bucket's start (whole minutes)
+                 */
+                start: string;
+                succeeded: number;
+                failed: number;
+                canceled: number;
+            }[];
+            totals: {
+                succeeded: number;
+                failed: number;
+                canceled: number;
+            };
+            /** @description failed / (succeeded + failed) over the window; null when none finished */
+            failureRate: number | null;
+            /** @description now, whatever the window */
+            pending: {
+                /** @description deliveries not finished now */
+                total: number;
+                /** @description of which at least one attempt failed */
+                retrying: number;
+                /** @description true when more than 100,000 are pending: total stops there */
+                more: boolean;
+            };
+            /** @description at most 5, slowest p95 first, from the attempts of the window's finished deliveries */
+            slowestWebhooks: {
+                id: string;
+                name: string;
+                /** @description its repository, for a repository's webhook */
+                repository: string | null;
+                /** @description its namespace; null (and no repository) for a global webhook */
+                namespace: string | null;
+                /** @description attempts in the window */
+                attempts: number;
+                /** @description their mean duration */
+                meanMs: number;
+                /** @description their 95th percentile duration */
+                p95Ms: number;
+            }[];
+            disabledWebhooks: {
+                /** @description disabled webhooks (not deleted) */
+                total: number;
+                /** @description the 50 changed last */
+                items: {
+                    id: string;
+                    name: string;
+                    /** @description its repository, for a repository's webhook */
+                    repository: string | null;
+                    /** @description its namespace; null (and no repository) for a global webhook */
+                    namespace: string | null;
+                    /** @description why it was disabled ("paused by alice", "the receiver answered 410 Gone at ..."); null when it was created paused */
+                    reason: string | null;
+                    /**
+                     * Format: date-time
+                     * @description its last change: when it was disabled unless edited since
+                     */
+                    since: string;
+                }[];
+            };
+            /** @description jobs in each queue by state, as hookyard_queue_jobs in /metrics */
+            queues: {
+                /** @description events, deliveries, deliveries-1, ... */
+                queue: string;
+                waiting: number;
+                prioritized: number;
+                active: number;
+                delayed: number;
+                /** @description the dead letter: jobs that will not be tried again */
+                failed: number;
+            }[];
+        };
     };
     responses: {
         /** @description Invalid input; the message names the field */
@@ -2686,6 +3055,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    previewWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The body and headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -4163,6 +4563,34 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    getOverview: {
+        parameters: {
+            query?: {
+                /** @description how far back to look: whole minutes from 1m to 24h (default 1h) */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -4365,6 +4793,296 @@ export interface operations {
         requestBody: {
             content: {
                 "application/cloudevents+json": components["schemas"]["CloudEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverTemplate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverSlack: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlackMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverTeams: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamsMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverDiscord: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscordMessage"];
+            };
+        };
+        responses: {
+            /** @description Gone: the delivery ends, failed, and the webhook is disabled (disabledReason says so) until enabled again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large: the delivery ends, failed (the same body will not get smaller). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: the delivery succeeded. Answer fast and work later; the first 4 KiB of the body are kept in the attempt's history and otherwise ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, 3xx (redirects are not followed) and 4xx included, and no answer (timeout, refused, reset, a name that does not resolve): the attempt failed and is retried on HOOKYARD_RETRY_SCHEDULE, each delay spread by up to ±20%; the delivery fails after the last attempt. */
+            default: {
+                headers: {
+                    /** @description seconds or an HTTP date: a longer wait than the schedule's is honoured, up to 24 h */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deliverGooglechat: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Hookyard/<version> */
+                "user-agent": string;
+                /** @description the event's type */
+                "x-hookyard-event": "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+                /** @description the delivery's id, as GET /api/v1/deliveries/{id} takes it */
+                "x-hookyard-delivery": string;
+                /** @description Standard Webhooks: the delivery's id, the same on every retry and redelivery: drop repeats by it */
+                "webhook-id": string;
+                /** @description Standard Webhooks: epoch seconds when this attempt was signed; reject one far from now */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks, when the webhook has a secret: "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>", space-separated, one per secret (two while a rotated-out secret is in its grace). Verify any one with a Standard Webhooks library. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoogleChatMessage"];
             };
         };
         responses: {

@@ -1,9 +1,15 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, onSessionLost, request, setCsrfToken } from "./client";
 import type { Me, Session } from "./types";
 
-const SESSION_KEY = ["session"] as const;
+export const SESSION_KEY = ["session"] as const;
+
+/** What the user may administer, as one string: when it changes, what the pages show may change too. */
+const permissionsOf = (session: Session | null): string =>
+  session
+    ? JSON.stringify([session.user.id, session.user.admin, session.user.repositories, session.user.namespaces])
+    : "";
 
 // setTimeout takes at most 2^31-1 ms; a longer session is checked again when that fires.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -42,6 +48,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const data = session.data ?? null;
 
   useEffect(() => setCsrfToken(data?.csrfToken ?? null), [data?.csrfToken]);
+
+  // A grant given or taken since the last look: lists and pages read with the old permissions
+  // (the repositories listed, a 404 met) are read again.
+  const permissions = permissionsOf(data);
+  const seen = useRef(permissions);
+  useEffect(() => {
+    if (seen.current === permissions) return;
+    const had = seen.current;
+    seen.current = permissions;
+    if (had !== "" && permissions !== "") {
+      void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+    }
+  }, [permissions, client]);
 
   const endLocally = useCallback(
     (message: string) => {

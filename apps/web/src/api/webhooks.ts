@@ -112,8 +112,10 @@ export function useTestWebhook() {
   const invalidate = useInvalidateWebhooks();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.post<TestResult>(`/webhooks/${encodeURIComponent(id)}/test`),
-    onSuccess: async (_result, id) => {
+    /** `type`: the event type of the sample (one the webhook takes); none: its first. */
+    mutationFn: ({ id, type }: { id: string; type?: string }) =>
+      api.post<TestResult>(`/webhooks/${encodeURIComponent(id)}/test`, type ? { type } : {}),
+    onSuccess: async (_result, { id }) => {
       await client.invalidateQueries({ queryKey: ["deliveries", id] });
       await invalidate();
     },

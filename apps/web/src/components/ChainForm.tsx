@@ -69,7 +69,11 @@ function ChainForm({
 
   const names = new Map<string, string>(webhooks.map((w) => [w.id, w.name]));
   for (const step of chain?.steps ?? []) names.set(step.webhookId, step.name);
-  const candidates = webhooks.filter((w) => w.format === "dockerhub" && !steps.includes(w.id));
+  // Oldest first, the order people make the steps of a pipeline in (the list comes newest first):
+  // "Add step" twice gives Run tests, then Deploy.
+  const candidates = webhooks
+    .filter((w) => w.format === "dockerhub" && !steps.includes(w.id))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   const { fieldErrors, general } = splitError(save.error, FIELDS);
   const typeLabel = REPOSITORY_EVENT_TYPES.find((t) => t.type === DOCKERHUB_EVENT_TYPE)?.label ?? "";
 

@@ -1,9 +1,10 @@
 import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, VisuallyHidden } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Link, Outlet, useLocation } from "react-router";
-import { useSession, useUser } from "../api/session";
+import { SESSION_KEY, useSession, useUser } from "../api/session";
 import { errorMessage } from "./ErrorAlert";
 
 export function Layout() {
@@ -14,12 +15,20 @@ export function Layout() {
   // On a phone the navigation covers the page: a choice made in it closes it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation on purpose
   useEffect(() => close(), [location.pathname, close]);
+  // Grants given or taken while signed in: the session says what the user may administer, and each
+  // navigation (a click on a link, the same one too) asks it again, so a new grant works at once.
+  const client = useQueryClient();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation on purpose
+  useEffect(() => {
+    void client.invalidateQueries({ queryKey: SESSION_KEY });
+  }, [location.key, client]);
 
   const scoped = user.admin || user.namespaces.length > 0;
   const links = [
     { to: "/repositories", label: "Repositories", show: true },
     { to: "/scoped-webhooks", label: "Namespace & global webhooks", show: scoped },
     { to: "/users", label: "Users", show: user.admin },
+    { to: "/overview", label: "Overview", show: user.admin },
   ];
 
   const onSignOut = async () => {

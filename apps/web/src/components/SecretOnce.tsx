@@ -16,7 +16,7 @@ export function SecretOnce({
     <Modal opened={value !== null} onClose={onClose} title={title} centered>
       <Stack>
         <Text>{children}</Text>
-        <Code block style={{ wordBreak: "break-all" }} data-testid="secret-once">
+        <Code block style={{ wordBreak: "break-all", whiteSpace: "pre-wrap" }} data-testid="secret-once">
           {value}
         </Code>
         <Group justify="flex-end">

@@ -34,7 +34,16 @@ const GRACE = [
 ];
 
 /** The menu of one webhook's row: Docker Hub's "Menu options", with DTR's and Hookyard's operations. */
-export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Scope }) {
+export function WebhookActions({
+  webhook,
+  scope,
+  onDeleted,
+}: {
+  webhook: Webhook;
+  scope: Scope;
+  /** After the webhook is deleted: a page of its own has to go elsewhere. */
+  onDeleted?: () => void;
+}) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const update = useUpdateWebhook();
   const remove = useDeleteWebhook();
@@ -59,15 +68,16 @@ export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Sc
       },
     );
 
-  const runTest = () => {
+  const [testType, setTestType] = useState<string>(webhook.events[0] ?? "");
+  const openTest = () => {
     test.reset();
+    setTestType(webhook.events[0] ?? "");
     setDialog("test");
-    test.mutate(webhook.id);
   };
 
   return (
     <>
-      <Menu position="bottom-end" withinPortal shadow="md">
+      <Menu position="bottom-end" shadow="md">
         <Menu.Target>
           <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${webhook.name}`}>
             <span aria-hidden="true" style={{ fontSize: 20, lineHeight: 1 }}>
@@ -76,10 +86,13 @@ export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Sc
           </ActionIcon>
         </Menu.Target>
         <Menu.Dropdown>
+          <Menu.Item component={Link} to={`/webhooks/${encodeURIComponent(webhook.id)}`}>
+            Details
+          </Menu.Item>
           <Menu.Item component={Link} to={`/webhooks/${encodeURIComponent(webhook.id)}/history`}>
             View history
           </Menu.Item>
-          <Menu.Item onClick={runTest}>Test</Menu.Item>
+          <Menu.Item onClick={openTest}>Test</Menu.Item>
           <Menu.Item onClick={() => setDialog("edit")}>Edit</Menu.Item>
           <Menu.Item onClick={toggleEnabled}>{webhook.enabled ? "Disable" : "Enable"}</Menu.Item>
           <Menu.Item
@@ -90,8 +103,8 @@ export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Sc
           >
             Rotate secret
           </Menu.Item>
-          <Menu.Divider />
-          <Menu.Item color="red" onClick={() => setDialog("delete")}>
+          {/* Red 9: Mantine's red 6 on white is 3.3:1, below WCAG AA's 4.5:1. */}
+          <Menu.Item c="red.9" onClick={() => setDialog("delete")}>
             Delete
           </Menu.Item>
         </Menu.Dropdown>
@@ -111,6 +124,7 @@ export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Sc
             onSuccess: () => {
               close();
               notifications.show({ color: "green", title: "Webhook deleted", message: `${webhook.name} was deleted.` });
+              onDeleted?.();
             },
           })
         }
@@ -120,37 +134,53 @@ export function WebhookActions({ webhook, scope }: { webhook: Webhook; scope: Sc
       </ConfirmDialog>
 
       <Modal opened={dialog === "test"} onClose={close} title={`Test delivery to ${webhook.name}`} size="lg" centered>
-        {test.isPending ? (
-          <Loading label="Sending a sample event" />
-        ) : test.error ? (
-          <ErrorAlert error={test.error} title="The test was not sent" />
-        ) : test.data ? (
-          <Stack gap="xs">
-            <Text>
-              A sample {test.data.eventType} event was sent at <Time value={test.data.attempt.startedAt} />.
-            </Text>
-            <Text fw={600}>
-              {test.data.attempt.statusCode !== null
-                ? `The receiver answered HTTP ${test.data.attempt.statusCode}`
-                : `No answer: ${test.data.attempt.error ?? "unknown error"}`}{" "}
-              in {formatDuration(test.data.attempt.durationMs)}.
-            </Text>
-            <Text size="sm" fw={600}>
-              Response body
-            </Text>
-            <BodyBlock body={test.data.attempt.responseBody} />
-            <Anchor component={Link} to={`/deliveries/${encodeURIComponent(test.data.deliveryId)}`}>
-              Open this test delivery
-            </Anchor>
-          </Stack>
-        ) : null}
+        <Stack gap="sm">
+          <Group align="flex-end" gap="xs" wrap="wrap">
+            <NativeSelect
+              label="Event type"
+              description="A sample event of this type is sent at once, outside the queue."
+              data={webhook.events}
+              value={testType}
+              onChange={(e) => setTestType(e.currentTarget.value)}
+              style={{ flex: 1, minWidth: 200 }}
+              data-autofocus
+            />
+            <Button loading={test.isPending} onClick={() => test.mutate({ id: webhook.id, type: testType })}>
+              Send test
+            </Button>
+          </Group>
+          {test.isPending ? (
+            <Loading label="Sending a sample event" />
+          ) : test.error ? (
+            <ErrorAlert error={test.error} title="The test was not sent" />
+          ) : test.data ? (
+            <Stack gap="xs">
+              <Text>
+                A sample {test.data.eventType} event was sent at <Time value={test.data.attempt.startedAt} />.
+              </Text>
+              <Text fw={600}>
+                {test.data.attempt.statusCode !== null
+                  ? `The receiver answered HTTP ${test.data.attempt.statusCode}`
+                  : `No answer: ${test.data.attempt.error ?? "unknown error"}`}{" "}
+                in {formatDuration(test.data.attempt.durationMs)}.
+              </Text>
+              <Text size="sm" fw={600}>
+                Response body
+              </Text>
+              <BodyBlock body={test.data.attempt.responseBody} />
+              <Anchor component={Link} to={`/deliveries/${encodeURIComponent(test.data.deliveryId)}`}>
+                Open this test delivery
+              </Anchor>
+            </Stack>
+          ) : null}
+        </Stack>
       </Modal>
 
       <Modal opened={dialog === "rotate"} onClose={close} title={`Rotate the secret of ${webhook.name}`} centered>
         {rotate.data ? (
           <Stack>
             <Text>The new secret, shown only now: put it in your receiver's settings.</Text>
-            <Code block style={{ wordBreak: "break-all" }}>
+            <Code block style={{ wordBreak: "break-all", whiteSpace: "pre-wrap" }}>
               {rotate.data.secret}
             </Code>
             <Text size="sm">

@@ -1,5 +1,6 @@
 import { Anchor, Card, Group, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
+import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 import type { WebhookListItem } from "../api/types";
 import type { Scope } from "../api/webhooks";
@@ -7,7 +8,26 @@ import { StatusBadge } from "./StatusBadge";
 import { Time } from "./Time";
 import { WebhookActions } from "./WebhookActions";
 
-const historyPath = (w: WebhookListItem) => `/webhooks/${encodeURIComponent(w.id)}/history`;
+const detailsPath = (w: WebhookListItem) => `/webhooks/${encodeURIComponent(w.id)}`;
+
+/** Long names and URLs (the API takes 200 and 2,048 characters) stay on one line, whole on hover. */
+const ONE_LINE = { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", display: "block" } as const;
+
+/** The webhook's name, a link to its details; `focus` puts focus on it once shown (after its creation). */
+function NameLink({ webhook, focus }: { webhook: WebhookListItem; focus: boolean }) {
+  const ref = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (!focus) return;
+    // After the dialog has closed and given focus back to its (possibly vanished) opener.
+    const timer = setTimeout(() => ref.current?.focus(), 50);
+    return () => clearTimeout(timer);
+  }, [focus]);
+  return (
+    <Anchor ref={ref} component={Link} to={detailsPath(webhook)} fw={500} title={webhook.name} style={ONE_LINE}>
+      {webhook.name}
+    </Anchor>
+  );
+}
 
 function State({ webhook }: { webhook: WebhookListItem }) {
   return (
@@ -22,24 +42,29 @@ function State({ webhook }: { webhook: WebhookListItem }) {
   );
 }
 
-function LastDelivery({ webhook }: { webhook: WebhookListItem }) {
+function LastDelivery({ webhook, inline }: { webhook: WebhookListItem; inline?: boolean }) {
   const last = webhook.lastDelivery;
   if (!last) {
     return (
-      <Text size="sm" c="dimmed">
+      <Text size="sm" c="dimmed" style={{ whiteSpace: "nowrap" }}>
         None yet
       </Text>
     );
   }
+  const badge = (
+    <Anchor
+      component={Link}
+      to={`/deliveries/${encodeURIComponent(last.id)}`}
+      aria-label={`Last delivery of ${webhook.name}: ${last.status}`}
+    >
+      <StatusBadge status={last.status} />
+    </Anchor>
+  );
+  // On a phone's card: the badge alone, its time on hover.
+  if (inline) return <span title={last.createdAt}>{badge}</span>;
   return (
     <Stack gap={2} align="flex-start">
-      <Anchor
-        component={Link}
-        to={`/deliveries/${encodeURIComponent(last.id)}`}
-        aria-label={`Last delivery of ${webhook.name}: ${last.status}`}
-      >
-        <StatusBadge status={last.status} />
-      </Anchor>
+      {badge}
       <Text size="xs" c="dimmed">
         {last.lastStatusCode !== null ? `HTTP ${last.lastStatusCode} · ` : ""}
         <Time value={last.createdAt} />
@@ -49,42 +74,52 @@ function LastDelivery({ webhook }: { webhook: WebhookListItem }) {
 }
 
 /** Docker Hub's "Current Webhooks": a table, or at phone width one card per webhook. */
-export function WebhookTable({ webhooks, scope }: { webhooks: WebhookListItem[]; scope: Scope }) {
+export function WebhookTable({
+  webhooks,
+  scope,
+  focusId,
+}: {
+  webhooks: WebhookListItem[];
+  scope: Scope;
+  /** The webhook whose name should take focus: the one just created. */
+  focusId?: string | null;
+}) {
   const phone = useMediaQuery("(max-width: 48em)");
   if (phone) {
     return (
       <Stack gap="sm" component="ul" aria-label="Current webhooks" p={0} m={0} style={{ listStyle: "none" }}>
         {webhooks.map((w) => (
           <Card key={w.id} withBorder component="li" padding="sm">
-            <Group justify="space-between" wrap="nowrap" align="flex-start">
+            {/* Compact, so that a long name or URL (truncated, whole on hover) keeps each card short. */}
+            <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
               <div style={{ minWidth: 0 }}>
-                <Anchor component={Link} to={historyPath(w)} fw={500}>
-                  {w.name}
-                </Anchor>
-                <Text size="xs" ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                <NameLink webhook={w} focus={focusId === w.id} />
+                <Text size="xs" ff="monospace" title={w.url} style={ONE_LINE}>
                   {w.url}
                 </Text>
               </div>
               <WebhookActions webhook={w} scope={scope} />
             </Group>
-            <Text size="xs" c="dimmed" mt={4}>
-              {w.events.join(", ")} · {w.format}
-              {w.filter ? ` · tags ${w.filter.tags.join(", ")}` : ""}
-            </Text>
-            <Group mt="xs" gap="xl" align="flex-start">
-              <div>
-                <Text size="xs" c="dimmed" fw={600}>
-                  State
-                </Text>
-                <State webhook={w} />
-              </div>
-              <div>
-                <Text size="xs" c="dimmed" fw={600}>
-                  Last delivery
-                </Text>
-                <LastDelivery webhook={w} />
-              </div>
+            <Group mt={6} gap="xs" wrap="nowrap" align="center">
+              <VisuallyHidden>State:</VisuallyHidden>
+              <StatusBadge status={w.enabled ? "enabled" : "disabled"} />
+              <VisuallyHidden>Last delivery:</VisuallyHidden>
+              <LastDelivery webhook={w} inline />
+              <Text
+                size="xs"
+                c="dimmed"
+                style={{ ...ONE_LINE, minWidth: 0 }}
+                title={`${w.events.join(", ")} · ${w.format}`}
+              >
+                {w.events.join(", ")} · {w.format}
+                {w.filter ? ` · tags ${w.filter.tags.join(", ")}` : ""}
+              </Text>
             </Group>
+            {!w.enabled && (
+              <Text size="xs" c="dimmed" style={ONE_LINE} title={w.disabledReason ?? "Paused"}>
+                {w.disabledReason ?? "Paused"}
+              </Text>
+            )}
           </Card>
         ))}
       </Stack>
@@ -110,23 +145,23 @@ export function WebhookTable({ webhooks, scope }: { webhooks: WebhookListItem[];
         <Table.Tbody>
           {webhooks.map((w) => (
             <Table.Tr key={w.id}>
-              <Table.Td>
-                <Anchor component={Link} to={historyPath(w)} fw={500}>
-                  {w.name}
-                </Anchor>
+              <Table.Td style={{ maxWidth: 220 }}>
+                <NameLink webhook={w} focus={focusId === w.id} />
                 {w.filter && (
-                  <Text size="xs" c="dimmed">
+                  <Text size="xs" c="dimmed" style={ONE_LINE} title={w.filter.tags.join(", ")}>
                     Tags: {w.filter.tags.join(", ")}
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td style={{ maxWidth: 260, overflowWrap: "anywhere" }}>
-                <Text size="sm" ff="monospace">
+              <Table.Td style={{ maxWidth: 260 }}>
+                <Text size="sm" ff="monospace" title={w.url} style={ONE_LINE}>
                   {w.url}
                 </Text>
               </Table.Td>
-              <Table.Td>
-                <Text size="sm">{w.events.join(", ")}</Text>
+              <Table.Td style={{ maxWidth: 220 }}>
+                <Text size="sm" lineClamp={2} title={w.events.join(", ")}>
+                  {w.events.join(", ")}
+                </Text>
               </Table.Td>
               <Table.Td>{w.format}</Table.Td>
               <Table.Td>

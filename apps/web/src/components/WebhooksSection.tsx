@@ -1,5 +1,6 @@
 import { Button, Group, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import { useState } from "react";
 import { type Scope, scopeLabel, useWebhooks } from "../api/webhooks";
 import { CursorPager, useCursorPages } from "./CursorPager";
 import { EmptyNote } from "./EmptyNote";
@@ -13,6 +14,8 @@ export function WebhooksSection({ scope }: { scope: Scope }) {
   const pages = useCursorPages();
   const webhooks = useWebhooks(scope, pages.cursor);
   const [creating, { open, close }] = useDisclosure(false);
+  // The webhook just created: its row takes focus, as the button that opened the form may be gone.
+  const [created, setCreated] = useState<string | null>(null);
   const items = webhooks.data?.items ?? [];
   const createButton = <Button onClick={open}>Create webhook</Button>;
 
@@ -37,7 +40,7 @@ export function WebhooksSection({ scope }: { scope: Scope }) {
           Create a webhook to have Hookyard POST each event of {scopeLabel(scope)} to your CI, deploy or chat service.
         </EmptyNote>
       ) : (
-        items.length > 0 && <WebhookTable webhooks={items} scope={scope} />
+        items.length > 0 && <WebhookTable webhooks={items} scope={scope} focusId={created} />
       )}
       <CursorPager
         pages={pages}
@@ -47,7 +50,7 @@ export function WebhooksSection({ scope }: { scope: Scope }) {
         total={webhooks.data?.total}
         totalCapped={webhooks.data?.totalCapped}
       />
-      <WebhookFormModal scope={scope} opened={creating} onClose={close} />
+      <WebhookFormModal scope={scope} opened={creating} onClose={close} onCreated={(w) => setCreated(w.id)} />
     </Stack>
   );
 }

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { useChain, useChainRuns } from "../api/chains";
 import { ApiError } from "../api/client";
 import type { Chain } from "../api/types";
+import { CopyId } from "../components/CopyId";
 import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { EmptyNote } from "../components/EmptyNote";
 import { ErrorAlert } from "../components/ErrorAlert";
@@ -34,7 +35,12 @@ function ChainRuns({ chain }: { chain: Chain }) {
     <>
       <PageHeader
         title={`Chain ${chain.name}`}
-        description={`Runs on ${chain.events.join(", ")} of ${chain.repository}, newest first.`}
+        description={
+          <>
+            Runs on {chain.events.join(", ")} of {chain.repository}, newest first.{" "}
+            <CopyId value={chain.id} what="chain" />
+          </>
+        }
         above={
           <Breadcrumbs>
             <Anchor component={Link} to={chainsTabPath(chain.repository)}>

@@ -5,6 +5,7 @@ import { ApiError } from "../api/client";
 import type { RunStep } from "../api/types";
 import { useWebhookNames } from "../api/webhooks";
 import { CallbackFacts } from "../components/CallbackFacts";
+import { CopyId } from "../components/CopyId";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Fact, Facts } from "../components/Facts";
 import { Loading } from "../components/Loading";
@@ -32,6 +33,7 @@ export function ChainRunPage() {
     <>
       <PageHeader
         title={`Run of ${r.chainName}`}
+        description={<CopyId value={r.id} what="run" />}
         above={
           <Breadcrumbs>
             <Anchor component={Link} to={chainsTabPath(r.repository)}>
@@ -54,6 +56,9 @@ export function ChainRunPage() {
               <StatusBadge status={r.state} />
             </Fact>
             <Fact term="Event">{`${r.eventType}${r.tag ? ` of tag ${r.tag}` : ""}`}</Fact>
+            <Fact term="Event id">
+              <CopyId value={r.eventId} what="event" />
+            </Fact>
             <Fact term="Step">{`${r.currentStep} of ${r.steps.length}`}</Fact>
             <Fact term="Started">
               <Time value={r.createdAt} />
@@ -104,9 +109,8 @@ function StepCard({ step, name }: { step: RunStep; name: string }) {
                 {step.delivery.lastStatusCode !== null ? `, HTTP ${step.delivery.lastStatusCode}` : ""} (
                 {step.delivery.attempts} {step.delivery.attempts === 1 ? "attempt" : "attempts"})
               </Anchor>
-            ) : (
-              "Not sent"
-            )}
+            ) : null}
+            {step.delivery ? <CopyId value={step.delivery.id} what="delivery" /> : "Not sent"}
           </Fact>
         </Facts>
         {step.callback && (

@@ -29,6 +29,7 @@ import {
   useUserDetails,
 } from "../api/users";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { CopyId } from "../components/CopyId";
 import { CursorPager, useCursorPages } from "../components/CursorPager";
 import { ErrorAlert, errorMessage } from "../components/ErrorAlert";
 import { Loading } from "../components/Loading";
@@ -57,7 +58,10 @@ export function UserPage() {
       <PageHeader
         title={u.name}
         description={
-          u.admin ? "Global admin: may manage every webhook and user." : "User: administers what its grants say."
+          <>
+            {u.admin ? "Global admin: may manage every webhook and user." : "User: administers what its grants say."}{" "}
+            <CopyId value={u.id} what="user" />
+          </>
         }
         above={
           <Breadcrumbs>

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Checkbox, Group, Paper, Stack, Table, TextInput, Title } from "@mantine/core";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useUser } from "../api/session";
 import { useCreateUser, useUsers } from "../api/users";
@@ -10,7 +10,7 @@ import { NotFound } from "../components/NotFound";
 import { PageHeader } from "../components/PageHeader";
 import { SecretOnce } from "../components/SecretOnce";
 import { Time } from "../components/Time";
-import { splitError } from "../lib/field-errors";
+import { focusFirstError, splitError } from "../lib/field-errors";
 
 export function UsersPage() {
   const me = useUser();
@@ -76,10 +76,20 @@ function CreateUserForm() {
   const [name, setName] = useState("");
   const [admin, setAdmin] = useState(false);
   const [token, setToken] = useState<string | null>(null);
-  const { fieldErrors, general } = splitError(create.error, ["name", "admin"]);
+  const formRef = useRef<HTMLFormElement>(null);
+  // Cleared when the name is edited: an error stays only while it is true of what is typed.
+  const [edited, setEdited] = useState(false);
+  const split = splitError(create.error, ["name", "admin"], {}, { name: "User name", admin: "Global admin" });
+  const fieldErrors = edited ? {} : split.fieldErrors;
+  const { general } = split;
+  // A duplicate name (409) or a refused one (400) is shown at the field: focus goes there.
+  useEffect(() => {
+    if (create.error) focusFirstError(formRef.current);
+  }, [create.error]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setEdited(false);
     create.mutate(
       { name: name.trim(), admin },
       {
@@ -94,7 +104,7 @@ function CreateUserForm() {
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="create-user-title">
-      <form onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate>
         <Stack gap="sm">
           <Title order={2} size="h4" id="create-user-title">
             Create user
@@ -104,7 +114,10 @@ function CreateUserForm() {
               label="User name"
               description="1 to 100 of A-Z a-z 0-9 . _ -"
               value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
+              onChange={(e) => {
+                setName(e.currentTarget.value);
+                setEdited(true);
+              }}
               error={fieldErrors.name}
               required
               w={260}

@@ -15,7 +15,8 @@ export interface DeliveriesProcessorDeps extends AttemptDeps {
 }
 
 /**
- * A delivery job: admitted (or deferred) by its webhook's lane and share, one attempt (or the
+ * A delivery job: admitted (or deferred) by its webhook's lane and share, then by its rate limit or
+ * a 429's hold (decision 0021), one attempt (or the
  * booking of one a store wait kept), then, if Postgres's booking left the delivery pending, put
  * back for the schedule's delay. Nothing here counts attempts: the booking does (decision 0015).
  */
@@ -54,6 +55,12 @@ export function deliveriesProcessor(deps: DeliveriesProcessorDeps, logger: Logge
     }
     if (outcome.kind === "store-wait") {
       return waitForStore(job, token, { ...identity, sent: outcome.sent }, deps.storeWaitLimitMs, outcome.error);
+    }
+    if (outcome.kind === "deferred") {
+      // Its webhook's rate limit or a 429's hold (decision 0021): back for its slot, no attempt spent.
+      if (job.data.storeWaitSince) await job.updateData(identity);
+      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      throw new DelayedError();
     }
     if (outcome.kind === "retry") {
       // The next run sends again: it must not find this attempt waiting to be booked.

@@ -1,10 +1,20 @@
-import { type AcceptedEvent, type AttemptTiming, endsDelivery, nextRetryDelay, withJitter } from "@hookyard/core";
+import {
+  type AcceptedEvent,
+  type AttemptTiming,
+  endsDelivery,
+  heldForMs,
+  holdAfterAnswer,
+  nextRetryDelay,
+  type TemplateLimits,
+  withJitter,
+} from "@hookyard/core";
 import {
   type ChainStanding,
   cancelPending,
   chainStanding,
   type Db,
   eventFromRow,
+  holdWebhookUntil,
   issueCallbackUrl,
   type MatchedDelivery,
   newId,
@@ -13,10 +23,11 @@ import {
 import type { Logger } from "@hookyard/logger";
 import type { SentAttempt } from "@hookyard/queues";
 import { type Context, endPostSpan, startPostSpan } from "@hookyard/telemetry";
-import { sendDelivery, type Transport } from "@hookyard/transport";
+import { isTemplateFailure, sendDelivery, type Transport } from "@hookyard/transport";
 import { metrics } from "../metrics.js";
 import type { DeliveryStore } from "./batched-store.js";
 import type { ChainSweeper } from "./chain-sweeper.js";
+import type { Permit, RateLimiter } from "./rate-limiter.js";
 import type { StoreGate } from "./store-gate.js";
 import type { SuccessClock } from "./success-clock.js";
 
@@ -28,10 +39,14 @@ export interface AttemptDeps {
   successClock: SuccessClock;
   retrySchedule: readonly number[];
   deliveryTimeoutMs: number;
+  /** HOOKYARD_TEMPLATE_*: the bounds of a template webhook's render. */
+  templateLimits?: TemplateLimits;
   /** Where dockerhub deliveries' callback_url points (HOOKYARD_PUBLIC_URL), and how long it holds. */
   callbacks: { publicUrl: string; ttlMs: number };
   /** Ends the chain runs a failed delivery concerns. */
   chains: Pick<ChainSweeper, "sweep">;
+  /** Webhooks' rate limits (decision 0021): asked only for a webhook that has one. */
+  limiter: RateLimiter;
   logger: Logger;
 }
 
@@ -48,6 +63,8 @@ export type DeliveryOutcome =
   | { kind: "gone"; n: number }
   /** Went out, and Postgres cannot book it now: to be booked later, never sent again. */
   | { kind: "store-wait"; sent: SentAttempt; error: unknown }
+  /** Nothing sent, no attempt spent: the webhook's rate limit or a 429's hold says to wait (decision 0021). */
+  | { kind: "deferred"; delayMs: number; reason: "rate-limit" | "retry-after" }
   | { kind: "skipped"; reason: string };
 
 /**
@@ -176,19 +193,36 @@ async function prepareAndSend(
   const prepared = await prepare(deps, target);
   if ("kind" in prepared) return prepared;
   const { deliveryId, webhook } = prepared;
-  // Stored before the request goes out: a receiver may call back before it has even answered.
-  const callbackUrl =
-    webhook.format === "dockerhub" ? await issueCallbackUrl(deps.db, { deliveryId, ...deps.callbacks }) : undefined;
-  const span = trace && startPostSpan(webhook.url, trace, { [DELIVERY_ID]: deliveryId, [WEBHOOK_ID]: webhook.id });
-  const result = await sendDelivery(deps.transport, {
-    deliveryId,
-    webhook,
-    event: prepared.event,
-    timeoutMs: deps.deliveryTimeoutMs,
-    callbackUrl,
-  });
-  endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
-  sentBack({ answered: result.statusCode !== null || result.notSent });
+  const permit = await rateAdmission(deps, webhook, deliveryId);
+  if (permit !== null && "kind" in permit) {
+    metrics.rateLimited(permit.reason);
+    return permit;
+  }
+  let result: Awaited<ReturnType<typeof sendDelivery>>;
+  try {
+    // Stored before the request goes out: a receiver may call back before it has even answered.
+    const callbackUrl =
+      webhook.format === "dockerhub" ? await issueCallbackUrl(deps.db, { deliveryId, ...deps.callbacks }) : undefined;
+    const span = trace && startPostSpan(webhook.url, trace, { [DELIVERY_ID]: deliveryId, [WEBHOOK_ID]: webhook.id });
+    result = await sendDelivery(deps.transport, {
+      deliveryId,
+      webhook,
+      event: prepared.event,
+      timeoutMs: deps.deliveryTimeoutMs,
+      callbackUrl,
+      templateLimits: deps.templateLimits,
+    });
+    endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
+    // A template that did not render sent nothing either: it spends no rate permit.
+    if (result.notSent || isTemplateFailure(result)) permit?.unused();
+    else permit?.ended();
+  } finally {
+    permit?.unused(); // nothing went out, if it was not given back meanwhile
+  }
+  // A template that did not render sent nothing: it says nothing of how fast the receiver is.
+  sentBack(isTemplateFailure(result) ? null : { answered: result.statusCode !== null || result.notSent });
+  const holdMs = holdAfterAnswer(result.statusCode, result.retryAfterMs);
+  if (holdMs !== null) await holdWebhook(deps, webhook.id, holdMs);
   const { startedAt, gone, notSent, ...request } = result;
   return {
     ...request,
@@ -200,6 +234,32 @@ async function prepareAndSend(
     chainStep: prepared.standing !== null,
     unwritten: prepared.unwritten,
   };
+}
+
+/**
+ * Whether this attempt may go now as far as its webhook's 429 hold and rate limit say (decision
+ * 0021): a permit to give back when it ends, null for a webhook without a limit (no round trip),
+ * or the deferral. The hold is read with the webhook, so it costs nothing either.
+ */
+async function rateAdmission(
+  deps: AttemptDeps,
+  webhook: SendingWebhook,
+  deliveryId: string,
+): Promise<Permit | null | Extract<DeliveryOutcome, { kind: "deferred" }>> {
+  const heldMs = heldForMs(webhook.notBefore, Date.now());
+  if (heldMs > 0) return { kind: "deferred", delayMs: heldMs, reason: "retry-after" };
+  if (webhook.rateLimit === null) return null;
+  const verdict = await deps.limiter.acquire(webhook.id, webhook.rateLimit, deliveryId);
+  return "waitMs" in verdict ? { kind: "deferred", delayMs: verdict.waitMs, reason: "rate-limit" } : verdict;
+}
+
+/** Holds a webhook after its receiver's 429 Retry-After; the attempt went out, so a fault here is only logged. */
+async function holdWebhook(deps: AttemptDeps, webhookId: string, holdMs: number): Promise<void> {
+  try {
+    await holdWebhookUntil(deps.db, webhookId, new Date(Date.now() + holdMs));
+  } catch (error) {
+    deps.logger.warn("webhook not held for its receiver's Retry-After", { webhookId, holdMs, error });
+  }
 }
 
 const DELIVERY_ID = "hookyard.delivery.id";

@@ -95,6 +95,12 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
       await queueDeliveries(deps.queues, [
         { ...delivery, delayMs: STORE_WAIT_MS, sent: outcome.sent, trace: trace?.carrier },
       ]);
+    } else if (outcome.kind === "deferred") {
+      // Its webhook's rate limit or a 429's hold (decision 0021): written pending, as fan-out writes
+      // what it does not send, and queued for its slot. A run that wrote it meanwhile queued the
+      // same job id, which this does not duplicate.
+      await insertPendingDeliveries(deps.db, [delivery]);
+      await queueDeliveries(deps.queues, [{ ...delivery, delayMs: outcome.delayMs, trace: trace?.carrier }]);
     }
   }
 

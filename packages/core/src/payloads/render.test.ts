@@ -35,7 +35,8 @@ describe("renderPayload", () => {
     (format) => {
       if (SUPPORTED_FORMATS.includes(format)) {
         const callbackUrl = "http://127.0.0.1:3000/api/v1/callbacks/token";
-        expect(typeof renderPayload(format, event, "evt_1", { callbackUrl }).body).toBe("string");
+        const template = "{{ event.tag }}";
+        expect(typeof renderPayload(format, event, "evt_1", { callbackUrl, template }).body).toBe("string");
       } else {
         expect(() => renderPayload(format, event, "evt_1")).toThrow(format);
       }

@@ -14,8 +14,11 @@ export interface DeliveryForSending {
   test: boolean;
   webhook: {
     id: string;
+    name: string;
     url: string;
     format: PayloadFormat;
+    template: string | null;
+    templateContentType: string | null;
     secret: string | null;
     previousSecret: string | null;
     previousSecretUntil: Date | null;
@@ -23,6 +26,10 @@ export interface DeliveryForSending {
     tlsCert: string | null;
     skipTlsVerification: boolean;
     enabled: boolean;
+    /** Deliveries per second at most; null: none (decision 0021). */
+    rateLimit: number | null;
+    /** Nothing is sent before this (a receiver's 429 Retry-After); null: no wait. */
+    notBefore: Date | null;
   };
   event: EventRow & { id: string };
 }
@@ -59,18 +66,24 @@ async function loadBatch(db: Db, deliveryIds: readonly string[]): Promise<Array<
 }
 
 /** What sending needs of a webhook, as one JSON value; `enabled` is false for a deleted one too. */
-const SENDING_WEBHOOK = Prisma.sql`json_build_object('id', w.id, 'url', w.url, 'format', w.format, 'secret', w.secret,
+const SENDING_WEBHOOK = Prisma.sql`json_build_object('id', w.id, 'name', w.name, 'url', w.url, 'format', w.format,
+  'template', w.template, 'templateContentType', w.template_content_type, 'secret', w.secret,
   'previousSecret', w.previous_secret, 'previousSecretUntil', w.previous_secret_until,
   'headers', w.headers, 'tlsCert', w.tls_cert, 'skipTlsVerification', w.skip_tls_verification,
-  'enabled', w.enabled AND w.deleted_at IS NULL)`;
+  'enabled', w.enabled AND w.deleted_at IS NULL, 'rateLimit', w.rate_limit, 'notBefore', w.not_before)`;
 
 export type SendingWebhook = DeliveryForSending["webhook"];
 
 /** A webhook as SENDING_WEBHOOK read it, its secrets opened (decision 0013); the error of one that cannot be. */
 function readableWebhook(db: Db, webhook: SendingWebhook): SendingWebhook | Error {
   const until = webhook.previousSecretUntil as unknown as string | null;
+  const notBefore = webhook.notBefore as unknown as string | null;
   try {
-    return { ...openWebhookSecrets(db, webhook), previousSecretUntil: until === null ? null : new Date(until) };
+    return {
+      ...openWebhookSecrets(db, webhook),
+      previousSecretUntil: until === null ? null : new Date(until),
+      notBefore: notBefore === null ? null : new Date(notBefore),
+    };
   } catch (error) {
     return error as Error;
   }

@@ -13,12 +13,17 @@ export interface NewWebhook {
   namespace: string | null;
   repository: string | null;
   format: PayloadFormat;
+  /** A `template` webhook's Liquid template and its deliveries' Content-Type; null for other formats. */
+  template?: string | null;
+  templateContentType?: string | null;
   secret: string | null;
   headers: Record<string, string>;
   /** Tag globs; empty for no filter. */
   filterTags: string[];
   tlsCert: string | null;
   skipTlsVerification: boolean;
+  /** Deliveries per second at most; null or absent: none (/api/v0 has no such field). */
+  rateLimit?: number | null;
   enabled: boolean;
   authorId: string;
 }
@@ -44,11 +49,14 @@ export type WebhookChanges = Partial<
     | "url"
     | "events"
     | "format"
+    | "template"
+    | "templateContentType"
     | "secret"
     | "headers"
     | "filterTags"
     | "tlsCert"
     | "skipTlsVerification"
+    | "rateLimit"
     | "enabled"
   >
 > & {

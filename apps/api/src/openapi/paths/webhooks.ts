@@ -2,12 +2,13 @@ import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { listQuery } from "../../routes/webhooks.js";
 import { rotateSecretBody } from "../../services/secret-rotation.js";
+import { previewBody } from "../../services/webhook-preview.js";
 import { testWebhookBody } from "../../services/webhook-test.js";
 import { createWebhookBody, updateWebhookBody } from "../../services/webhooks.js";
 import { idParam } from "../params.js";
 import { AUTHENTICATED, errors, json, noContent, ok } from "../responses.js";
 import { testResultSchema } from "../schemas/deliveries.js";
-import { webhookListSchema, webhookSchema } from "../schemas/webhooks.js";
+import { previewSchema, webhookListSchema, webhookSchema } from "../schemas/webhooks.js";
 
 const tags = ["Webhooks"];
 const webhookPath = z.object({ id: idParam("webhook", "the webhook's id") });
@@ -29,7 +30,9 @@ export const webhookPaths: ZodOpenApiPathsObject = {
         "the scope; 400 when a type does not fit it, or the URL is refused as a target. A `dockerhub` webhook " +
         "takes TAG_PUSH only (Docker Hub's body describes a push). 409 `webhook_limit` when the scope already " +
         "has as many undeleted webhooks as HOOKYARD_MAX_WEBHOOKS_PER_SCOPE allows (or the limit a global admin " +
-        "set for it: PUT /api/v1/limits/webhooks).",
+        "set for it: PUT /api/v1/limits/webhooks). `template` and `templateContentType` go with format `template` " +
+        "only (and it needs a template): the template is parsed and rendered against a sample of each type, and " +
+        "a problem is a 400 naming its line and column.",
       requestBody: { required: true, content: json(createWebhookBody.meta({ id: "CreateWebhookRequest" })) },
       responses: {
         201: ok("The webhook", webhookSchema),
@@ -45,6 +48,21 @@ export const webhookPaths: ZodOpenApiPathsObject = {
         "one kind of scope. A page at a time: follow `nextCursor` to the end for all of them.",
       requestParams: { query: listQuery },
       responses: { 200: ok("A page of webhooks", webhookListSchema), ...errors(400, ...AUTHENTICATED) },
+    },
+  },
+  "/api/v1/webhooks/preview": {
+    post: {
+      operationId: "previewWebhook",
+      tags,
+      summary: "Render what a webhook of a format would send, without sending anything",
+      description:
+        "Renders `format` (with `template` for the template format) for a stored event the caller may see " +
+        "(`eventId`; or `latestOf`: the newest event of that repository, of `eventType` if given), or for a " +
+        "sample of `eventType` (TAG_PUSH by default) in `repository`, the event a test sends. A stored event " +
+        "is found only in a scope whose webhooks the caller may manage (404 otherwise, and 404 when " +
+        "`latestOf` has none). A template is checked as at creation: 400 naming the line and what is wrong.",
+      requestBody: { required: true, content: json(previewBody) },
+      responses: { 200: ok("The body and headers", previewSchema), ...errors(400, ...AUTHENTICATED, 404, 413, 415) },
     },
   },
   "/api/v1/webhooks/{id}": {

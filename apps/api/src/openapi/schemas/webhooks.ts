@@ -13,6 +13,11 @@ export const webhookSchema = z
     repository: z.string().nullable().meta({ description: '"ns/repo" for a repository webhook' }),
     namespace: z.string().nullable().meta({ description: "set for repository and namespace webhooks; null: global" }),
     format: createWebhookBody.shape.format.unwrap(),
+    template: z.string().nullable().meta({ description: "format template: its Liquid template; null otherwise" }),
+    templateContentType: z
+      .string()
+      .nullable()
+      .meta({ description: "format template: the deliveries' Content-Type; null otherwise" }),
     hasSecret: z.boolean().meta({ description: "whether deliveries carry webhook-signature" }),
     previousSecretExpiresAt: nullableTimestamp.meta({ description: "until when a rotated-out secret still signs" }),
     headers: z
@@ -21,6 +26,10 @@ export const webhookSchema = z
     filter: webhookFilter.nullable(),
     tlsCert: z.string().nullable().meta({ description: "PEM CA certificates trusted besides the system ones" }),
     skipTLSVerification: z.boolean(),
+    rateLimit: z
+      .int()
+      .nullable()
+      .meta({ description: "deliveries per second at most, in any one-second window; null: no limit" }),
     enabled: z.boolean(),
     disabledReason: z.string().nullable().meta({ description: "why it was paused or disabled (e.g. a 410 Gone)" }),
     authorId: z.string().nullable().meta({ description: "null once its author was deleted" }),
@@ -46,3 +55,16 @@ export const webhookListItemSchema = webhookSchema
   .meta({ id: "WebhookListItem" });
 
 export const webhookListSchema = countedPageOf(webhookListItemSchema).meta({ id: "WebhookList" });
+
+/** POST /api/v1/webhooks/preview's answer (services/webhook-preview.ts). */
+export const previewSchema = z
+  .object({
+    eventId: z.string().meta({ description: 'the stored event rendered, or "evt_preview" for a sample' }),
+    eventType: z.enum(EVENT_TYPES),
+    contentType: z.string().meta({ description: "the Content-Type the delivery would carry" }),
+    body: z.string().meta({ description: "the body exactly as it would be sent" }),
+    headers: z
+      .record(z.string(), z.string())
+      .meta({ description: "the headers every delivery carries (unsigned: no webhook, no secret, no custom headers)" }),
+  })
+  .meta({ id: "WebhookPreview" });

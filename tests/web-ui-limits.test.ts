@@ -1,0 +1,48 @@
+import { CUSTOM_HEADER_LIMITS, MAX_EVENT_PATTERNS } from "@hookyard/core";
+import { describe, expect, it } from "vitest";
+import { fields } from "../apps/api/src/services/webhooks.js";
+import { WEBHOOK_LIMITS, webhookProblems } from "../apps/web/src/lib/webhook-rules.js";
+
+/*
+ * The web UI checks a webhook's fields before sending them (issue 28, item 2): its limits are the
+ * API's, or the form would refuse what the API takes, or let through what it refuses.
+ */
+describe("web UI limits", () => {
+  it("are the API's", () => {
+    expect(WEBHOOK_LIMITS.nameLength).toBe(fields.name.maxLength);
+    expect(WEBHOOK_LIMITS.urlLength).toBe((fields.url as unknown as { maxLength: number }).maxLength);
+    expect(WEBHOOK_LIMITS.eventPatterns).toBe(MAX_EVENT_PATTERNS);
+    expect(WEBHOOK_LIMITS.headerCount).toBe(CUSTOM_HEADER_LIMITS.count);
+    expect(WEBHOOK_LIMITS.headerValueLength).toBe(CUSTOM_HEADER_LIMITS.valueLength);
+    expect(WEBHOOK_LIMITS.headersTotalLength).toBe(CUSTOM_HEADER_LIMITS.totalLength);
+  });
+
+  it("find what the API finds, in plain words", () => {
+    const draft = { name: "ci", url: "https://ci.example.com/hook", events: ["TAG_PUSH"], headers: [], tlsCert: "" };
+    expect(webhookProblems(draft)).toEqual({});
+    for (const [change, field] of [
+      [{ name: "n".repeat(201) }, "name"],
+      [{ name: "  " }, "name"],
+      [{ url: "ftp://ci.example.com/" }, "url"],
+      [{ url: `https://ci.example.com/${"u".repeat(2048)}` }, "url"],
+      [{ url: "https://ci.example.com/a b" }, "url"],
+      [{ url: "https://ci.example.com/#x" }, "url"],
+      [{ events: [] }, "events"],
+      [{ headers: [{ name: "Content-Type", value: "x", hidden: false }] }, "header-0-name"],
+      [{ headers: [{ name: "bad name", value: "x", hidden: false }] }, "header-0-name"],
+      [{ headers: [{ name: "X-A", value: "line\nbreak", hidden: false }] }, "header-0-value"],
+      [{ tlsCert: "not a certificate" }, "tlsCert"],
+    ] as const) {
+      const problems = webhookProblems({ ...draft, ...change } as Parameters<typeof webhookProblems>[0]);
+      expect(Object.keys(problems), JSON.stringify(change)).toEqual([field]);
+      const body = { ...draft, ...change } as Record<string, unknown>;
+      if (field === "name" || field === "url" || field === "events") {
+        expect(fields[field].safeParse(body[field]).success, `the API refuses ${JSON.stringify(change)} too`).toBe(
+          false,
+        );
+      }
+    }
+    expect(webhookProblems({ ...draft, name: "n".repeat(200) })).toEqual({});
+    expect(fields.name.safeParse("n".repeat(200)).success).toBe(true);
+  });
+});
