@@ -128,6 +128,10 @@ describe("delivery history and deliveries in a real browser", () => {
     await body.getByText('"tag": "v1.4.2"').waitFor();
     expect(await body.textContent()).toContain('"callback_url": "[redacted]"');
     expect(await page.content()).not.toContain(sentBody.callback_url);
+    // The delivery's and its event's ids can be copied (issue 28).
+    await page.getByRole("button", { name: "Copy delivery id" }).click();
+    await page.getByRole("status").filter({ hasText: "Copied" }).waitFor();
+    await page.getByRole("button", { name: "Copy event id" }).waitFor();
     await checkPage(page, "delivery-pending");
     expect(problems).toEqual([]);
   }, 60_000);
@@ -260,6 +264,8 @@ describe("delivery history and deliveries in a real browser", () => {
     await page.getByRole("navigation", { name: "Pages" }).getByText("1–20 of 10,000+").waitFor();
     await page.goto(`${hookyard.baseUrl}/ui/repositories/acme/count`);
     await page.getByText("1–3 of 3").waitFor();
+    await page.goto(`${hookyard.baseUrl}/ui/users`);
+    await page.getByText(`1–${users.json.total} of ${users.json.total}`).waitFor();
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { type CSSVariablesResolver, createTheme, Menu, Modal, Notification } from "@mantine/core";
+import { type CSSVariablesResolver, createTheme, Menu, Modal, Notification, Tooltip } from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "indigo",
@@ -20,6 +20,8 @@ export const theme = createTheme({
     Menu: Menu.extend({
       defaultProps: { withinPortal: false, floatingStrategy: "fixed", withInitialFocusPlaceholder: false },
     }),
+    // Tooltips likewise (a copy button's "Copied" stays up after the click).
+    Tooltip: Tooltip.extend({ defaultProps: { withinPortal: false, floatingStrategy: "fixed" } }),
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { "aria-label": "Hide notification" } },
       styles: { description: { color: "var(--mantine-color-gray-7)" } },

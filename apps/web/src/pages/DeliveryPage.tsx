@@ -6,6 +6,7 @@ import { useDelivery, useRedeliver } from "../api/deliveries";
 import type { Attempt } from "../api/types";
 import { useWebhook } from "../api/webhooks";
 import { CallbackFacts } from "../components/CallbackFacts";
+import { CopyId } from "../components/CopyId";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Fact, Facts } from "../components/Facts";
 import { BodyBlock, HeadersBlock } from "../components/HeadersBlock";
@@ -76,11 +77,16 @@ export function DeliveryPage() {
             Summary
           </Title>
           <Facts>
+            <Fact term="Delivery id">
+              <CopyId value={d.id} what="delivery" />
+            </Fact>
             <Fact term="Status">
               <StatusBadge status={d.status} />
             </Fact>
             <Fact term="Event">{`${d.eventType}${d.test ? " (test)" : ""}`}</Fact>
-            <Fact term="Event id">{d.eventId}</Fact>
+            <Fact term="Event id">
+              <CopyId value={d.eventId} what="event" />
+            </Fact>
             {d.tag && <Fact term="Tag">{d.tag}</Fact>}
             {d.digest && (
               <Fact term="Digest">

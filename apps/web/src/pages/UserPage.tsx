@@ -176,7 +176,14 @@ function Grants({ userId }: { userId: string }) {
           </Table.Tbody>
         </Table>
       )}
-      <CursorPager pages={pages} nextCursor={grants.data?.nextCursor} label="Pages of grants" />
+      <CursorPager
+        pages={pages}
+        nextCursor={grants.data?.nextCursor}
+        label="Pages of grants"
+        shown={items.length}
+        total={grants.data?.total}
+        totalCapped={grants.data?.totalCapped}
+      />
       <form onSubmit={submit} noValidate>
         <Group align="flex-start" wrap="wrap">
           <NativeSelect
@@ -274,7 +281,14 @@ function Tokens({ userId }: { userId: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
-      <CursorPager pages={pages} nextCursor={tokens.data?.nextCursor} label="Pages of tokens" />
+      <CursorPager
+        pages={pages}
+        nextCursor={tokens.data?.nextCursor}
+        label="Pages of tokens"
+        shown={items.length}
+        total={tokens.data?.total}
+        totalCapped={tokens.data?.totalCapped}
+      />
       <SecretOnce title="New API token" value={shown} onClose={() => setShown(null)}>
         Shown only now: give it to the user. It works until revoked here.
       </SecretOnce>

@@ -65,7 +65,14 @@ export function UsersPage() {
             </Table>
           </Table.ScrollContainer>
         )}
-        <CursorPager pages={pages} nextCursor={users.data?.nextCursor} label="Pages of users" />
+        <CursorPager
+          pages={pages}
+          nextCursor={users.data?.nextCursor}
+          label="Pages of users"
+          shown={items.length}
+          total={users.data?.total}
+          totalCapped={users.data?.totalCapped}
+        />
       </Stack>
     </>
   );
