@@ -3,7 +3,7 @@ import { freePort, manifestPush, type Receiver, startReceiver, waitFor } from "@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type AxeViolation,
+  axeViolations,
   type BrowserSession,
   launchChromium,
   openSession,
@@ -46,25 +46,11 @@ async function deliveriesOf(webhookId: string, query = ""): Promise<Array<Record
   return res.json.items;
 }
 
-/** Every axe violation, whatever its impact. */
-async function allViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => "axe" in globalThis))) {
-    const { readFileSync } = await import("node:fs");
-    const { createRequire } = await import("node:module");
-    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8"));
-  }
-  const violations: AxeViolation[] = await page.evaluate(async () => {
-    const axe = (globalThis as any).axe;
-    return (await axe.run((globalThis as any).document, { resultTypes: ["violations"] })).violations;
-  });
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} at ${JSON.stringify(v.nodes[0]?.target)}`);
-}
-
 /** axe at both widths, the screenshots the README embeds, and no sideways scrolling at phone width. */
 async function checkPage(page: Page, name: string): Promise<void> {
-  expect(await allViolations(page), `axe on ${name}`).toEqual([]);
+  expect(await axeViolations(page), `axe on ${name}`).toEqual([]);
   const { phoneScrollWidth } = await screenshots(page, name, async () => {
-    expect(await allViolations(page), `axe on ${name} at phone width`).toEqual([]);
+    expect(await axeViolations(page), `axe on ${name} at phone width`).toEqual([]);
   });
   expect(phoneScrollWidth, `${name} at phone width`).toBeLessThanOrEqual(PHONE.width);
 }

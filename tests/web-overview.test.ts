@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { freePort, manifestPush, type Receiver, startReceiver, waitFor } from "@hookyard/testkit";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +7,7 @@ import {
   SLOWEST_WEBHOOKS_SQL,
 } from "../apps/api/src/services/overview.js";
 import {
+  axeViolations,
   type BrowserSession,
   launchChromium,
   openSession,
@@ -39,19 +38,6 @@ const ids: Record<"ok" | "slow" | "failing" | "gone" | "paused", string> = {
   paused: "",
 };
 let repoAdminToken = "";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Every axe-core violation on the page as it is, whatever its impact. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as any).axe;
-    const results = await axe.run((globalThis as any).document, { resultTypes: ["violations"] });
-    return results.violations as Array<{ id: string; impact: string; nodes: Array<{ target: unknown[] }> }>;
-  });
-  return violations.map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
-}
 
 async function overview(query = "", token: string | null = ADMIN_TOKEN) {
   return hookyard.request("GET", `/api/v1/overview${query}`, { token });

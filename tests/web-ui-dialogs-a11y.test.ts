@@ -1,9 +1,9 @@
 import { startReceiver } from "@hookyard/testkit";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, PHONE, signIn } from "./support/browser.js";
+import { axeViolations, DESKTOP, PHONE, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { allViolations, focused, resize, textField, UiHarness } from "./support/web-ui-kit.js";
+import { focused, resize, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 28, item 5: axe finds nothing, of any impact, with each dialog and menu open, at desktop and
@@ -18,7 +18,7 @@ async function checkOpen(page: Page, what: string, open: () => Promise<Locator>,
     await resize(page, viewport);
     const opened = await open();
     await opened.waitFor();
-    expect(await allViolations(page), `axe with ${what} open at ${viewport.width}`).toEqual([]);
+    expect(await axeViolations(page), `axe with ${what} open at ${viewport.width}`).toEqual([]);
     await close();
     await opened.waitFor({ state: "hidden" });
   }

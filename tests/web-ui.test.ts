@@ -3,13 +3,13 @@ import { freePort, manifestPush, type ReceivedRequest, type Receiver, startRecei
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  axeViolations,
   type BrowserSession,
   DESKTOP,
   launchChromium,
   openSession,
   PHONE,
   screenshots,
-  seriousViolations,
   signIn,
   WEB_DIST_INDEX,
   webUiBuilt,
@@ -56,9 +56,9 @@ async function deliveriesOf(webhookId: string): Promise<Array<{ id: string; stat
  * phone width the page must not scroll sideways.
  */
 async function checkPage(page: Page, name: string): Promise<void> {
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  expect(await axeViolations(page), `axe on ${name}`).toEqual([]);
   const { phoneScrollWidth } = await screenshots(page, name, async () => {
-    expect(await seriousViolations(page), `axe on ${name} at phone width`).toEqual([]);
+    expect(await axeViolations(page), `axe on ${name} at phone width`).toEqual([]);
   });
   expect(phoneScrollWidth, `${name} at phone width`).toBeLessThanOrEqual(PHONE.width);
 }
@@ -148,7 +148,7 @@ describe("web UI in a real browser", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Repositories", level: 1 }).waitFor();
     await page.getByRole("link", { name: "acme/web" }).waitFor();
-    expect(await seriousViolations(page), "axe on repositories").toEqual([]);
+    expect(await axeViolations(page), "axe on repositories").toEqual([]);
 
     // The search narrows the list, and says so when nothing matches.
     await page.getByLabel("Search repositories").fill("no-such-thing");
@@ -416,7 +416,7 @@ describe("web UI in a real browser", () => {
     await form.getByRole("button", { name: "Create webhook" }).click();
     await form.waitFor({ state: "hidden" });
     await page.getByRole("link", { name: "new repositories", exact: true }).waitFor();
-    expect(await seriousViolations(page), "axe on namespace webhooks").toEqual([]);
+    expect(await axeViolations(page), "axe on namespace webhooks").toEqual([]);
 
     const created = await hookyard.request("GET", "/api/v1/webhooks?namespace=team");
     expect(created.json.items).toMatchObject([
@@ -560,7 +560,7 @@ describe("web UI in a real browser", () => {
     expect(await url.getAttribute("aria-invalid")).toBe("true");
     expect(await errorOf(tags)).toBe("");
     expect(await form.getByRole("alert").count()).toBe(0);
-    expect(await seriousViolations(page), "axe on the form with an error").toEqual([]);
+    expect(await axeViolations(page), "axe on the form with an error").toEqual([]);
     await form.getByLabel("Name").scrollIntoViewIfNeeded();
     await screenshots(page, "webhook-form");
 
@@ -647,7 +647,7 @@ describe("web UI in a real browser", () => {
     const first = await pageStarting("hook 45"); // newest first
     expect(first).toHaveLength(20);
     expect(await pager.getByRole("button", { name: "Previous page" }).isDisabled()).toBe(true);
-    expect(await seriousViolations(page), "axe on a paged list").toEqual([]);
+    expect(await axeViolations(page), "axe on a paged list").toEqual([]);
     await pager.getByRole("button", { name: "Next page" }).click();
     const second = await pageStarting("hook 25");
     expect(await pager.getByText("21–40 of 45").count()).toBe(1);
@@ -685,7 +685,7 @@ describe("web UI in a real browser", () => {
     await page.getByLabel("Repository").fill("acme/granted");
     await page.getByRole("button", { name: "Add grant" }).click();
     await page.getByText("admin of repository acme/granted").waitFor();
-    expect(await seriousViolations(page), "axe on a user's page").toEqual([]);
+    expect(await axeViolations(page), "axe on a user's page").toEqual([]);
 
     // The token works, and its holder now sees the repository.
     const me = await hookyard.request("GET", "/api/v1/me", { token });

@@ -1,24 +1,13 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { freePort, type Receiver } from "@hookyard/testkit";
 import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
-import {
-  type AxeViolation,
-  type BrowserSession,
-  launchChromium,
-  openSession,
-  WEB_DIST_INDEX,
-  webUiBuilt,
-} from "./browser.js";
+import { type BrowserSession, launchChromium, openSession, WEB_DIST_INDEX, webUiBuilt } from "./browser.js";
 import { TestHookyard } from "./hookyard.js";
 
 /*
  * What the tests/web-ui-*.test.ts files share: a Hookyard with its built UI, one Chromium, and the
  * checks a user (or an assistive technology) would make of a page.
  */
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 export class UiHarness {
   readonly sessions: BrowserSession[] = [];
@@ -52,24 +41,6 @@ export class UiHarness {
     await Promise.all(this.receivers.map((r) => r.close()));
     await this.hookyard?.close();
   }
-}
-
-/** Every axe-core violation on the page as it is now, of any impact (minor and moderate too). */
-export async function allViolations(page: Page): Promise<string[]> {
-  // Evaluated, not added as a <script>: the UI's Content-Security-Policy allows no inline script.
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as any).axe;
-    const results = await axe.run((globalThis as any).document, { resultTypes: ["violations"] });
-    return results.violations as AxeViolation[];
-  });
-  return violations.map(
-    (v) =>
-      `${v.impact} ${v.id}: ${v.help} at ${v.nodes
-        .slice(0, 3)
-        .map((n) => JSON.stringify(n.target))
-        .join(", ")}`,
-  );
 }
 
 /** The text of the error message a control points at (aria-describedby), or "" when it shows none. */

@@ -183,8 +183,9 @@ function AttemptCard({ attempt }: { attempt: Attempt }) {
           </Text>
           <HeadersBlock headers={attempt.requestHeaders} />
         </div>
-        <section aria-labelledby={`${headingId}-request-body`}>
-          <Text size="sm" fw={600} mb={4} id={`${headingId}-request-body`}>
+        {/* Named with its attempt: a page of several attempts must not hold landmarks of one name. */}
+        <section aria-label={`Request body of attempt ${attempt.n}`}>
+          <Text size="sm" fw={600} mb={4}>
             Request body
           </Text>
           <BodyBlock
