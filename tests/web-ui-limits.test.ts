@@ -19,7 +19,9 @@ describe("web UI limits", () => {
     expect(WEBHOOK_LIMITS.rateLimitMax).toBe(RATE_LIMIT_MAX);
     // The template's bound is a setting: the form checks its default, the API's 400 says the rest.
     const key = Buffer.alloc(32, 7).toString("base64");
-    expect(WEBHOOK_LIMITS.templateBytes).toBe(loadConfig({ HOOKYARD_ENCRYPTION_KEYS: `k1:${key}` }).templateLimits.maxBytes);
+    expect(WEBHOOK_LIMITS.templateBytes).toBe(
+      loadConfig({ HOOKYARD_ENCRYPTION_KEYS: `k1:${key}` }).templateLimits.maxBytes,
+    );
   });
 
   it("find what the API finds, in plain words", () => {

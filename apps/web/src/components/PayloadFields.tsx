@@ -78,8 +78,8 @@ export function PayloadFields({
                 Liquid, at most {WEBHOOK_LIMITS.templateBytes / 1024} KiB. Variables: <Code>event.type</Code>,{" "}
                 <Code>event.repository</Code>, <Code>event.tag</Code>, <Code>event.digest</Code>,{" "}
                 <Code>event.actor</Code>, <Code>event.time</Code>, <Code>event.contents</Code>,{" "}
-                <Code>webhook.name</Code>. In JSON, insert values with <Code>| json</Code>. Shown back like
-                any setting: keep credentials in headers.
+                <Code>webhook.name</Code>. In JSON, insert values with <Code>| json</Code>. Shown back like any setting:
+                keep credentials in headers.
               </>
             }
             placeholder='{"text": {{ event.tag | json }}}'

@@ -103,8 +103,7 @@ export function PayloadPreview({
         {result && !preview.error && request !== null && (
           <>
             <Text size="sm">
-              Content-Type:{" "}
-              <Code data-testid="preview-content-type">{result.preview.contentType}</Code>
+              Content-Type: <Code data-testid="preview-content-type">{result.preview.contentType}</Code>
             </Text>
             <Code
               block
