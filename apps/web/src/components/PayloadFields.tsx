@@ -1,5 +1,5 @@
 import { PAYLOAD_FORMATS, type PayloadFormat } from "@hookyard/core/payload-format";
-import { Code, NativeSelect, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Code, NativeSelect, Stack, Textarea, TextInput } from "@mantine/core";
 import type { PreviewRequest } from "../api/types";
 import type { Scope } from "../api/webhooks";
 import { WEBHOOK_LIMITS } from "../lib/webhook-rules";
