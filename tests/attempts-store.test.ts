@@ -48,6 +48,21 @@ describe("recordAttempts", () => {
     ]);
   });
 
+  it("keeps the request body each attempt sent, and none for one that sent nothing", async () => {
+    const id = await pendingDelivery();
+    const body = '{"repository":{"repo_name":"acme/web"},"callback_url":"[redacted]"}';
+    await recordAttempts(
+      db,
+      [
+        { ...attempt(id, 500), requestBody: body },
+        { ...attempt(id, 500), requestBody: null },
+      ],
+      8,
+    );
+    const rows = await db.deliveryAttempt.findMany({ where: { deliveryId: id }, orderBy: { n: "asc" } });
+    expect(rows.map((r) => r.requestBody)).toEqual([body, null]);
+  });
+
   it("fails a delivery on its last attempt and answers null for one that is gone", async () => {
     const id = await pendingDelivery();
     const [failed, missing] = await recordAttempts(db, [attempt(id, 503), attempt("dlv_missing", 200)], 1);

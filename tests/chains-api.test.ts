@@ -77,6 +77,8 @@ describe("chains API", () => {
     expect((await request("GET", "/api/v1/chains?repository=acme/other")).json).toEqual({
       items: [],
       nextCursor: null,
+      total: 0,
+      totalCapped: false,
     });
 
     // New order, a third webhook, a new name: the links are rewritten as a whole.

@@ -731,6 +731,15 @@ describe("through the API, in a process of its own", () => {
     }
     const search = await expectPrompt("GET", `/api/v1/repositories?search=${long("%25_")}`, admin);
     expect(search.status).toBe(400);
+    // A webhook's delivery search: every field of it long at once (the request line stays under Node's 16 KiB).
+    const { id: searched } = await hookyard.createWebhook({
+      name: "s",
+      url: "http://127.0.0.1:9/s",
+      events: ["TAG_PUSH"],
+    });
+    const part = (unit: string) => run(unit, 3 * KIB);
+    const fields = `tag=${part("v")}&eventId=evt_${part("0")}&from=${part("2026-")}&to=${part("9")}`;
+    expect((await expectPrompt("GET", `/api/v1/webhooks/${searched}/deliveries?${fields}`, admin)).status).toBe(400);
   });
 
   it("answers webhook bodies at their limit promptly: a tlsCert of BEGIN lines, a grace of digits", async () => {

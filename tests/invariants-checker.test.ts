@@ -37,8 +37,8 @@ describe("the invariants' checker", () => {
         ('dlv_t1', 'wh_dead', 'evt_test', 'succeeded', 0, true, now()),
         ('dlv_t2', 'wh_live', 'evt_test', 'pending', 3, false, NULL),
         ('dlv_p', 'wh_live', 'evt_push', 'canceled', 0, false, NULL);
-      INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, request_headers) VALUES
-        ('att_1', 'dlv_t2', 1, now(), 1, '{}'), ('att_3', 'dlv_t2', 3, now(), 1, '{}');`);
+      INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, request_headers, request_body, trimmed_at) VALUES
+        ('att_1', 'dlv_t2', 1, now(), 1, '{}', NULL, NULL), ('att_3', 'dlv_t2', 3, now(), 1, '{}', '{"a":1}', now());`);
     const lines = await checkInvariants(database.url);
     const expected = [
       "[test-event-one-webhook] test event evt_test has deliveries dlv_t1 to wh_dead (test), dlv_t2 to wh_live (not a test)",
@@ -46,6 +46,7 @@ describe("the invariants' checker", () => {
       "[deleted-webhook-unmatched] delivery dlv_t1 of deleted webhook wh_dead was made at",
       "[completed-at-when-final] delivery dlv_p is canceled with completed_at null",
       "[attempts-numbered] delivery dlv_t2 has attempt_count 3 but attempts [1,3]",
+      "[trimmed-attempt-bare] attempt att_3 of delivery dlv_t2 was trimmed at",
       "[status-follows-attempts] delivery dlv_t1 is succeeded but no attempt after 0 got a 2xx",
       "[delivery-matches-webhook] delivery dlv_p of event evt_push (DELETE in other/c) went to webhook wh_live of ns/b",
     ];

@@ -223,6 +223,10 @@ describe("OpenAPI document and API reference", () => {
     const deliveriesQuery = document.paths["/api/v1/webhooks/{id}/deliveries"].get.parameters;
     expect(deliveriesQuery.filter((p: any) => p.in === "query").map((p: any) => p.name)).toEqual([
       "status",
+      "tag",
+      "eventId",
+      "from",
+      "to",
       "limit",
       "cursor",
     ]);

@@ -71,6 +71,7 @@ describe("pruning, row by row", () => {
             durationMs: 12,
             statusCode: status === "failed" ? 500 : 200,
             requestHeaders: { "content-type": "application/json" },
+            requestBody: '{"events":[]}',
             responseHeaders: { server: "receiver" },
             responseBody: "ok",
           },
@@ -192,12 +193,14 @@ describe("pruning, row by row", () => {
       statusCode: 500,
       durationMs: 12,
       requestHeaders: {},
+      requestBody: null,
       responseHeaders: null,
       responseBody: null,
       trimmedAt: expect.any(String),
     });
     const whole = await hookyard.request("GET", `/api/v1/deliveries/${kept}`);
     expect(whole.json.attempts[0]).toMatchObject({
+      requestBody: '{"events":[]}',
       responseBody: "ok",
       responseHeaders: { server: "receiver" },
       trimmedAt: null,

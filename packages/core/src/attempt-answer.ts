@@ -9,6 +9,8 @@ export interface AttemptAnswer {
   error: string | null;
   /** As sent, secrets redacted. */
   requestHeaders: Record<string, string>;
+  /** As sent, secrets redacted (storableRequestBody); null or absent when nothing went out. */
+  requestBody?: string | null;
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
   succeeded: boolean;

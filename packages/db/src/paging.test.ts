@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newId } from "./ids.js";
-import { type IdWindow, readAllPages, readPage, readPageById } from "./paging.js";
+import { countedPage, type IdWindow, LIST_COUNT_CAP, readAllPages, readPage, readPageById } from "./paging.js";
 
 /** A list in memory, read as a findMany would read it: the window's order, after its id, `take` rows. */
 function table(ids: string[]) {
@@ -56,5 +56,28 @@ describe("readPageById", () => {
       3,
     );
     expect(rest.map((row) => row.id)).toEqual([...ids.slice(3), added]);
+  });
+});
+
+describe("countedPage", () => {
+  it("says how long the list is, and stops counting one row past the cap", async () => {
+    const page = Promise.resolve({ items: [{ id: "a" }], nextCursor: "a" });
+    const asked: number[] = [];
+    const count = (n: number) => async (take: number) => {
+      asked.push(take);
+      return Math.min(n, take);
+    };
+    expect(await countedPage(page, count(3))).toEqual({
+      items: [{ id: "a" }],
+      nextCursor: "a",
+      total: 3,
+      totalCapped: false,
+    });
+    expect(await countedPage(page, count(LIST_COUNT_CAP))).toMatchObject({ total: LIST_COUNT_CAP, totalCapped: false });
+    expect(await countedPage(page, count(5 * LIST_COUNT_CAP))).toMatchObject({
+      total: LIST_COUNT_CAP,
+      totalCapped: true,
+    });
+    expect(asked).toEqual([LIST_COUNT_CAP + 1, LIST_COUNT_CAP + 1, LIST_COUNT_CAP + 1]);
   });
 });

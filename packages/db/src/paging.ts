@@ -56,9 +56,32 @@ export function readPageById<R extends { id: string }>(
   );
 }
 
-/** The same page with each item presented. */
-export function mapPage<R, T>(page: Page<R>, present: (row: R) => T): Page<T> {
-  return { items: page.items.map(present), nextCursor: page.nextCursor };
+/** The same page with each item presented (a total, when counted, kept). */
+export function mapPage<R, T, P extends Page<R>>(page: P, present: (row: R) => T): Omit<P, "items"> & { items: T[] } {
+  return { ...page, items: page.items.map(present) };
+}
+
+/** Counting a list stops here: a count reads every row it counts (docs/performance.md, "Searching deliveries"). */
+export const LIST_COUNT_CAP = 10_000;
+
+export interface CountedPage<T> extends Page<T> {
+  /** The rows of the whole list (not only this page), counted up to LIST_COUNT_CAP. */
+  total: number;
+  /** More rows than `total` says: the count stopped at the cap. */
+  totalCapped: boolean;
+}
+
+/**
+ * A page and how long its list is, read side by side: `count(take)` counts at most `take` rows
+ * (a LIMITed subquery, or Prisma's count with `take`), here one more than the cap, to tell a
+ * list of exactly the cap from a longer one.
+ */
+export async function countedPage<T>(
+  page: Promise<Page<T>>,
+  count: (take: number) => Promise<number>,
+): Promise<CountedPage<T>> {
+  const [found, n] = await Promise.all([page, count(LIST_COUNT_CAP + 1)]);
+  return { ...found, total: Math.min(n, LIST_COUNT_CAP), totalCapped: n > LIST_COUNT_CAP };
 }
 
 /**

@@ -118,6 +118,19 @@ export const INVARIANTS = [
       FROM deliveries WHERE series_start < 0 OR series_start > attempt_count`,
   },
   {
+    name: "trimmed-attempt-bare",
+    holds: "an attempt trimmed by body retention keeps no request body, response body or headers",
+    sql: `
+      SELECT 'attempt ' || id || ' of delivery ' || delivery_id || ' was trimmed at ' || trimmed_at || ' but keeps ' ||
+             concat_ws(', ', CASE WHEN request_body IS NOT NULL THEN 'its request body' END,
+                       CASE WHEN request_headers <> '{}'::jsonb THEN 'its request headers' END,
+                       CASE WHEN response_headers IS NOT NULL THEN 'its response headers' END,
+                       CASE WHEN response_body IS NOT NULL THEN 'its response body' END)
+      FROM delivery_attempts
+      WHERE trimmed_at IS NOT NULL AND (request_body IS NOT NULL OR request_headers <> '{}'::jsonb
+        OR response_headers IS NOT NULL OR response_body IS NOT NULL)`,
+  },
+  {
     name: "status-follows-attempts",
     holds:
       "a succeeded delivery has an attempt of its last series that got a 2xx, and last_status_code is its last attempt's",

@@ -10,6 +10,7 @@ import {
   redactHeaders,
   renderPayload,
   storableHeaders,
+  storableRequestBody,
   storableText,
   TemplateError,
   type TemplateLimits,
@@ -106,6 +107,7 @@ export async function sendDelivery(
       statusCode: null,
       error: `not sent: ${error.message}; give the webhook a new secret`,
       requestHeaders: {},
+      requestBody: null,
       responseHeaders: null,
       responseBody: null,
       succeeded: false,
@@ -131,6 +133,7 @@ export async function sendDelivery(
     // What the receiver sent is made storable first: a NUL in its answer must not break booking.
     error: result.ok ? (succeeded ? null : `HTTP ${statusCode}`) : storableText(result.error),
     requestHeaders: redactHeaders(headers),
+    requestBody: storableRequestBody(payload.body, options.callbackUrl),
     responseHeaders: result.ok ? storableHeaders(result.headers) : null,
     responseBody: result.ok ? storableText(result.body) : null,
     succeeded,

@@ -41,6 +41,8 @@ export function chainRoutes(deps: ApiDeps): Router {
     res.json({
       items: chains.items.filter((chain) => mayManageChain(user, chain)).map(presentChain),
       nextCursor: chains.nextCursor,
+      total: chains.total,
+      totalCapped: chains.totalCapped,
     });
   });
 

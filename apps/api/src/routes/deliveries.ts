@@ -1,3 +1,4 @@
+import { nextAttempt } from "@hookyard/core";
 import { getDeliveryWithAttempts } from "@hookyard/db";
 import { Router } from "express";
 import type { ApiDeps } from "../deps.js";
@@ -22,17 +23,28 @@ export function deliveryRoutes(deps: ApiDeps): Router {
     if (!delivery) throw notFound("delivery");
     const webhook = await db.webhook.findUnique({ where: { id: delivery.webhookId } });
     if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("delivery");
+    const last = delivery.attempts.at(-1);
+    const outlook = nextAttempt(deps.config.retrySchedule, {
+      ...delivery,
+      lastAttempt: last && last.n > delivery.seriesStart ? last : null,
+    });
     res.json({
       id: delivery.id,
       webhookId: delivery.webhookId,
       eventId: delivery.eventId,
       eventType: delivery.event.type,
+      repository: delivery.event.repository,
+      tag: delivery.event.tag,
+      digest: delivery.event.digest,
+      actor: delivery.event.actor,
       status: delivery.status,
       attemptCount: delivery.attemptCount,
       lastStatusCode: delivery.lastStatusCode,
       createdAt: delivery.createdAt,
       completedAt: delivery.completedAt,
       test: delivery.test,
+      nextAttemptAt: outlook.nextAttemptAt,
+      attemptsLeft: outlook.attemptsLeft,
       attempts: delivery.attempts.map((a) => ({
         n: a.n,
         startedAt: a.startedAt,
@@ -40,6 +52,7 @@ export function deliveryRoutes(deps: ApiDeps): Router {
         statusCode: a.statusCode,
         error: a.error,
         requestHeaders: a.requestHeaders,
+        requestBody: a.requestBody,
         responseHeaders: a.responseHeaders,
         responseBody: a.responseBody,
         trimmedAt: a.trimmedAt,

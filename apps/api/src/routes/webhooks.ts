@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/api-error.js";
 import { currentUser, requireUser } from "../http/authenticate.js";
+import { deliveriesQuery, deliverySearch } from "../http/deliveries-query.js";
 import { jsonBody } from "../http/json-body.js";
 import { idCursor, pageFields } from "../http/paging.js";
 import { badParamEncoding, pathId } from "../http/path-id.js";
@@ -31,11 +32,6 @@ export const listQuery = z.object({
     .optional()
     .meta({ description: "only webhooks of this kind of scope (global: of no repository and no namespace)" }),
   ...pageFields(idCursor("webhook")),
-});
-
-export const deliveriesQuery = z.object({
-  status: z.enum(["pending", "succeeded", "failed", "canceled"]).optional(),
-  ...pageFields(idCursor("delivery")),
 });
 
 export function webhookRoutes(deps: ApiDeps): Router {
@@ -69,6 +65,8 @@ export function webhookRoutes(deps: ApiDeps): Router {
     res.json({
       items: visible.map((w) => ({ ...presentWebhook(w), lastDelivery: last.get(w.id) ?? null })),
       nextCursor: webhooks.nextCursor,
+      total: webhooks.total,
+      totalCapped: webhooks.totalCapped,
     });
   });
 
@@ -125,7 +123,7 @@ export function webhookRoutes(deps: ApiDeps): Router {
     const webhook = await db.webhook.findUnique({ where: { id: pathId(req, "webhook") } });
     if (!webhook || !mayReadHistory(currentUser(req), webhook)) throw notFound("webhook");
     const query = parseInput(deliveriesQuery, req.query, "query");
-    res.json(await listDeliveries(db, webhook.id, query));
+    res.json(await listDeliveries(db, webhook.id, deliverySearch(query)));
   });
   router.use(badParamEncoding(router));
   return router;

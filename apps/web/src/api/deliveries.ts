@@ -2,12 +2,22 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { api, PAGE_SIZE, query } from "./client";
 import type { Delivery, DeliveryPage, DeliveryStatus } from "./types";
 
-export function useDeliveries(webhookId: string, status: DeliveryStatus | "", cursor: string | undefined) {
+/** What a webhook's history may be narrowed to (the API's query of the same names); "" for none. */
+export interface DeliveryFilter {
+  status: DeliveryStatus | "";
+  tag: string;
+  eventId: string;
+  /** RFC 3339, or "". */
+  from: string;
+  to: string;
+}
+
+export function useDeliveries(webhookId: string, filter: DeliveryFilter, cursor: string | undefined) {
   return useQuery({
-    queryKey: ["deliveries", webhookId, status, cursor ?? null],
+    queryKey: ["deliveries", webhookId, filter, cursor ?? null],
     queryFn: () =>
       api.get<DeliveryPage>(
-        `/webhooks/${encodeURIComponent(webhookId)}/deliveries${query({ status, cursor, limit: PAGE_SIZE })}`,
+        `/webhooks/${encodeURIComponent(webhookId)}/deliveries${query({ ...filter, cursor, limit: PAGE_SIZE })}`,
       ),
     placeholderData: keepPreviousData,
     // While a delivery is pending its row changes on its own: look again every 2 s until none is;

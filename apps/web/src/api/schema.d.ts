@@ -2326,6 +2326,10 @@ export interface components {
             items: components["schemas"]["WebhookListItem"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         WebhookListItem: {
             /** @example wh_01k9xq2c3r4s5t6v7w8x9y0z1a */
@@ -2423,6 +2427,10 @@ export interface components {
             items: components["schemas"]["DeliverySummary"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         DeliverySummary: {
             id: string;
@@ -2444,6 +2452,14 @@ export interface components {
             durationMs: number | null;
             /** @description sent by POST /api/v1/webhooks/{id}/test; never retried */
             test: boolean;
+            /** @description the event's repository; null for a registry-wide event */
+            repository: string | null;
+            /** @description the event's tag; null when it has none */
+            tag: string | null;
+            /** @description the event's digest; null when it has none */
+            digest: string | null;
+            /** @description who did it, as the registry said; null when it did not */
+            actor: string | null;
         };
         Delivery: {
             id: string;
@@ -2451,6 +2467,14 @@ export interface components {
             eventId: string;
             /** @enum {string} */
             eventType: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the event's repository; null for a registry-wide event */
+            repository: string | null;
+            /** @description the event's tag; null when it has none */
+            tag: string | null;
+            /** @description the event's digest; null when it has none */
+            digest: string | null;
+            /** @description who did it, as the registry said; null when it did not */
+            actor: string | null;
             /**
              * @description pending until it succeeds, fails for good (no attempt left) or is canceled (webhook deleted)
              * @enum {string}
@@ -2462,6 +2486,10 @@ export interface components {
             createdAt: string;
             completedAt: string | null;
             test: boolean;
+            /** @description while pending, when the next attempt is due (the retry schedule after the last attempt, or a longer Retry-After; each delay varies by up to 20 %); null before a series' first attempt and once finished */
+            nextAttemptAt: string | null;
+            /** @description attempts the current series may still make; 0 once finished */
+            attemptsLeft: number;
             attempts: components["schemas"]["Attempt"][];
             /** @description dockerhub deliveries: their callback; null for other formats */
             callback: components["schemas"]["DeliveryCallback"] | null;
@@ -2478,12 +2506,14 @@ export interface components {
             requestHeaders: {
                 [key: string]: string;
             };
+            /** @description the body as sent (a dockerhub body's callback_url replaced by [redacted]); null once trimmed or when nothing went out */
+            requestBody: string | null;
             responseHeaders: {
                 [key: string]: string;
             } | null;
             /** @description the first 4 KiB of the receiver's answer */
             responseBody: string | null;
-            /** @description when HOOKYARD_BODY_RETENTION emptied its headers and body; null while they are kept */
+            /** @description when HOOKYARD_BODY_RETENTION emptied its headers and bodies; null while they are kept */
             trimmedAt: string | null;
         };
         DeliveryCallback: {
@@ -2555,11 +2585,19 @@ export interface components {
             items: components["schemas"]["Chain"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         ChainRunPage: {
             items: components["schemas"]["ChainRun"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         ChainRun: {
             /** @example run_01k9xq2c3r4s5t6v7w8x9y0z1a */
@@ -2669,6 +2707,10 @@ export interface components {
             items: components["schemas"]["User"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         User: {
             id: string;
@@ -2688,6 +2730,10 @@ export interface components {
             items: components["schemas"]["TokenSummary"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         TokenSummary: {
             id: string;
@@ -2708,6 +2754,10 @@ export interface components {
             items: components["schemas"]["Grant"][];
             /** @description pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+            /** @description rows of the whole list (not only this page), counted up to 10,000 */
+            total: number;
+            /** @description true when more than 10,000 rows match: total then says 10,000 */
+            totalCapped: boolean;
         };
         WebhookLimitList: {
             items: components["schemas"]["WebhookLimit"][];
@@ -3198,6 +3248,14 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "succeeded" | "failed" | "canceled";
+                /** @description only deliveries of events of this tag (exact match) */
+                tag?: string;
+                /** @description only the delivery of this event */
+                eventId?: string;
+                /** @description only deliveries made at or after this time (RFC 3339) */
+                from?: string;
+                /** @description only deliveries made before this time (RFC 3339) */
+                to?: string;
                 /** @description rows per page, 1 to 100 */
                 limit?: number;
                 /** @description the nextCursor of the page before; none for the first page */

@@ -42,7 +42,14 @@ export function WebhooksSection({ scope }: { scope: Scope }) {
       ) : (
         items.length > 0 && <WebhookTable webhooks={items} scope={scope} focusId={created} />
       )}
-      <CursorPager pages={pages} nextCursor={webhooks.data?.nextCursor} label="Pages of webhooks" />
+      <CursorPager
+        pages={pages}
+        nextCursor={webhooks.data?.nextCursor}
+        label="Pages of webhooks"
+        shown={items.length}
+        total={webhooks.data?.total}
+        totalCapped={webhooks.data?.totalCapped}
+      />
       <WebhookFormModal scope={scope} opened={creating} onClose={close} onCreated={(w) => setCreated(w.id)} />
     </Stack>
   );

@@ -113,7 +113,13 @@ function ChainRuns({ chain }: { chain: Chain }) {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <CursorPager pages={pages} nextCursor={runs.data?.nextCursor} />
+            <CursorPager
+              pages={pages}
+              nextCursor={runs.data?.nextCursor}
+              shown={items.length}
+              total={runs.data?.total}
+              totalCapped={runs.data?.totalCapped}
+            />
           </>
         )}
       </Stack>

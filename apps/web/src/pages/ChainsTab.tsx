@@ -93,7 +93,14 @@ export function ChainsTab({ repository }: { repository: string }) {
           </Card>
         ))
       )}
-      <CursorPager pages={pages} nextCursor={chains.data?.nextCursor} label="Pages of chains" />
+      <CursorPager
+        pages={pages}
+        nextCursor={chains.data?.nextCursor}
+        label="Pages of chains"
+        shown={items.length}
+        total={chains.data?.total}
+        totalCapped={chains.data?.totalCapped}
+      />
       <ChainFormModal
         repository={repository}
         chain={editing === "new" || editing === null ? undefined : editing}

@@ -15,6 +15,7 @@ import { PageHeader } from "../components/PageHeader";
 import { StatusBadge } from "../components/StatusBadge";
 import { Time } from "../components/Time";
 import { formatDuration } from "../lib/format";
+import { useNow } from "../lib/use-now";
 import { scopeCrumb } from "./HistoryPage";
 
 export function DeliveryPage() {
@@ -80,7 +81,22 @@ export function DeliveryPage() {
             </Fact>
             <Fact term="Event">{`${d.eventType}${d.test ? " (test)" : ""}`}</Fact>
             <Fact term="Event id">{d.eventId}</Fact>
+            {d.tag && <Fact term="Tag">{d.tag}</Fact>}
+            {d.digest && (
+              <Fact term="Digest">
+                <Text span inherit style={{ overflowWrap: "anywhere" }}>
+                  {d.digest}
+                </Text>
+              </Fact>
+            )}
+            {d.actor && <Fact term="Actor">{d.actor}</Fact>}
+            {d.repository && <Fact term="Repository">{d.repository}</Fact>}
             <Fact term="Attempts">{d.attemptCount}</Fact>
+            {d.status === "pending" && (
+              <Fact term="Next attempt">
+                <NextAttempt at={d.nextAttemptAt} left={d.attemptsLeft} />
+              </Fact>
+            )}
             <Fact term="Last response">{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : "—"}</Fact>
             <Fact term="Created">
               <Time value={d.createdAt} />
@@ -112,6 +128,20 @@ export function DeliveryPage() {
   );
 }
 
+/** "in 10 min (3 left)": when the schedule brings the next attempt, an estimate (delays vary by up to 20 %). */
+function NextAttempt({ at, left }: { at: string | null; left: number }) {
+  const now = useNow();
+  const remaining = `(${left} left)`;
+  if (!at) return <span>{`Due as soon as a worker has room ${remaining}`}</span>;
+  const due = Date.parse(at) <= now;
+  return (
+    <span>
+      {due ? "Next attempt due now " : "Next attempt "}
+      {!due && <Time value={at} />} {remaining}
+    </span>
+  );
+}
+
 function AttemptCard({ attempt }: { attempt: Attempt }) {
   const headingId = `attempt-${attempt.n}`;
   const outcome = attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? "No answer recorded");
@@ -135,12 +165,27 @@ function AttemptCard({ attempt }: { attempt: Attempt }) {
             <Fact term="Error">{attempt.error}</Fact>
           )}
         </Facts>
+        {attempt.trimmedAt && (
+          <Text size="sm" c="dimmed" role="note">
+            Headers and bodies were emptied by body retention (HOOKYARD_BODY_RETENTION){" "}
+            <Time value={attempt.trimmedAt} />.
+          </Text>
+        )}
         <div>
           <Text size="sm" fw={600} mb={4}>
             Request headers
           </Text>
           <HeadersBlock headers={attempt.requestHeaders} />
         </div>
+        <section aria-labelledby={`${headingId}-request-body`}>
+          <Text size="sm" fw={600} mb={4} id={`${headingId}-request-body`}>
+            Request body
+          </Text>
+          <BodyBlock
+            body={attempt.requestBody}
+            empty={attempt.trimmedAt ? "Trimmed by retention" : "Not recorded (nothing was sent)"}
+          />
+        </section>
         <div>
           <Text size="sm" fw={600} mb={4}>
             Response headers

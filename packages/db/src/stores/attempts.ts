@@ -125,9 +125,9 @@ async function recordRound(
       RETURNING d.id, d.attempt_count, d.series_start, d.status, d.webhook_id),
     attempt AS (
       INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, status_code, error,
-                                     request_headers, response_headers, response_body)
+                                     request_headers, request_body, response_headers, response_body)
       SELECT i.attempt_id, i.delivery_id, m.attempt_count, i.started_at, i.duration_ms, i.status_code, i.error,
-             i.request_headers, i.response_headers, i.response_body
+             i.request_headers, i.request_body, i.response_headers, i.response_body
       FROM fresh i JOIN moved m ON m.id = i.delivery_id),
     disabled AS (
       UPDATE webhooks w SET enabled = false, disabled_reason = i.disable_webhook, updated_at = now()
@@ -163,6 +163,7 @@ function attemptRows(records: ReadonlyArray<AttemptRecord & { webhookId?: string
     status_code: r.statusCode,
     error: r.error,
     request_headers: r.requestHeaders,
+    request_body: r.requestBody ?? null,
     response_headers: r.responseHeaders,
     response_body: r.responseBody,
     succeeded: r.succeeded,
@@ -171,7 +172,7 @@ function attemptRows(records: ReadonlyArray<AttemptRecord & { webhookId?: string
   }));
   return Prisma.sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
     AS t(delivery_id text, webhook_id text, event_id text, attempt_id text, started_at timestamptz, duration_ms int,
-         status_code int, error text, request_headers jsonb, response_headers jsonb, response_body text,
+         status_code int, error text, request_headers jsonb, request_body text, response_headers jsonb, response_body text,
          succeeded bool, final bool, disable_webhook text)`;
 }
 
@@ -252,9 +253,9 @@ async function writeBooked(
       RETURNING id, attempt_count, series_start, status, webhook_id),
     attempt AS (
       INSERT INTO delivery_attempts (id, delivery_id, n, started_at, duration_ms, status_code, error,
-                                     request_headers, response_headers, response_body)
+                                     request_headers, request_body, response_headers, response_body)
       SELECT i.attempt_id, i.delivery_id, 1, i.started_at, i.duration_ms, i.status_code, i.error,
-             i.request_headers, i.response_headers, i.response_body
+             i.request_headers, i.request_body, i.response_headers, i.response_body
       FROM input i JOIN written m ON m.id = i.delivery_id),
     disabled AS (
       UPDATE webhooks w SET enabled = false, disabled_reason = i.disable_webhook, updated_at = now()

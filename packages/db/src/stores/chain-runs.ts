@@ -9,7 +9,7 @@ import {
 import { type Db, sql } from "../client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
 import { chainRunEndedEvents } from "./operational.js";
 
 /*
@@ -336,13 +336,13 @@ export async function listChainRuns(
   db: Db,
   chainId: string,
   query: PageQuery & { state?: ChainRunStateName },
-): Promise<Page<ChainRunView>> {
-  const page = await readPageById(query, "desc", ({ idAfter, ...window }) =>
-    db.chainRun.findMany({
-      where: { chainId, ...(query.state ? { state: query.state } : {}), id: idAfter },
-      ...window,
-      include: runInclude,
-    }),
+): Promise<CountedPage<ChainRunView>> {
+  const where = { chainId, ...(query.state ? { state: query.state } : {}) };
+  const page = await countedPage(
+    readPageById(query, "desc", ({ idAfter, ...window }) =>
+      db.chainRun.findMany({ where: { ...where, id: idAfter }, ...window, include: runInclude }),
+    ),
+    (take) => db.chainRun.count({ where, take }),
   );
   return mapPage(page, presentRun);
 }

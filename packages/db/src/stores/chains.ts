@@ -2,7 +2,7 @@
 import type { Db } from "../client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, type Page, type PageQuery, readPageById } from "../paging.js";
 
 /** A chain's links in run order, each with what the API shows and checks of its webhook. */
 const WITH_LINKS = {
@@ -114,7 +114,7 @@ export async function listChains(
     visibleTo?: { repositories: readonly string[]; namespaces: readonly string[] };
   },
   page: PageQuery,
-): Promise<Page<ChainWithLinks>> {
+): Promise<CountedPage<ChainWithLinks>> {
   const where: Prisma.ChainWhereInput = filter.repository !== undefined ? { repository: filter.repository } : {};
   if (filter.visibleTo) {
     where.OR = [
@@ -122,8 +122,11 @@ export async function listChains(
       ...filter.visibleTo.namespaces.map((namespace) => ({ repository: { startsWith: `${namespace}/` } })),
     ];
   }
-  return readPageById(page, "desc", ({ idAfter, ...window }) =>
-    db.chain.findMany({ where: { ...where, id: idAfter }, include: WITH_LINKS, ...window }),
+  return countedPage(
+    readPageById(page, "desc", ({ idAfter, ...window }) =>
+      db.chain.findMany({ where: { ...where, id: idAfter }, include: WITH_LINKS, ...window }),
+    ),
+    (take) => db.chain.count({ where, take }),
   );
 }
 

@@ -2,7 +2,7 @@ import type { AcceptedEvent } from "@hookyard/core";
 import { type Db, sql } from "../client.js";
 import { type DeliveryStatus, type PayloadFormat, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { mapPage, type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, type PageQuery, readPageById } from "../paging.js";
 import { isolateFailures } from "../store-errors.js";
 import { type EventRow, eventRowData } from "./events.js";
 import { openWebhookSecrets } from "./webhook-secrets.js";
@@ -125,42 +125,84 @@ export interface DeliverySummary {
   /** How long its latest attempt took; null before the first. */
   durationMs: number | null;
   test: boolean;
+  /** Which push it is: the event's repository, tag, digest and actor (each null when the event has none). */
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  actor: string | null;
 }
 
-/** Newest first (ids are time-ordered TypeIDs). */
+/** What a webhook's deliveries may be narrowed to; each one given must hold. */
+export interface DeliverySearch {
+  status?: DeliveryStatus | undefined;
+  /** The event's tag, exactly. */
+  tag?: string | undefined;
+  eventId?: string | undefined;
+  /** Made at or after this. */
+  from?: Date | undefined;
+  /** Made before this. */
+  to?: Date | undefined;
+}
+
+/**
+ * Newest first (ids are time-ordered TypeIDs), each with its event's push in the same statement
+ * (one join), and how many match, counted up to a cap. A tag is found through events_tag_idx and
+ * each of its events' delivery by the (event_id, webhook_id) key; an event id by that key alone; a
+ * time range through (webhook_id, created_at).
+ */
 export async function listDeliveries(
   db: Db,
   webhookId: string,
-  query: PageQuery & { status?: DeliveryStatus },
-): Promise<Page<DeliverySummary>> {
-  const page = await readPageById(query, "desc", ({ idAfter, ...window }) =>
-    db.delivery.findMany({
-      where: { webhookId, ...(query.status ? { status: query.status } : {}), id: idAfter },
-      ...window,
-      include: {
-        event: { select: { type: true } },
-        attempts: { orderBy: { n: "desc" }, take: 1, select: { durationMs: true } },
-      },
-    }),
+  query: PageQuery & DeliverySearch,
+): Promise<CountedPage<DeliverySummary>> {
+  const where = searchConditions(webhookId, query);
+  return countedPage(
+    readPageById(query, "desc", ({ idAfter, take }) =>
+      sql<DeliverySummary>(
+        db,
+        Prisma.sql`
+        SELECT d.id, d.event_id AS "eventId", e.type AS "eventType", d.status::text AS status,
+               d.attempt_count AS attempts, d.last_status_code AS "lastStatusCode", d.created_at AS "createdAt",
+               d.completed_at AS "completedAt", d.test, e.repository, e.tag, e.digest, e.actor,
+               (SELECT a.duration_ms FROM delivery_attempts a WHERE a.delivery_id = d.id ORDER BY a.n DESC LIMIT 1)
+                 AS "durationMs"
+        FROM deliveries d JOIN events e ON e.id = d.event_id
+        WHERE ${where}${idAfter && "lt" in idAfter ? Prisma.sql` AND d.id < ${idAfter.lt}` : Prisma.empty}
+        ORDER BY d.id DESC LIMIT ${take}`,
+      ),
+    ),
+    (take) => countUpTo(db, where, take),
   );
-  return mapPage(page, (d) => ({
-    id: d.id,
-    eventId: d.eventId,
-    eventType: d.event.type,
-    status: d.status,
-    attempts: d.attemptCount,
-    lastStatusCode: d.lastStatusCode,
-    createdAt: d.createdAt,
-    completedAt: d.completedAt,
-    durationMs: d.attempts[0]?.durationMs ?? null,
-    test: d.test,
-  }));
+}
+
+function searchConditions(webhookId: string, search: DeliverySearch): Prisma.Sql {
+  const conditions = [Prisma.sql`d.webhook_id = ${webhookId}`];
+  if (search.status) conditions.push(Prisma.sql`d.status = ${search.status}::delivery_status`);
+  if (search.tag !== undefined) conditions.push(Prisma.sql`e.tag = ${search.tag}`);
+  if (search.eventId !== undefined) conditions.push(Prisma.sql`d.event_id = ${search.eventId}`);
+  if (search.from) conditions.push(Prisma.sql`d.created_at >= ${search.from}`);
+  if (search.to) conditions.push(Prisma.sql`d.created_at < ${search.to}`);
+  return Prisma.join(conditions, " AND ");
+}
+
+/** The matching rows counted, reading at most `take` of them (a LIMITed subquery). */
+async function countUpTo(db: Db, where: Prisma.Sql, take: number): Promise<number> {
+  const [row] = await sql<{ n: number }>(
+    db,
+    Prisma.sql`SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${where} LIMIT ${take}) matching`,
+  );
+  return row?.n ?? 0;
 }
 
 export async function getDeliveryWithAttempts(db: Db, deliveryId: string) {
   return db.delivery.findUnique({
     where: { id: deliveryId },
-    include: { event: { select: { type: true } }, attempts: { orderBy: { n: "asc" } }, callback: true },
+    include: {
+      event: { select: { type: true, repository: true, tag: true, digest: true, actor: true } },
+      attempts: { orderBy: { n: "asc" } },
+      callback: true,
+    },
   });
 }
 

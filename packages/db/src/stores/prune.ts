@@ -16,7 +16,7 @@ import type { Db } from "../client.js";
 export interface PruneCutoffs {
   /** Finished deliveries, ended runs and events older than this go. */
   before: Date;
-  /** Attempts sent before this lose their headers and bodies. */
+  /** Attempts sent before this lose their headers and bodies (the request's and the response's). */
   bodiesBefore: Date;
   /** Rows per statement. */
   batch: number;
@@ -64,7 +64,8 @@ const STEPS: Array<[keyof PruneCounts, (db: Db, cutoffs: PruneCutoffs) => Promis
   [
     "attemptsTrimmed",
     (db, { bodiesBefore, batch }) => db.$executeRaw`
-      UPDATE delivery_attempts SET request_headers = '{}'::jsonb, response_headers = NULL, response_body = NULL,
+      UPDATE delivery_attempts SET request_headers = '{}'::jsonb, request_body = NULL, response_headers = NULL,
+                                   response_body = NULL,
                                    trimmed_at = now()
       WHERE id IN (
         SELECT id FROM delivery_attempts WHERE trimmed_at IS NULL AND started_at < ${bodiesBefore}

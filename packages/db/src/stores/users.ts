@@ -2,7 +2,7 @@ import type { Principal } from "@hookyard/core";
 import type { Db } from "../client.js";
 import type { Grant, Prisma } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, type Page, type PageQuery, readPageById } from "../paging.js";
 
 export interface AuthenticatedUser extends Principal {
   userId: string;
@@ -158,9 +158,12 @@ export async function insertUser(
 }
 
 /** Every user, oldest first. */
-export async function listUsers(db: Db, page: PageQuery): Promise<Page<UserSummary>> {
-  return readPageById(page, "asc", ({ idAfter, ...window }) =>
-    db.user.findMany({ where: { id: idAfter }, select: USER_SUMMARY, ...window }),
+export async function listUsers(db: Db, page: PageQuery): Promise<CountedPage<UserSummary>> {
+  return countedPage(
+    readPageById(page, "asc", ({ idAfter, ...window }) =>
+      db.user.findMany({ where: { id: idAfter }, select: USER_SUMMARY, ...window }),
+    ),
+    (take) => db.user.count({ take }),
   );
 }
 
@@ -201,10 +204,13 @@ async function userExists(db: Db, userId: string): Promise<boolean> {
 }
 
 /** The user's tokens, oldest first; null when there is no such user. */
-export async function listTokens(db: Db, userId: string, page: PageQuery): Promise<Page<TokenSummary> | null> {
+export async function listTokens(db: Db, userId: string, page: PageQuery): Promise<CountedPage<TokenSummary> | null> {
   if (!(await userExists(db, userId))) return null;
-  return readPageById(page, "asc", ({ idAfter, ...window }) =>
-    db.apiToken.findMany({ where: { userId, id: idAfter }, select: TOKEN_SUMMARY, ...window }),
+  return countedPage(
+    readPageById(page, "asc", ({ idAfter, ...window }) =>
+      db.apiToken.findMany({ where: { userId, id: idAfter }, select: TOKEN_SUMMARY, ...window }),
+    ),
+    (take) => db.apiToken.count({ where: { userId }, take }),
   );
 }
 
@@ -255,10 +261,13 @@ export async function insertGrant(
 }
 
 /** The user's grants, oldest first; null when there is no such user. */
-export async function listGrants(db: Db, userId: string, page: PageQuery): Promise<Page<Grant> | null> {
+export async function listGrants(db: Db, userId: string, page: PageQuery): Promise<CountedPage<Grant> | null> {
   if (!(await userExists(db, userId))) return null;
-  return readPageById(page, "asc", ({ idAfter, ...window }) =>
-    db.grant.findMany({ where: { userId, id: idAfter }, ...window }),
+  return countedPage(
+    readPageById(page, "asc", ({ idAfter, ...window }) =>
+      db.grant.findMany({ where: { userId, id: idAfter }, ...window }),
+    ),
+    (take) => db.grant.count({ where: { userId }, take }),
   );
 }
 

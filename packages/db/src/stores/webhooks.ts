@@ -2,7 +2,7 @@ import type { PayloadFormat } from "@hookyard/core";
 import type { Db } from "../client.js";
 import { Prisma, type Webhook } from "../generated/prisma/client.js";
 import { newId } from "../ids.js";
-import { type Page, type PageQuery, readPageById } from "../paging.js";
+import { type CountedPage, countedPage, type Page, type PageQuery, readPageById } from "../paging.js";
 import { webhookStateEvents } from "./operational.js";
 import { openWebhookSecrets, sealWebhookSecrets } from "./webhook-secrets.js";
 
@@ -160,7 +160,7 @@ const KIND_WHERE: Record<NonNullable<WebhookFilter["kind"]>, Prisma.WebhookWhere
 };
 
 /** The webhooks a user may see (all for admins; else those in scopes they hold a grant on), one page, newest first. */
-export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuery): Promise<Page<Webhook>> {
+export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuery): Promise<CountedPage<Webhook>> {
   const where: Prisma.WebhookWhereInput = {
     deletedAt: null,
     ...(filter.repository !== undefined ? { repository: filter.repository } : {}),
@@ -178,8 +178,11 @@ export async function listWebhooks(db: Db, filter: WebhookFilter, page: PageQuer
     });
   }
   if (and.length > 0) where.AND = and;
-  const found = await readPageById(page, "desc", ({ idAfter, ...window }) =>
-    db.webhook.findMany({ where: { ...where, id: idAfter }, ...window }),
+  const found = await countedPage(
+    readPageById(page, "desc", ({ idAfter, ...window }) =>
+      db.webhook.findMany({ where: { ...where, id: idAfter }, ...window }),
+    ),
+    (take) => db.webhook.count({ where, take }),
   );
   return { ...found, items: found.items.map((row) => openWebhookSecrets(db, row)) };
 }

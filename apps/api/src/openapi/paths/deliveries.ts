@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
-import { deliveriesQuery } from "../../routes/webhooks.js";
+import { deliveriesQuery } from "../../http/deliveries-query.js";
 import { recoverBody } from "../../services/redelivery.js";
 import { idParam } from "../params.js";
 import { AUTHENTICATED, errors, json, ok } from "../responses.js";

@@ -1,6 +1,6 @@
 import { CHAIN_RUN_STATES, CHAIN_STEP_STATES, EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
-import { nullableTimestamp, pageOf, timestamp } from "./common.js";
+import { countedPageOf, nullableTimestamp, timestamp } from "./common.js";
 import { deliveryCallbackSchema } from "./deliveries.js";
 
 const stepSchema = z.object({
@@ -47,4 +47,4 @@ export const chainRunSchema = z
   })
   .meta({ id: "ChainRun" });
 
-export const chainRunPageSchema = pageOf(chainRunSchema).meta({ id: "ChainRunPage" });
+export const chainRunPageSchema = countedPageOf(chainRunSchema).meta({ id: "ChainRunPage" });

@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from "@hookyard/core";
 import { z } from "zod";
-import { pageOf, timestamp } from "./common.js";
+import { countedPageOf, timestamp } from "./common.js";
 
 const webhookId = z.string().meta({ example: "wh_01k9xq2c3r4s5t6v7w8x9y0z1a" });
 
@@ -29,4 +29,4 @@ export const chainSchema = z
   })
   .meta({ id: "Chain" });
 
-export const chainListSchema = pageOf(chainSchema).meta({ id: "ChainList" });
+export const chainListSchema = countedPageOf(chainSchema).meta({ id: "ChainList" });

@@ -11,3 +11,11 @@ export function pageOf(item: z.ZodType) {
     nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page; null on the last" }),
   });
 }
+
+/** A page of a list that also says how long the list is (db paging.ts countedPage). */
+export function countedPageOf(item: z.ZodType) {
+  return pageOf(item).extend({
+    total: z.int().min(0).meta({ description: "rows of the whole list (not only this page), counted up to 10,000" }),
+    totalCapped: z.boolean().meta({ description: "true when more than 10,000 rows match: total then says 10,000" }),
+  });
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createGrantBody } from "../../services/users.js";
-import { nullableTimestamp, pageOf, timestamp } from "./common.js";
+import { countedPageOf, nullableTimestamp, timestamp } from "./common.js";
 
 /** presentUser (services/users.ts). */
 export const userSchema = z
@@ -41,6 +41,6 @@ export const meSchema = z
   })
   .meta({ id: "Me" });
 
-export const userListSchema = pageOf(userSchema).meta({ id: "UserList" });
-export const tokenListSchema = pageOf(tokenSummarySchema).meta({ id: "TokenList" });
-export const grantListSchema = pageOf(grantSchema).meta({ id: "GrantList" });
+export const userListSchema = countedPageOf(userSchema).meta({ id: "UserList" });
+export const tokenListSchema = countedPageOf(tokenSummarySchema).meta({ id: "TokenList" });
+export const grantListSchema = countedPageOf(grantSchema).meta({ id: "GrantList" });

@@ -1,7 +1,7 @@
 import { EVENT_TYPES, webhookFilter } from "@hookyard/core";
 import { z } from "zod";
 import { createWebhookBody } from "../../services/webhooks.js";
-import { nullableTimestamp, pageOf, timestamp } from "./common.js";
+import { countedPageOf, nullableTimestamp, timestamp } from "./common.js";
 
 /** presentWebhook's answer (services/webhooks.ts): never the secret; credential-like header values masked. */
 export const webhookSchema = z
@@ -54,7 +54,7 @@ export const webhookListItemSchema = webhookSchema
   })
   .meta({ id: "WebhookListItem" });
 
-export const webhookListSchema = pageOf(webhookListItemSchema).meta({ id: "WebhookList" });
+export const webhookListSchema = countedPageOf(webhookListItemSchema).meta({ id: "WebhookList" });
 
 /** POST /api/v1/webhooks/preview's answer (services/webhook-preview.ts). */
 export const previewSchema = z
