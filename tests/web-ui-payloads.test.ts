@@ -171,6 +171,35 @@ describe("web UI: payload formats, templates, preview and rate limit", () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it("previews a sample for namespace and global webhooks, which have no repository of their own", async () => {
+    const { page, problems } = await ui.session();
+    await signIn(page, ui.hookyard.baseUrl, ADMIN_TOKEN);
+    await page.goto(`${ui.hookyard.baseUrl}/ui/scoped-webhooks?namespace=team`);
+    await page.getByRole("button", { name: "Create webhook" }).click();
+    let form = page.getByRole("dialog", { name: "Create webhook" });
+    await form.getByLabel("Format").selectOption("template");
+    await form.getByRole("textbox", { name: /^Template/ }).fill("{{ event.type }} in {{ event.repository }}");
+    await waitFor(async () => (await previewBody(form).textContent()) === "TAG_PUSH in team/example", {
+      what: "the namespace webhook's sample",
+    });
+    expect(await previewStatus(form).textContent()).toBe("Sample TAG_PUSH event. Nothing is sent.");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "hidden" });
+
+    await page.goto(`${ui.hookyard.baseUrl}/ui/scoped-webhooks`);
+    await page.getByRole("button", { name: "Create webhook" }).click();
+    form = page.getByRole("dialog", { name: "Create webhook" });
+    await form.getByLabel("Format").selectOption("cloudevents");
+    await waitFor(async () => (await previewBody(form).textContent())?.includes('"specversion": "1.0"'), {
+      what: "the global webhook's CloudEvents sample",
+    });
+    expect(await previewStatus(form).textContent()).toBe("Sample TAG_PUSH event. Nothing is sent.");
+    expect(await form.getByTestId("preview-content-type").textContent()).toBe(
+      "application/cloudevents+json; charset=utf-8",
+    );
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it("has no axe violation with the template editor and preview open, at desktop and phone width", async () => {
     // A fixed digest: the screenshots stay the same from run to run.
     await push("acme/axe", "v1.0", `sha256:${"3c60e2c144af".padEnd(64, "0")}`);
