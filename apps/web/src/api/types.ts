@@ -25,6 +25,9 @@ export type RotatedSecret = Schemas["RotatedSecret"];
 export type WebhookInput = Schemas["UpdateWebhookRequest"] &
   Pick<Schemas["CreateWebhookRequest"], "repository" | "namespace">;
 export type Recovered = Schemas["Recovery"];
+/** What POST /webhooks/preview takes and answers: a format rendered for an event, nothing sent. */
+export type PreviewRequest = Schemas["PreviewWebhookRequest"];
+export type WebhookPreview = Schemas["WebhookPreview"];
 
 export type DeliveryStatus = Schemas["DeliverySummary"]["status"];
 export type DeliverySummary = Schemas["DeliverySummary"];

@@ -1,6 +1,15 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, everyPage, PAGE_SIZE, query } from "./client";
-import type { Recovered, RotatedSecret, TestResult, Webhook, WebhookInput, WebhookList } from "./types";
+import { ApiError, api, everyPage, PAGE_SIZE, query } from "./client";
+import type {
+  PreviewRequest,
+  Recovered,
+  RotatedSecret,
+  TestResult,
+  Webhook,
+  WebhookInput,
+  WebhookList,
+  WebhookPreview,
+} from "./types";
 
 /** Where a webhook lives: a repository, a namespace, or the whole registry. */
 export type Scope =
@@ -137,5 +146,67 @@ export function useRecover() {
     mutationFn: ({ id, since }: { id: string; since: string }) =>
       api.post<Recovered>(`/webhooks/${encodeURIComponent(id)}/recover`, { since }),
     onSuccess: (_r, { id }) => client.invalidateQueries({ queryKey: ["deliveries", id] }),
+  });
+}
+
+/** A preview, and whether it is of the repository's latest stored event or of a sample. */
+export interface PreviewResult {
+  preview: WebhookPreview;
+  latest: boolean;
+}
+
+/** The sample's repository for a scope without one: the API's sample repository otherwise. */
+function sampleRepository(scope: Scope): string | undefined {
+  if (scope.kind === "repository") return scope.repository;
+  if (scope.kind === "namespace") return `${scope.namespace}/example`;
+  return undefined;
+}
+
+/**
+ * What a webhook of these settings would send (POST /webhooks/preview, which sends nothing): for a
+ * repository webhook its repository's latest stored event (of the type, when given), else a sample of
+ * that type. `request` null: nothing to render yet.
+ */
+export function usePreview(request: Omit<PreviewRequest, "latestOf" | "repository" | "eventId"> | null, scope: Scope) {
+  return useQuery({
+    queryKey: ["preview", scopeKey(scope), request],
+    queryFn: async (): Promise<PreviewResult> => {
+      const body = request as PreviewRequest;
+      if (scope.kind === "repository") {
+        try {
+          const preview = await api.post<WebhookPreview>("/webhooks/preview", { ...body, latestOf: scope.repository });
+          return { preview, latest: true };
+        } catch (error) {
+          // 404: the repository has no such event yet; a sample shows the shape instead.
+          if (!(error instanceof ApiError && error.status === 404)) throw error;
+        }
+      }
+      const repository = sampleRepository(scope);
+      const preview = await api.post<WebhookPreview>("/webhooks/preview", repository ? { ...body, repository } : body);
+      return { preview, latest: false };
+    },
+    enabled: request !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    // A new event may arrive while the form is open: the next change of the form shows it.
+    staleTime: 0,
+  });
+}
+
+/** A stored event's tag and time, read through the preview itself (a template of those two). */
+export function useEventFacts(eventId: string | null) {
+  return useQuery({
+    queryKey: ["preview-event", eventId],
+    queryFn: async () => {
+      const { body } = await api.post<WebhookPreview>("/webhooks/preview", {
+        format: "template",
+        template: '{"tag": {{ event.tag | json }}, "time": {{ event.time | json }}}',
+        eventId,
+      });
+      return JSON.parse(body) as { tag: string | null; time: string | null };
+    },
+    enabled: eventId !== null,
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
   });
 }

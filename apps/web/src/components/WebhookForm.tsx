@@ -1,3 +1,4 @@
+import { isEventType } from "@hookyard/core/event-types";
 import type { PayloadFormat } from "@hookyard/core/payload-format";
 import { Checkbox, Modal, PasswordInput, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
@@ -7,13 +8,27 @@ import { type Scope, scopeLabel, useCreateWebhook, useUpdateWebhook } from "../a
 import { DOCKERHUB_EVENT_TYPE, type EventTypeInfo, eventTypesFor, OPERATIONAL_EVENT_TYPES } from "../lib/event-types";
 import { focusFirstError, splitError } from "../lib/field-errors";
 import { splitList } from "../lib/format";
-import { type HeaderRow, webhookProblems } from "../lib/webhook-rules";
+import { type HeaderRow, rateLimitValue, webhookProblems } from "../lib/webhook-rules";
 import { FormFooter } from "./FormFooter";
 import { HeaderFields } from "./HeaderFields";
-import { PayloadFields } from "./PayloadFields";
+import { DEFAULT_CONTENT_TYPE, PayloadFields } from "./PayloadFields";
+import { RateLimitField } from "./RateLimitField";
 import { TlsFields } from "./TlsFields";
 
-const FIELDS = ["name", "url", "events", "format", "secret", "tags", "headers", "tlsCert", "skipTLSVerification"];
+const FIELDS = [
+  "name",
+  "url",
+  "events",
+  "format",
+  "template",
+  "templateContentType",
+  "secret",
+  "tags",
+  "headers",
+  "tlsCert",
+  "skipTLSVerification",
+  "rateLimit",
+];
 // The API names the tag filter `filter` or `filter.tags[i]`; the form has one field for it.
 const ALIASES = { filter: "tags" };
 const LABELS: Record<string, string> = {
@@ -21,11 +36,14 @@ const LABELS: Record<string, string> = {
   url: "URL",
   events: "Event types",
   format: "Format",
+  template: "Template",
+  templateContentType: "Content type",
   secret: "Secret",
   tags: "Tag filter",
   headers: "Headers",
   tlsCert: "CA certificate",
   skipTLSVerification: "Skip TLS verification",
+  rateLimit: "Rate limit",
 };
 
 /** What the API shows in place of a credential-like header's value (core's redactHeaders). */
@@ -77,6 +95,9 @@ function WebhookForm({
   const [url, setUrl] = useState(webhook?.url ?? "");
   const [events, setEvents] = useState<string[]>(webhook?.events ?? [DOCKERHUB_EVENT_TYPE]);
   const [format, setFormat] = useState<PayloadFormat>(webhook?.format ?? "dtr");
+  const [template, setTemplate] = useState(webhook?.template ?? "");
+  const [contentType, setContentType] = useState(webhook?.templateContentType ?? DEFAULT_CONTENT_TYPE);
+  const [rateLimit, setRateLimit] = useState<number | string>(webhook?.rateLimit ?? "");
   const [secret, setSecret] = useState("");
   const [removeSecret, setRemoveSecret] = useState(false);
   const [tags, setTags] = useState(webhook?.filter?.tags.join(", ") ?? "");
@@ -111,14 +132,34 @@ function WebhookForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const sendHeaders = !webhook || headersChanged;
-    const problems = webhookProblems({ name, url, events, headers: sendHeaders ? headers : null, tlsCert });
+    const problems = webhookProblems({
+      name,
+      url,
+      events,
+      headers: sendHeaders ? headers : null,
+      tlsCert,
+      template: format === "template" ? template : null,
+      rateLimit,
+    });
     setErrors(problems);
     if (Object.keys(problems).length > 0) {
       setAttempt((n) => n + 1);
       return;
     }
     const tagList = splitList(tags);
-    const input: WebhookInput = { name: name.trim(), url: url.trim(), events, format, skipTLSVerification: skipTls };
+    const input: WebhookInput = {
+      name: name.trim(),
+      url: url.trim(),
+      events,
+      format,
+      skipTLSVerification: skipTls,
+      rateLimit: rateLimitValue(rateLimit),
+    };
+    // Only the template format takes these; the API drops them when a PATCH changes the format away.
+    if (format === "template") {
+      input.template = template;
+      input.templateContentType = contentType.trim() || DEFAULT_CONTENT_TYPE;
+    }
     const headerMap = Object.fromEntries(headers.map((h) => [h.name.trim(), h.value]));
     if (webhook) {
       input.filter = tagList.length ? { tags: tagList } : null;
@@ -203,9 +244,29 @@ function WebhookForm({
           format={format}
           onFormat={(value) => {
             setFormat(value);
-            clear("format", "events");
+            clear("format", "events", "template", "templateContentType");
           }}
+          template={template}
+          onTemplate={(value) => {
+            setTemplate(value);
+            clear("template");
+          }}
+          contentType={contentType}
+          onContentType={(value) => {
+            setContentType(value);
+            clear("templateContentType");
+          }}
+          eventType={events.find(isEventType)}
+          scope={scope}
           errors={errors}
+        />
+        <RateLimitField
+          value={rateLimit}
+          onChange={(value) => {
+            setRateLimit(value);
+            clear("rateLimit");
+          }}
+          error={errors.rateLimit}
         />
         <PasswordInput
           label="Secret"

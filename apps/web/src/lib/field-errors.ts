@@ -19,6 +19,11 @@ const ZOD_WORDING: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/^Too small: expected array to have >=(\d+) items?$/, (m) => `needs at least ${m[1]} entries`],
   [/^Invalid input: expected (\w+), received (\w+)$/, (m) => `must be a ${m[1]}`],
   [/^Invalid URL$/, () => "must be a URL"],
+  [/^Too big: expected number to be <=(\d+)$/, (m) => `must be at most ${m[1]}`],
+  [/^Too small: expected number to be >=(\d+)$/, (m) => `must be at least ${m[1]}`],
+  // A template's 400 (`template: line 3, column 3: tag {% if %} not closed`): where, then what.
+  [/^line (\d+), column (\d+): (.+)$/, (m) => `has a problem at line ${m[1]}, column ${m[2]}: ${m[3]}`],
+  [/^rendering a sample (\w+) event: (.+)$/, (m) => `fails on a sample ${m[1]} event: ${m[2]}`],
 ];
 
 function plainWords(text: string): string {

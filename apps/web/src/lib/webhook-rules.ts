@@ -14,6 +14,10 @@ export const WEBHOOK_LIMITS = {
   headerNameLength: 100,
   headerValueLength: 2048,
   headersTotalLength: 8192,
+  /** HOOKYARD_TEMPLATE_MAX_BYTES's default: a server set lower answers 400, shown at the field. */
+  templateBytes: 16 * 1024,
+  /** core's RATE_LIMIT_MAX: deliveries per second. */
+  rateLimitMax: 10_000,
 } as const;
 
 export interface HeaderRow {
@@ -29,6 +33,10 @@ export interface WebhookDraft {
   events: string[];
   headers: HeaderRow[] | null;
   tlsCert: string;
+  /** The template when the format is `template`; null (or absent) for every other format. */
+  template?: string | null;
+  /** The rate limit field as typed: "" for none (NumberInput gives a number or a string). */
+  rateLimit?: number | string;
 }
 
 // Letters, digits and "-": the API's header name rule (core, delivery-headers.ts).
@@ -104,5 +112,34 @@ export function webhookProblems(draft: WebhookDraft): Record<string, string> {
   if (pem !== "" && !pem.includes("-----BEGIN CERTIFICATE-----")) {
     errors.tlsCert = "CA certificate must be PEM: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----";
   }
+  const template = templateProblem(draft.template);
+  if (template) errors.template = template;
+  const rate = rateLimitProblem(draft.rateLimit ?? "");
+  if (rate) errors.rateLimit = rate;
   return errors;
+}
+
+function templateProblem(template: string | null | undefined): string | null {
+  if (template === null || template === undefined) return null;
+  if (template.trim() === "") return "Template is required for the template format";
+  // The API counts bytes (UTF-8), not characters.
+  const bytes = new TextEncoder().encode(template).length;
+  if (bytes > WEBHOOK_LIMITS.templateBytes) {
+    return `Template must be at most ${WEBHOOK_LIMITS.templateBytes / 1024} KiB (${WEBHOOK_LIMITS.templateBytes} bytes); it is ${bytes}`;
+  }
+  return null;
+}
+
+function rateLimitProblem(value: number | string): string | null {
+  if (value === "") return null;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > WEBHOOK_LIMITS.rateLimitMax) {
+    return `Rate limit must be a whole number from 1 to ${WEBHOOK_LIMITS.rateLimitMax} deliveries per second, or empty for none`;
+  }
+  return null;
+}
+
+/** The rate limit to send: null when the field is empty (no limit). Call after webhookProblems found none. */
+export function rateLimitValue(value: number | string): number | null {
+  return value === "" ? null : Number(value);
 }

@@ -89,6 +89,9 @@ function WebhookDetails({ webhook }: { webhook: Webhook }) {
             </Fact>
             <Fact term="Scope">{scopeLabel(scope)}</Fact>
             <Fact term="Format">{formatLabel(webhook.format)}</Fact>
+            <Fact term="Rate limit">
+              {webhook.rateLimit === null ? "None" : `${webhook.rateLimit} deliveries per second at most`}
+            </Fact>
             <Fact term="Event types">{webhook.events.join(", ")}</Fact>
             <Fact term="Tag filter">{webhook.filter ? webhook.filter.tags.join(", ") : "None: every tag"}</Fact>
             <Fact term="State">
@@ -117,6 +120,25 @@ function WebhookDetails({ webhook }: { webhook: Webhook }) {
             </Fact>
           </Facts>
         </Card>
+        {webhook.format === "template" && (
+          <Card withBorder component="section" aria-labelledby="webhook-template">
+            <Title order={2} size="h4" id="webhook-template" mb="sm">
+              Template
+            </Title>
+            <Text size="sm" mb="xs">
+              Content-Type: <Code>{webhook.templateContentType ?? "application/json"}</Code>
+            </Text>
+            <Code
+              block
+              tabIndex={0}
+              role="region"
+              aria-label="The webhook's Liquid template"
+              style={{ maxHeight: 320, overflow: "auto", whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
+            >
+              {webhook.template}
+            </Code>
+          </Card>
+        )}
         <Card withBorder component="section" aria-labelledby="webhook-security">
           <Title order={2} size="h4" id="webhook-security" mb="sm">
             Signing, TLS and headers
