@@ -190,6 +190,9 @@ describe("template webhooks and previews through the API", () => {
       body: { format: "template", template: "{{ event.tag }}", latestOf: "acme/web", eventType: "TAG_PUSH" },
     });
     expect(latest.json.body).toBe("2.0");
+    // The answer names the event it rendered, so a form can say which push it shows.
+    expect(latest.json).toMatchObject({ eventType: "TAG_PUSH", repository: "acme/web", tag: "2.0" });
+    expect(Date.parse(latest.json.occurredAt)).not.toBeNaN();
 
     // Another repository's event is not known to exist for this user; a global admin sees it.
     const hidden = await hookyard.request("POST", "/api/v1/webhooks/preview", {

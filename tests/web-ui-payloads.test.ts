@@ -1,9 +1,9 @@
 import { manifestPush, startReceiver, waitFor } from "@hookyard/testkit";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, PHONE, screenshots, signIn } from "./support/browser.js";
+import { axeViolations, DESKTOP, PHONE, screenshots, signIn } from "./support/browser.js";
 import { ADMIN_TOKEN } from "./support/hookyard.js";
-import { allViolations, errorOf, resize, scrollWidth, textField, UiHarness } from "./support/web-ui-kit.js";
+import { errorOf, resize, scrollWidth, textField, UiHarness } from "./support/web-ui-kit.js";
 
 /*
  * Issue 27, part 4: the webhook form picks a format, edits a template and its content type with a
@@ -224,7 +224,7 @@ describe("web UI: payload formats, templates, preview and rate limit", () => {
     });
     for (const viewport of [DESKTOP, PHONE]) {
       await resize(page, viewport);
-      expect(await allViolations(page), `axe at ${viewport.width}`).toEqual([]);
+      expect(await axeViolations(page), `axe at ${viewport.width}`).toEqual([]);
     }
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await resize(page, DESKTOP);

@@ -139,5 +139,14 @@ export async function previewWebhook(deps: PreviewDeps, user: AuthenticatedUser,
     userAgent: USER_AGENT,
     custom: {},
   });
-  return { eventId: event.id, eventType: event.type, contentType: payload.contentType, body: payload.body, headers };
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    repository: event.repository,
+    tag: event.tag,
+    occurredAt: event.occurredAt,
+    contentType: payload.contentType,
+    body: payload.body,
+    headers,
+  };
 }

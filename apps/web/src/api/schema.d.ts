@@ -2389,6 +2389,15 @@ export interface components {
             eventId: string;
             /** @enum {string} */
             eventType: "TAG_PUSH" | "TAG_PULL" | "TAG_DELETE" | "MANIFEST_PUSH" | "MANIFEST_PULL" | "MANIFEST_DELETE" | "SCAN_COMPLETED" | "SCAN_FAILED" | "PROMOTION" | "PUSH_MIRRORING" | "POLL_MIRRORING" | "REPO_CREATED" | "REPO_UPDATED" | "REPO_DELETED" | "SCANNER_UPDATE_COMPLETED" | "WEBHOOK_DISABLED" | "WEBHOOK_ENABLED" | "DELIVERY_EXHAUSTED" | "CHAIN_RUN_ENDED";
+            /** @description the event's repository (ns/repo) */
+            repository: string;
+            /** @description the event's tag; null: none (a digest, a repository event) */
+            tag: string | null;
+            /**
+             * Format: date-time
+             * @description when the registry says the event happened
+             */
+            occurredAt: string;
             /** @description the Content-Type the delivery would carry */
             contentType: string;
             /** @description the body exactly as it would be sent */

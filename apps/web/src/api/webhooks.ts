@@ -192,21 +192,3 @@ export function usePreview(request: Omit<PreviewRequest, "latestOf" | "repositor
     staleTime: 0,
   });
 }
-
-/** A stored event's tag and time, read through the preview itself (a template of those two). */
-export function useEventFacts(eventId: string | null) {
-  return useQuery({
-    queryKey: ["preview-event", eventId],
-    queryFn: async () => {
-      const { body } = await api.post<WebhookPreview>("/webhooks/preview", {
-        format: "template",
-        template: '{"tag": {{ event.tag | json }}, "time": {{ event.time | json }}}',
-        eventId,
-      });
-      return JSON.parse(body) as { tag: string | null; time: string | null };
-    },
-    enabled: eventId !== null,
-    retry: false,
-    staleTime: Number.POSITIVE_INFINITY,
-  });
-}

@@ -3,28 +3,12 @@ import { Code, Paper, Stack, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useId } from "react";
 import type { PreviewRequest } from "../api/types";
-import { type Scope, useEventFacts, usePreview } from "../api/webhooks";
+import { type Scope, usePreview } from "../api/webhooks";
 import { fieldMessage } from "../lib/field-errors";
+import { formatRelative } from "../lib/relative-time";
 
 /** How long the form must be still before the preview is asked for again: not one request per key. */
 const DEBOUNCE_MS = 400;
-
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
-
-/** "3 min ago", "yesterday": how long ago a time was, in the largest unit that fits. */
-function ago(iso: string, now = Date.now()): string {
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (Number.isNaN(seconds)) return iso;
-  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-    ["day", 86_400],
-    ["hour", 3_600],
-    ["minute", 60],
-  ];
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
-  }
-  return relative.format(seconds, "second");
-}
 
 /** The body as people read it: JSON indented, anything else as it is. */
 function pretty(body: string, contentType: string): string {
@@ -72,16 +56,14 @@ export function PayloadPreview({
   const [debounced] = useDebouncedValue(JSON.stringify(request), DEBOUNCE_MS);
   const preview = usePreview(JSON.parse(debounced) as typeof request, scope);
   const result = preview.data;
-  const latestId = result?.latest ? result.preview.eventId : null;
-  const facts = useEventFacts(latestId);
 
   let source = "";
   if (result) {
     const type = result.preview.eventType;
     if (!result.latest) source = `Sample ${type} event`;
     else {
-      const tag = facts.data?.tag ? ` of ${facts.data.tag}` : "";
-      const when = facts.data?.time ? `, ${ago(facts.data.time)}` : "";
+      const tag = result.preview.tag ? ` of ${result.preview.tag}` : "";
+      const when = `, ${formatRelative(result.preview.occurredAt, Date.now())}`;
       source = `Latest event: ${type}${tag}${when}`;
     }
   }

@@ -61,6 +61,9 @@ export const previewSchema = z
   .object({
     eventId: z.string().meta({ description: 'the stored event rendered, or "evt_preview" for a sample' }),
     eventType: z.enum(EVENT_TYPES),
+    repository: z.string().meta({ description: "the event's repository (ns/repo)" }),
+    tag: z.string().nullable().meta({ description: "the event's tag; null: none (a digest, a repository event)" }),
+    occurredAt: timestamp.meta({ description: "when the registry says the event happened" }),
     contentType: z.string().meta({ description: "the Content-Type the delivery would carry" }),
     body: z.string().meta({ description: "the body exactly as it would be sent" }),
     headers: z
