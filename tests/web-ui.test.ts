@@ -16,6 +16,7 @@ import {
 } from "./support/browser.js";
 import { ADMIN_TOKEN, TestHookyard } from "./support/hookyard.js";
 import { userWithGrants } from "./support/users.js";
+import { errorOf } from "./support/web-ui-kit.js";
 
 /*
  * The web UI (apps/web), built, served by the real API at /ui/ and driven in Debian's Chromium: the
@@ -61,20 +62,6 @@ async function checkPage(page: Page, name: string): Promise<void> {
     expect(await axeViolations(page), `axe on ${name} at phone width`).toEqual([]);
   });
   expect(phoneScrollWidth, `${name} at phone width`).toBeLessThanOrEqual(PHONE.width);
-}
-
-/** The text of the error message a control or group points at (aria-describedby), or "" when it shows none. */
-async function errorOf(control: Locator): Promise<string> {
-  // The root tsconfig has no DOM library: the page's objects are typed loosely here.
-  return control.evaluate((element: any) => {
-    const document = (globalThis as any).document;
-    const ids = (element.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean);
-    return ids
-      .map((id: string) => document.getElementById(id))
-      .filter((node: any) => node?.className?.includes("error"))
-      .map((node: any) => node.textContent)
-      .join(" ");
-  });
 }
 
 /** A receiver for a chain step: answers, then calls back at the delivery's callback_url like a CI job. */

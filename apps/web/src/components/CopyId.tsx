@@ -1,4 +1,5 @@
 import { ActionIcon, CopyButton, Group, Text, Tooltip, VisuallyHidden } from "@mantine/core";
+import type { ReactNode } from "react";
 
 /**
  * An id in monospace with a button that copies it. "Copied" is said in a live region too, so that a
@@ -33,7 +34,7 @@ export function CopyId({ value, what }: { value: string; what: string }) {
 }
 
 // Drawn, not a character: the system fonts lack a copy sign.
-function CopyIcon() {
+function Icon({ children }: { children: ReactNode }) {
   return (
     <svg
       width="14"
@@ -44,24 +45,24 @@ function CopyIcon() {
       stroke="currentColor"
       strokeWidth="2"
     >
+      {children}
+    </svg>
+  );
+}
+
+function CopyIcon() {
+  return (
+    <Icon>
       <rect x="9" y="9" width="12" height="12" rx="2" />
       <path d="M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1" />
-    </svg>
+    </Icon>
   );
 }
 
 function CheckIcon() {
   return (
-    <svg
-      width="14"
-      height="14"
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-    >
+    <Icon>
       <path d="M4 12l5 5L20 6" />
-    </svg>
+    </Icon>
   );
 }
