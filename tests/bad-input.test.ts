@@ -24,6 +24,7 @@ const covered = (path: string) =>
 const VALID_BODIES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/webhooks": { name: "bad-input", url: "$url", events: ["TAG_PUSH"], repository: "acme/web" },
   "PATCH /api/v1/webhooks/{id}": { name: "renamed" },
+  "POST /api/v1/webhooks/preview": { format: "dtr" },
   "POST /api/v1/webhooks/{id}/test": {},
   "POST /api/v1/webhooks/{id}/secret/rotate": {},
   "POST /api/v1/webhooks/{id}/recover": { since: "2026-11-29T00:00:00Z" },
