@@ -9,26 +9,20 @@ const packages = ["core", "config", "logger", "db", "queues", "telemetry", "test
 const ALL = ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "tests/**/*.test.ts"];
 
 /**
- * Files that run alone, after the rest: they load both cores on purpose (faults, crashes, two
- * workers, fairness and rate limits under load, the cost of hostile input, clusters, images,
- * Prometheus, process starts), so a neighbour would change what they measure or slow them past
- * their waits. Everything else runs two files at a time: each test has its own database and queue
- * prefix (CONTRIBUTING.md, "Tests").
+ * Files that run alone, after the rest: they load both cores on purpose (faults under steady load,
+ * two workers, fairness and rate limits measured at a receiver, hostile input and receivers, a Redis
+ * Cluster failing over, the images in podman), so a neighbour would change what they measure or slow
+ * them past their waits. Everything else runs two files at a time: each test has its own database
+ * and queue prefix (CONTRIBUTING.md, "Tests").
  */
 const ALONE = [
   "tests/fault-*.test.ts",
   "tests/fairness.test.ts",
-  "tests/rate-limit*.test.ts",
-  "tests/fan-out-crash.test.ts",
-  "tests/worker-crash.test.ts",
-  "tests/redis-*.test.ts",
+  "tests/rate-limit.test.ts",
   "tests/input-cost.test.ts",
   "tests/hostile-input.test.ts",
+  "tests/redis-cluster.test.ts",
   "tests/containers.test.ts",
-  "tests/start.test.ts",
-  "tests/alerts.test.ts",
-  "tests/tracing.test.ts",
-  "tests/first-attempts.test.ts",
 ];
 
 export default defineConfig({
