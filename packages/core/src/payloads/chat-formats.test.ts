@@ -126,3 +126,16 @@ describe.each(CHAT_FORMATS)("the %s format", (format) => {
     expect(shape.success ? [] : shape.error.issues).toEqual([]);
   });
 });
+
+describe("a Teams card for a failed scan (the README's worked example)", () => {
+  it("says what failed, where, and the scanner's error", () => {
+    const failed: RegistryEvent = {
+      ...sample("SCAN_FAILED"),
+      tag: "1.4.2",
+      data: { error: "layer 3 could not be read" },
+    };
+    const card = JSON.parse(render("teams", failed).body).attachments[0].content;
+    expect(card.body[0].text).toBe("Scan failed in acme/web:1.4.2");
+    expect(card.body[1].facts).toContainEqual({ title: "Error", value: "layer 3 could not be read" });
+  });
+});
