@@ -199,6 +199,10 @@ async function prepareAndSend(
     return permit;
   }
   let result: Awaited<ReturnType<typeof sendDelivery>>;
+  // A template that did not render sent nothing, like a request that never left: it spends no rate
+  // permit and says nothing of how fast the receiver is.
+  let rendered = true;
+  let wentOut = false;
   try {
     // Stored before the request goes out: a receiver may call back before it has even answered.
     const callbackUrl =
@@ -213,14 +217,13 @@ async function prepareAndSend(
       templateLimits: deps.templateLimits,
     });
     endPostSpan(span, { statusCode: result.statusCode, errorKind: result.error?.split(":", 1)[0] });
-    // A template that did not render sent nothing either: it spends no rate permit.
-    if (result.notSent || isTemplateFailure(result)) permit?.unused();
-    else permit?.ended();
+    rendered = !isTemplateFailure(result);
+    wentOut = rendered && !result.notSent;
   } finally {
-    permit?.unused(); // nothing went out, if it was not given back meanwhile
+    if (wentOut) permit?.ended();
+    else permit?.unused();
   }
-  // A template that did not render sent nothing: it says nothing of how fast the receiver is.
-  sentBack(isTemplateFailure(result) ? null : { answered: result.statusCode !== null || result.notSent });
+  sentBack(rendered ? { answered: result.statusCode !== null || result.notSent } : null);
   const holdMs = holdAfterAnswer(result.statusCode, result.retryAfterMs);
   if (holdMs !== null) await holdWebhook(deps, webhook.id, holdMs);
   const { startedAt, gone, notSent, ...request } = result;
